@@ -1,0 +1,177 @@
+"""Typed settings read once from the environment; a bad value fails at start naming the variable."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from platformdirs import user_data_path
+
+from quizbot.errors import ConfigError
+
+T = TypeVar("T")
+
+LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
+DATABASE_SCHEMES = ("postgres", "postgresql")
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """A string that never shows itself in repr or logs."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self.value else "Secret('')"
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything quizbot reads from its environment, validated."""
+
+    discord_token: Secret = Secret("")
+    database_url: str | None = None
+    data_dir: Path = field(default_factory=lambda: user_data_path("quizbot") / "pgdata")
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    pool_acquire_timeout: float = 10.0
+    connect_attempts: int = 5
+    log_level: str = "INFO"
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] = ()
+    snapshot_interval: float = 1.0
+    snapshot_ttl: float = 3600.0
+    idle_timeout: float = 1800.0
+
+    @property
+    def embedded(self) -> bool:
+        """True when quizbot should start its own PostgreSQL in `data_dir`."""
+        return self.database_url is None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every QUIZBOT_* / DISCORD_TOKEN / DATABASE_URL variable."""
+        env = os.environ if environ is None else environ
+        reader = _Reader(env)
+        pool_min = reader.get("QUIZBOT_POOL_MIN", _int_in(0, 100), "a whole number from 0 to 100", 2)
+        pool_max = reader.get("QUIZBOT_POOL_MAX", _int_in(1, 500), "a whole number from 1 to 500", 10)
+        if pool_max < pool_min:
+            raise ConfigError("QUIZBOT_POOL_MAX", f"at least QUIZBOT_POOL_MIN ({pool_min})", str(pool_max))
+        shard_count = reader.get("QUIZBOT_SHARD_COUNT", _int_in(1, 10_000), "a whole number from 1", None)
+        no_shards: tuple[int, ...] = ()
+        shard_ids = reader.get(
+            "QUIZBOT_SHARD_IDS", _int_list, "a comma-separated list of shard numbers", no_shards
+        )
+        if shard_ids and shard_count is None:
+            raise ConfigError("QUIZBOT_SHARD_COUNT", "set whenever QUIZBOT_SHARD_IDS is set")
+        if shard_count is not None and any(s >= shard_count for s in shard_ids):
+            raise ConfigError(
+                "QUIZBOT_SHARD_IDS", f"shard numbers below {shard_count}", env["QUIZBOT_SHARD_IDS"]
+            )
+        data_dir = reader.get("QUIZBOT_DATA_DIR", Path, "a folder path", None)
+        return cls(
+            discord_token=Secret(env.get("DISCORD_TOKEN", "").strip()),
+            database_url=reader.get(
+                "DATABASE_URL",
+                _database_url,
+                "a postgresql://user@host:port/db URL",
+                None,
+                redact_url,
+            ),
+            data_dir=data_dir if data_dir is not None else user_data_path("quizbot") / "pgdata",
+            pool_min_size=pool_min,
+            pool_max_size=pool_max,
+            pool_acquire_timeout=reader.get(
+                "QUIZBOT_POOL_ACQUIRE_TIMEOUT", _seconds, "seconds above 0", 10.0
+            ),
+            connect_attempts=reader.get(
+                "QUIZBOT_CONNECT_ATTEMPTS", _int_in(1, 100), "a whole number from 1 to 100", 5
+            ),
+            log_level=reader.get("QUIZBOT_LOG_LEVEL", _log_level, "one of " + ", ".join(LOG_LEVELS), "INFO"),
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+            snapshot_interval=reader.get("QUIZBOT_SNAPSHOT_INTERVAL", _seconds, "seconds above 0", 1.0),
+            snapshot_ttl=reader.get("QUIZBOT_SNAPSHOT_TTL", _seconds, "seconds above 0", 3600.0),
+            idle_timeout=reader.get("QUIZBOT_IDLE_TIMEOUT", _seconds, "seconds above 0", 1800.0),
+        )
+
+
+class _Reader:
+    """Parses one variable at a time and turns any parse failure into a ConfigError naming it."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def get(
+        self,
+        name: str,
+        parse: Callable[[str], T],
+        expected: str,
+        default: T,
+        shown: Callable[[str], str] = str,
+    ) -> T:
+        raw = self._env.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            return parse(raw.strip())
+        except (ValueError, TypeError):
+            raise ConfigError(name, expected, shown(raw)) from None
+
+
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if not low <= value <= high:
+            raise ValueError(raw)
+        return value
+
+    return parse
+
+
+def _seconds(raw: str) -> float:
+    value = float(raw)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(raw)
+    return value
+
+
+def _int_list(raw: str) -> tuple[int, ...]:
+    values = tuple(int(part) for part in raw.split(",") if part.strip())
+    if not values or any(v < 0 for v in values) or len(set(values)) != len(values):
+        raise ValueError(raw)
+    return values
+
+
+def _log_level(raw: str) -> str:
+    level = raw.upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(raw)
+    return level
+
+
+def _database_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in DATABASE_SCHEMES:
+        raise ValueError(raw)
+    if not parts.path.strip("/") and "host=" not in parts.query and not parts.hostname:
+        raise ValueError(raw)
+    try:
+        _ = parts.port  # raises ValueError on a non-numeric or out-of-range port
+    except ValueError:
+        raise ValueError(raw) from None
+    return raw
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ***, safe to print or log."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)

@@ -1,0 +1,1 @@
+"""The pure game core: questions, scoring, progression and the session state machine; no I/O."""

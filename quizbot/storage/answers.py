@@ -1,0 +1,188 @@
+"""Writes closed questions' answers and finished runs, with member totals and leaderboard rollups.
+
+Each write is one statement in one transaction: the answer rows (a replay inserts nothing), the
+users, the members' XP, level and streak, and the leaderboard rollups all move together, and only
+for answers that were actually inserted, so replaying a batch after a restart never counts twice.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+
+from quizbot.game.progression import level_thresholds
+from quizbot.storage.pool import Database
+from quizbot.storage.records import AnswerBatch, FinishedRun, MemberProgress
+
+# Spreads each source row `src(user_id, at, category, points, correct, wrong, quizzes)` over the
+# 16 rollups it feeds: {its guild, global (0)} x {its category, all '*'} x {day, week, month, all}.
+_ROLLUP_UPSERT = """
+rollup AS (
+    INSERT INTO leaderboard_rollups AS r
+        (scope_id, category, period, period_start, user_id, points, correct, wrong, quizzes)
+    SELECT scope.id, cat.name, p.code, p.start, src.user_id,
+           sum(src.points), sum(src.correct), sum(src.wrong), sum(src.quizzes)
+    FROM src
+    CROSS JOIN LATERAL (VALUES ($2::bigint), (0::bigint)) AS scope (id)
+    CROSS JOIN LATERAL (VALUES (src.category), ('*')) AS cat (name)
+    CROSS JOIN LATERAL (VALUES
+        ('d'::"char", (src.at AT TIME ZONE 'UTC')::date),
+        ('w'::"char", date_trunc('week', src.at AT TIME ZONE 'UTC')::date),
+        ('m'::"char", date_trunc('month', src.at AT TIME ZONE 'UTC')::date),
+        ('a'::"char", DATE '1970-01-01')
+    ) AS p (code, start)
+    GROUP BY scope.id, cat.name, p.code, p.start, src.user_id
+    ON CONFLICT (scope_id, category, period, period_start, user_id) DO UPDATE SET
+        points = r.points + EXCLUDED.points,
+        correct = r.correct + EXCLUDED.correct,
+        wrong = r.wrong + EXCLUDED.wrong,
+        quizzes = r.quizzes + EXCLUDED.quizzes
+    RETURNING 1
+)"""
+
+_RECORD_ANSWERS = f"""
+WITH input AS (
+    SELECT * FROM unnest($6::bigint[], $7::text[], $8::bool[], $9::int[], $10::bigint[],
+                         $11::timestamptz[])
+        AS t (user_id, username, correct, points, xp, answered_at)
+),
+inserted AS (
+    INSERT INTO answers (run_id, question_index, user_id, guild_id, channel_id, category,
+                         difficulty, correct, points, answered_at)
+    SELECT $1, $4, user_id, $2, $3, $5, $12, correct, points, answered_at FROM input
+    ON CONFLICT (run_id, question_index, user_id) DO NOTHING
+    RETURNING user_id
+),
+fresh AS (
+    SELECT input.* FROM input JOIN inserted USING (user_id)
+),
+named AS (
+    INSERT INTO users AS u (user_id, username)
+    SELECT user_id, username FROM fresh
+    ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username
+    WHERE u.username IS DISTINCT FROM EXCLUDED.username
+    RETURNING 1
+),
+streaks AS (
+    SELECT fresh.*,
+           CASE WHEN old.last_played_day IS NULL OR $13::date > old.last_played_day + 1 THEN 1
+                WHEN $13::date = old.last_played_day + 1 THEN old.current_streak + 1
+                ELSE greatest(old.current_streak, 1)
+           END AS streak
+    FROM fresh
+    LEFT JOIN guild_members old ON old.guild_id = $2 AND old.user_id = fresh.user_id
+),
+members AS (
+    INSERT INTO guild_members AS m (guild_id, user_id, points, correct, wrong, xp, level,
+                                    current_streak, best_streak, last_played_day)
+    SELECT $2, user_id, points, correct::int, (NOT correct)::int, xp,
+           (SELECT count(*) FROM unnest($14::bigint[]) AS t (need) WHERE need <= xp),
+           streak, streak, $13::date
+    FROM streaks
+    ON CONFLICT (guild_id, user_id) DO UPDATE SET
+        points = m.points + EXCLUDED.points,
+        correct = m.correct + EXCLUDED.correct,
+        wrong = m.wrong + EXCLUDED.wrong,
+        xp = m.xp + EXCLUDED.xp,
+        level = (SELECT count(*) FROM unnest($14::bigint[]) AS t (need)
+                 WHERE need <= m.xp + EXCLUDED.xp),
+        current_streak = EXCLUDED.current_streak,
+        best_streak = greatest(m.best_streak, EXCLUDED.current_streak),
+        last_played_day = greatest(m.last_played_day, EXCLUDED.last_played_day)
+    RETURNING user_id, xp, level, current_streak, best_streak
+),
+src AS (
+    SELECT user_id, answered_at AS at, $5::text AS category, points,
+           correct::int AS correct, (NOT correct)::int AS wrong, 0 AS quizzes
+    FROM fresh
+),
+{_ROLLUP_UPSERT}
+SELECT members.*, (SELECT count(*) FROM named) AS renamed, (SELECT count(*) FROM rollup) AS rolled
+FROM members
+"""
+
+_RECORD_RUN = f"""
+WITH run AS (
+    INSERT INTO quiz_runs (run_id, guild_id, channel_id, host_id, topic, category, difficulty,
+                           question_count, participants, outcome, started_at, finished_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, cardinality($11::bigint[]), $9, $10, $12)
+    ON CONFLICT (run_id) DO NOTHING
+    RETURNING run_id
+),
+counted AS (
+    UPDATE guild_members SET quizzes = quizzes + 1
+    WHERE guild_id = $2 AND user_id = ANY ($11::bigint[]) AND EXISTS (SELECT 1 FROM run)
+    RETURNING user_id
+),
+src AS (
+    SELECT user_id, $12::timestamptz AS at, $6::text AS category, 0 AS points, 0 AS correct,
+           0 AS wrong, 1 AS quizzes
+    FROM unnest($11::bigint[]) AS t (user_id)
+    WHERE EXISTS (SELECT 1 FROM run)
+),
+{_ROLLUP_UPSERT}
+SELECT (SELECT count(*) FROM run) AS recorded, (SELECT count(*) FROM counted) AS counted,
+       (SELECT count(*) FROM rollup) AS rolled
+"""
+
+
+async def record_answers(
+    db: Database, batch: AnswerBatch, *, connection: asyncpg.Connection | None = None
+) -> list[MemberProgress]:
+    """Record one closed question's answers; return progress for the members it counted.
+
+    A replay of a batch already recorded inserts nothing and returns an empty list.
+    """
+    if not batch.answers:
+        return []
+    answers = batch.answers
+    args = (
+        batch.run_id,
+        batch.guild_id,
+        batch.channel_id,
+        batch.question_index,
+        batch.category,
+        [a.user_id for a in answers],
+        [a.username for a in answers],
+        [a.correct for a in answers],
+        [a.points for a in answers],
+        [a.xp for a in answers],
+        [a.answered_at for a in answers],
+        batch.difficulty.value,
+        batch.play_day,
+        list(level_thresholds()),
+    )
+
+    async def write(conn: asyncpg.Connection) -> list[MemberProgress]:
+        rows = await conn.fetch(_RECORD_ANSWERS, *args)
+        return [
+            MemberProgress(r["user_id"], r["xp"], r["level"], r["current_streak"], r["best_streak"])
+            for r in rows
+        ]
+
+    return await db.run(write, connection=connection)
+
+
+async def record_finished_run(
+    db: Database, run: FinishedRun, *, connection: asyncpg.Connection | None = None
+) -> bool:
+    """Record a finished run and count a quiz for each participant; False if already recorded."""
+    args = (
+        run.run_id,
+        run.guild_id,
+        run.channel_id,
+        run.host_id,
+        run.topic,
+        run.category,
+        run.difficulty.value,
+        run.question_count,
+        run.outcome,
+        run.started_at,
+        list(run.participants),
+        run.finished_at,
+    )
+
+    async def write(conn: asyncpg.Connection) -> bool:
+        row = await conn.fetchrow(_RECORD_RUN, *args)
+        return bool(row["recorded"])
+
+    return await db.run(write, connection=connection)

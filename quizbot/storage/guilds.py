@@ -1,0 +1,147 @@
+"""Per-guild storage: validated settings, and which bank questions a guild has already seen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import asyncpg
+
+from quizbot.errors import InvalidValue
+from quizbot.game.progression import Difficulty
+from quizbot.storage.pool import Database
+from quizbot.storage.records import check_category, check_id, parse_enum
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    """A guild's defaults and preferences, each checked against its allowed range."""
+
+    idle_timeout: int = 1800
+    time_zone: str = "UTC"
+    typed_answers: bool = False
+    default_questions: int = 10
+    default_timeout: int = 30
+    default_difficulty: Difficulty = Difficulty.MEDIUM
+
+    def __post_init__(self) -> None:
+        _check_range("idle_timeout", self.idle_timeout, 60, 86_400)
+        _check_range("default_questions", self.default_questions, 1, 20)
+        _check_range("default_timeout", self.default_timeout, 5, 120)
+        if not isinstance(self.typed_answers, bool):
+            raise InvalidValue("typed_answers must be true or false")
+        object.__setattr__(
+            self,
+            "default_difficulty",
+            parse_enum(Difficulty, self.default_difficulty, "difficulty"),
+        )
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise InvalidValue(
+                f"unknown time zone {self.time_zone!r}; use a name like Europe/Paris"
+            ) from None
+
+    def changed(self, **changes: Any) -> GuildSettings:
+        """A copy with `changes` applied and validated; unknown names are refused."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise InvalidValue(f"unknown setting {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return replace(self, **changes)
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> GuildSettings:
+        """Settings from their jsonb form; keys a newer or older version wrote are ignored."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in stored.items() if k in known})
+
+
+def _check_range(name: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidValue(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+
+
+async def guild_settings(
+    db: Database, guild_id: int, *, connection: asyncpg.Connection | None = None
+) -> GuildSettings:
+    """A guild's settings, or the defaults if it never changed any."""
+    check_id(guild_id, "guild_id")
+
+    async def read(conn: asyncpg.Connection) -> GuildSettings:
+        stored = await conn.fetchval("SELECT settings FROM guild_settings WHERE guild_id = $1", guild_id)
+        return GuildSettings.from_stored(stored or {})
+
+    return await db.run(read, connection=connection, transaction=False)
+
+
+async def save_guild_settings(
+    db: Database,
+    guild_id: int,
+    settings: GuildSettings,
+    *,
+    connection: asyncpg.Connection | None = None,
+) -> None:
+    """Store a guild's settings whole (they were validated when built)."""
+    check_id(guild_id, "guild_id")
+    query = """
+        INSERT INTO guild_settings (guild_id, settings) VALUES ($1, $2)
+        ON CONFLICT (guild_id) DO UPDATE SET settings = EXCLUDED.settings, updated_at = now()
+    """
+    stored = {k: (v.value if isinstance(v, Difficulty) else v) for k, v in asdict(settings).items()}
+
+    async def write(conn: asyncpg.Connection) -> None:
+        await conn.execute(query, guild_id, stored)
+
+    await db.run(write, connection=connection)
+
+
+async def mark_asked(
+    db: Database,
+    guild_id: int,
+    category: str,
+    question_ids: Iterable[str],
+    *,
+    connection: asyncpg.Connection | None = None,
+) -> None:
+    """Remember that a guild has seen these bank questions."""
+    check_id(guild_id, "guild_id")
+    check_category(category)
+    query = """
+        INSERT INTO asked_questions (guild_id, category, question_id)
+        SELECT $1, $2, id FROM unnest($3::text[]) AS t (id)
+        ON CONFLICT DO NOTHING
+    """
+    ids = list(dict.fromkeys(question_ids))
+
+    async def write(conn: asyncpg.Connection) -> None:
+        await conn.execute(query, guild_id, category, ids)
+
+    await db.run(write, connection=connection)
+
+
+async def asked_questions(
+    db: Database, guild_id: int, category: str, *, connection: asyncpg.Connection | None = None
+) -> set[str]:
+    """The bank questions of a category this guild has already seen."""
+    query = "SELECT question_id FROM asked_questions WHERE guild_id = $1 AND category = $2"
+
+    async def read(conn: asyncpg.Connection) -> set[str]:
+        return {r["question_id"] for r in await conn.fetch(query, guild_id, category)}
+
+    return await db.run(read, connection=connection, transaction=False)
+
+
+async def forget_asked(
+    db: Database, guild_id: int, category: str, *, connection: asyncpg.Connection | None = None
+) -> int:
+    """Forget a category's seen questions once it runs dry, so it can be asked again."""
+    query = "DELETE FROM asked_questions WHERE guild_id = $1 AND category = $2"
+
+    async def write(conn: asyncpg.Connection) -> int:
+        status: str = await conn.execute(query, guild_id, category)
+        return int(status.rsplit(maxsplit=1)[-1])
+
+    return await db.run(write, connection=connection)

@@ -1,0 +1,69 @@
+"""Applies the idempotent schema.sql and reports its version and table sizes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import asyncpg
+
+from quizbot.storage.pool import Database
+
+SCHEMA_LOCK_KEY = 0x71756978  # one advisory lock, so two processes never apply the schema at once
+
+
+def schema_text() -> str:
+    """The DDL shipped inside the package (schema.sql at the project's top level)."""
+    return resources.files("quizbot").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class TableSize:
+    """One table's estimated row count and its size on disk, indexes included."""
+
+    name: str
+    rows: int
+    total_bytes: int
+
+
+async def apply_schema(db: Database) -> int:
+    """Apply schema.sql under an advisory lock in one transaction; return the schema version."""
+
+    async def apply(connection: asyncpg.Connection) -> int:
+        await connection.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK_KEY)
+        await connection.execute(schema_text())
+        version: int = await connection.fetchval("SELECT version FROM schema_version")
+        return version
+
+    return await db.run(apply)
+
+
+async def schema_version(db: Database) -> int | None:
+    """The applied schema version, or None when the schema has never been applied."""
+
+    async def read(connection: asyncpg.Connection) -> int | None:
+        query = "SELECT to_regclass('schema_version') IS NOT NULL"
+        if not await connection.fetchval(query):
+            return None
+        version: int | None = await connection.fetchval("SELECT version FROM schema_version")
+        return version
+
+    return await db.run(read, transaction=False)
+
+
+async def table_sizes(db: Database) -> list[TableSize]:
+    """Every table in the current schema with estimated rows and total size, largest first."""
+    query = """
+        SELECT c.relname AS name,
+               greatest(c.reltuples, 0)::bigint AS rows,
+               pg_total_relation_size(c.oid) AS total_bytes
+        FROM pg_class c
+        WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace
+        ORDER BY total_bytes DESC, name
+    """
+
+    async def read(connection: asyncpg.Connection) -> list[TableSize]:
+        rows = await connection.fetch(query)
+        return [TableSize(r["name"], r["rows"], r["total_bytes"]) for r in rows]
+
+    return await db.run(read, transaction=False)

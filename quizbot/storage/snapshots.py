@@ -1,0 +1,187 @@
+"""Session snapshots: batched saves fenced by owner and epoch, shard-filtered loads, atomic claims."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from quizbot.errors import InvalidValue
+from quizbot.storage.pool import Database
+from quizbot.storage.records import Snapshot, check_id
+
+Key = tuple[int, int]
+MAX_OWNER_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """Which snapshots were written and which were refused as stale (a newer epoch owns them)."""
+
+    saved: frozenset[Key]
+    refused: frozenset[Key]
+
+
+def _check_owner(owner: str) -> str:
+    if not owner or len(owner) > MAX_OWNER_LENGTH:
+        raise InvalidValue(f"owner must be 1 to {MAX_OWNER_LENGTH} characters")
+    return owner
+
+
+def _snapshot(row: asyncpg.Record) -> Snapshot:
+    return Snapshot(
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        owner=row["owner"],
+        epoch=row["epoch"],
+        state=row["state"],
+        expires_at=row["expires_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def new_epoch(db: Database, *, connection: asyncpg.Connection | None = None) -> int:
+    """A fresh fencing epoch, larger than any handed out before, for a newly started session."""
+
+    async def take(conn: asyncpg.Connection) -> int:
+        epoch: int = await conn.fetchval("SELECT nextval('session_epochs')")
+        return epoch
+
+    return await db.run(take, connection=connection, transaction=False)
+
+
+SAVE_SNAPSHOTS_SQL = """
+INSERT INTO session_snapshots AS s (guild_id, channel_id, owner, epoch, state, updated_at, expires_at)
+SELECT t.guild_id, t.channel_id, t.owner, t.epoch, t.state, now(), t.expires_at
+FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::jsonb[], $6::timestamptz[])
+    AS t (guild_id, channel_id, owner, epoch, state, expires_at)
+ON CONFLICT (guild_id, channel_id) DO UPDATE SET
+    owner = EXCLUDED.owner, epoch = EXCLUDED.epoch, state = EXCLUDED.state,
+    updated_at = now(), expires_at = EXCLUDED.expires_at
+WHERE s.epoch < EXCLUDED.epoch OR (s.epoch = EXCLUDED.epoch AND s.owner = EXCLUDED.owner)
+RETURNING guild_id, channel_id
+"""
+
+
+async def save_snapshots(
+    db: Database, snapshots: Sequence[Snapshot], *, connection: asyncpg.Connection | None = None
+) -> SaveResult:
+    """Save many snapshots in one statement; a snapshot whose row has a newer epoch is refused."""
+    keys = [s.key for s in snapshots]
+    if len(set(keys)) != len(keys):
+        raise InvalidValue("a snapshot batch names the same session twice")
+    for snapshot in snapshots:
+        check_id(snapshot.guild_id, "guild_id")
+        check_id(snapshot.channel_id, "channel_id")
+        _check_owner(snapshot.owner)
+    if not snapshots:
+        return SaveResult(frozenset(), frozenset())
+    args = (
+        [s.guild_id for s in snapshots],
+        [s.channel_id for s in snapshots],
+        [s.owner for s in snapshots],
+        [s.epoch for s in snapshots],
+        [s.state for s in snapshots],
+        [s.expires_at for s in snapshots],
+    )
+
+    async def write(conn: asyncpg.Connection) -> SaveResult:
+        rows = await conn.fetch(SAVE_SNAPSHOTS_SQL, *args)
+        saved = frozenset((r["guild_id"], r["channel_id"]) for r in rows)
+        return SaveResult(saved, frozenset(keys) - saved)
+
+    return await db.run(write, connection=connection)
+
+
+async def load_live_snapshots(
+    db: Database,
+    *,
+    now: datetime,
+    shard_ids: Sequence[int] = (),
+    shard_count: int | None = None,
+    connection: asyncpg.Connection | None = None,
+) -> list[Snapshot]:
+    """Every unexpired snapshot, or only those whose guild falls in `shard_ids` of `shard_count`."""
+    if shard_count is not None and (shard_count < 1 or any(not 0 <= s < shard_count for s in shard_ids)):
+        raise InvalidValue(f"shard ids must be from 0 to {shard_count - 1} of {shard_count} shards")
+    query = """
+        SELECT * FROM session_snapshots
+        WHERE expires_at > $1
+          AND ($2::int IS NULL OR ((guild_id >> 22) % $2) = ANY ($3::int[]))
+        ORDER BY guild_id, channel_id
+    """
+    shards = list(shard_ids) if shard_count is not None else []
+
+    async def read(conn: asyncpg.Connection) -> list[Snapshot]:
+        return [_snapshot(r) for r in await conn.fetch(query, now, shard_count, shards)]
+
+    return await db.run(read, connection=connection, transaction=False)
+
+
+CLAIM_SNAPSHOTS_SQL = """
+UPDATE session_snapshots AS s
+SET owner = $3, epoch = nextval('session_epochs'), updated_at = now()
+FROM unnest($1::bigint[], $2::bigint[], $4::bigint[]) AS t (guild_id, channel_id, seen_epoch)
+WHERE s.guild_id = t.guild_id AND s.channel_id = t.channel_id AND s.epoch = t.seen_epoch
+  AND s.expires_at > $5
+RETURNING s.*
+"""
+
+
+async def claim_snapshots(
+    db: Database,
+    owner: str,
+    seen: Sequence[Snapshot],
+    *,
+    now: datetime,
+    connection: asyncpg.Connection | None = None,
+) -> list[Snapshot]:
+    """Take ownership of snapshots as last seen; each claim succeeds only if its epoch is unchanged.
+
+    Returns the claimed snapshots with their new, larger epochs. Two owners racing for one
+    snapshot: exactly one gets it back.
+    """
+    _check_owner(owner)
+    if not seen:
+        return []
+    args = (
+        [s.guild_id for s in seen],
+        [s.channel_id for s in seen],
+        owner,
+        [s.epoch for s in seen],
+        now,
+    )
+
+    async def write(conn: asyncpg.Connection) -> list[Snapshot]:
+        return [_snapshot(r) for r in await conn.fetch(CLAIM_SNAPSHOTS_SQL, *args)]
+
+    return await db.run(write, connection=connection)
+
+
+async def delete_snapshot(
+    db: Database, key: Key, owner: str, epoch: int, *, connection: asyncpg.Connection | None = None
+) -> bool:
+    """Delete a session's snapshot if this owner and epoch still hold it; False otherwise."""
+    query = (
+        "DELETE FROM session_snapshots WHERE guild_id = $1 AND channel_id = $2 AND owner = $3 AND epoch = $4"
+    )
+
+    async def write(conn: asyncpg.Connection) -> bool:
+        status: str = await conn.execute(query, key[0], key[1], owner, epoch)
+        return status == "DELETE 1"
+
+    return await db.run(write, connection=connection)
+
+
+async def expire_snapshots(
+    db: Database, *, now: datetime, connection: asyncpg.Connection | None = None
+) -> list[Key]:
+    """Delete every snapshot past its expiry; return their keys."""
+    query = "DELETE FROM session_snapshots WHERE expires_at <= $1 RETURNING guild_id, channel_id"
+
+    async def write(conn: asyncpg.Connection) -> list[Key]:
+        return [(r["guild_id"], r["channel_id"]) for r in await conn.fetch(query, now)]
+
+    return await db.run(write, connection=connection)

@@ -1,0 +1,110 @@
+"""One-query user statistics: totals, level, streaks, rank in guild, recent achievements, favourite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import asyncpg
+
+from quizbot.storage.pool import Database
+from quizbot.storage.records import check_id
+
+
+@dataclass(frozen=True, slots=True)
+class RecentAchievement:
+    """An achievement a member earned, newest first in UserStats."""
+
+    achievement_id: str
+    name: str
+    granted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserStats:
+    """Everything `/stats` shows about one member of one guild."""
+
+    user_id: int
+    guild_id: int
+    points: int
+    correct: int
+    wrong: int
+    quizzes: int
+    xp: int
+    level: int
+    current_streak: int
+    best_streak: int
+    last_played_day: date | None
+    rank: int
+    favourite_category: str | None
+    recent_achievements: tuple[RecentAchievement, ...]
+
+    @property
+    def accuracy(self) -> float:
+        """Share of answers that were correct, 0.0 to 1.0."""
+        answered = self.correct + self.wrong
+        return self.correct / answered if answered else 0.0
+
+
+USER_STATS_SQL = """
+WITH member AS (
+    SELECT * FROM guild_members WHERE guild_id = $1 AND user_id = $2
+),
+ranked AS (
+    SELECT count(*) + 1 AS rank FROM guild_members
+    WHERE guild_id = $1 AND points > (SELECT points FROM member)
+),
+recent AS (
+    SELECT coalesce(array_agg(ua.achievement_id ORDER BY ua.granted_at DESC), '{}') AS ids,
+           coalesce(array_agg(a.name ORDER BY ua.granted_at DESC), '{}') AS names,
+           coalesce(array_agg(ua.granted_at ORDER BY ua.granted_at DESC), '{}') AS granted
+    FROM (SELECT achievement_id, granted_at FROM user_achievements
+          WHERE user_id = $2 AND guild_id = $1
+          ORDER BY granted_at DESC LIMIT 5) AS ua
+    JOIN achievements a USING (achievement_id)
+),
+favourite AS (
+    SELECT category FROM answers
+    WHERE user_id = $2 AND guild_id = $1
+    GROUP BY category
+    ORDER BY count(*) FILTER (WHERE correct) DESC, count(*) DESC, category
+    LIMIT 1
+)
+SELECT member.*, ranked.rank, (SELECT category FROM favourite) AS favourite_category,
+       recent.ids, recent.names, recent.granted
+FROM member, ranked, recent
+"""
+
+
+async def user_stats(
+    db: Database, guild_id: int, user_id: int, *, connection: asyncpg.Connection | None = None
+) -> UserStats | None:
+    """A member's statistics in a guild, or None if they have never answered there."""
+    check_id(guild_id, "guild_id")
+    check_id(user_id, "user_id")
+
+    async def read(conn: asyncpg.Connection) -> UserStats | None:
+        row = await conn.fetchrow(USER_STATS_SQL, guild_id, user_id)
+        if row is None:
+            return None
+        recent = tuple(
+            RecentAchievement(*parts) for parts in zip(row["ids"], row["names"], row["granted"], strict=True)
+        )
+        return UserStats(
+            user_id=user_id,
+            guild_id=guild_id,
+            points=row["points"],
+            correct=row["correct"],
+            wrong=row["wrong"],
+            quizzes=row["quizzes"],
+            xp=row["xp"],
+            level=row["level"],
+            current_streak=row["current_streak"],
+            best_streak=row["best_streak"],
+            last_played_day=row["last_played_day"],
+            rank=row["rank"],
+            favourite_category=row["favourite_category"],
+            recent_achievements=recent,
+        )
+
+    return await db.run(read, connection=connection, transaction=False)

@@ -1,0 +1,143 @@
+-- quizbot schema. Idempotent: applying it again changes nothing. Every statement is unqualified,
+-- so the schema lands in whatever search_path the connection has (tests use one schema each).
+-- Bump schema_version.version below whenever this file changes meaning.
+
+CREATE TABLE IF NOT EXISTS schema_version (
+    singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    version    integer NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- People, known across guilds.
+CREATE TABLE IF NOT EXISTS users (
+    user_id    bigint PRIMARY KEY,
+    username   text NOT NULL DEFAULT '',
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Per-guild progression: totals, XP, level and the daily streak.
+CREATE TABLE IF NOT EXISTS guild_members (
+    guild_id        bigint NOT NULL,
+    user_id         bigint NOT NULL,
+    points          bigint NOT NULL DEFAULT 0 CHECK (points >= 0),
+    correct         integer NOT NULL DEFAULT 0 CHECK (correct >= 0),
+    wrong           integer NOT NULL DEFAULT 0 CHECK (wrong >= 0),
+    quizzes         integer NOT NULL DEFAULT 0 CHECK (quizzes >= 0),
+    xp              bigint NOT NULL DEFAULT 0 CHECK (xp >= 0),
+    level           integer NOT NULL DEFAULT 1 CHECK (level >= 1),
+    current_streak  integer NOT NULL DEFAULT 0 CHECK (current_streak >= 0),
+    best_streak     integer NOT NULL DEFAULT 0 CHECK (best_streak >= 0),
+    last_played_day date,
+    PRIMARY KEY (guild_id, user_id)
+);
+-- Rank in guild (user statistics) walks this index.
+CREATE INDEX IF NOT EXISTS guild_members_rank_idx ON guild_members (guild_id, points DESC);
+-- A user's guilds (user statistics across guilds).
+CREATE INDEX IF NOT EXISTS guild_members_user_idx ON guild_members (user_id);
+
+CREATE TABLE IF NOT EXISTS guild_settings (
+    guild_id   bigint PRIMARY KEY,
+    settings   jsonb NOT NULL DEFAULT '{}'::jsonb,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Finished quiz runs (group trivia and solo study).
+CREATE TABLE IF NOT EXISTS quiz_runs (
+    run_id         uuid PRIMARY KEY,
+    guild_id       bigint NOT NULL,
+    channel_id     bigint NOT NULL,
+    host_id        bigint NOT NULL,
+    topic          text NOT NULL,
+    category       text NOT NULL,
+    difficulty     text NOT NULL CHECK (difficulty IN ('easy', 'medium', 'hard')),
+    question_count integer NOT NULL CHECK (question_count BETWEEN 1 AND 20),
+    participants   integer NOT NULL DEFAULT 0 CHECK (participants >= 0),
+    outcome        text NOT NULL CHECK (outcome IN ('finished', 'stopped', 'expired')),
+    started_at     timestamptz NOT NULL,
+    finished_at    timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS quiz_runs_guild_idx ON quiz_runs (guild_id, finished_at DESC);
+CREATE INDEX IF NOT EXISTS quiz_runs_host_idx ON quiz_runs (host_id);
+
+-- One row per answer. The primary key makes a replayed batch a no-op.
+CREATE TABLE IF NOT EXISTS answers (
+    run_id         uuid NOT NULL,
+    question_index smallint NOT NULL CHECK (question_index >= 0),
+    user_id        bigint NOT NULL,
+    guild_id       bigint NOT NULL,
+    channel_id     bigint NOT NULL,
+    category       text NOT NULL,
+    difficulty     text NOT NULL CHECK (difficulty IN ('easy', 'medium', 'hard')),
+    correct        boolean NOT NULL,
+    points         integer NOT NULL CHECK (points >= 0),
+    answered_at    timestamptz NOT NULL,
+    PRIMARY KEY (run_id, question_index, user_id)
+);
+-- Favourite category and recent activity per user.
+CREATE INDEX IF NOT EXISTS answers_user_idx ON answers (user_id, guild_id) INCLUDE (category, correct);
+
+-- Leaderboard rollups, maintained in the answer write's transaction.
+-- scope_id: a guild id, or 0 for global. category: a category, or '*' for all.
+-- period: d(ay) / w(eek) / m(onth) / a(ll time); period_start: the UTC day, ISO week's Monday,
+-- month's first day, or 1970-01-01 for all time.
+CREATE TABLE IF NOT EXISTS leaderboard_rollups (
+    scope_id     bigint NOT NULL,
+    category     text NOT NULL,
+    period       "char" NOT NULL CHECK (period IN ('d', 'w', 'm', 'a')),
+    period_start date NOT NULL,
+    user_id      bigint NOT NULL,
+    points       bigint NOT NULL DEFAULT 0,
+    correct      integer NOT NULL DEFAULT 0,
+    wrong        integer NOT NULL DEFAULT 0,
+    quizzes      integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (scope_id, category, period, period_start, user_id)
+);
+-- A leaderboard is one walk down this index: top N, no sort, no aggregate.
+CREATE INDEX IF NOT EXISTS leaderboard_rollups_rank_idx
+    ON leaderboard_rollups (scope_id, category, period, period_start, points DESC, user_id);
+
+CREATE TABLE IF NOT EXISTS achievements (
+    achievement_id text PRIMARY KEY,
+    name           text NOT NULL,
+    description    text NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS user_achievements (
+    guild_id       bigint NOT NULL,
+    user_id        bigint NOT NULL,
+    achievement_id text NOT NULL REFERENCES achievements (achievement_id),
+    granted_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (guild_id, user_id, achievement_id)
+);
+CREATE INDEX IF NOT EXISTS user_achievements_recent_idx
+    ON user_achievements (user_id, granted_at DESC);
+
+-- Bank questions a guild has already seen, so it gets no repeats until a category runs dry.
+CREATE TABLE IF NOT EXISTS asked_questions (
+    guild_id    bigint NOT NULL,
+    category    text NOT NULL,
+    question_id text NOT NULL,
+    asked_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (guild_id, category, question_id)
+);
+
+-- Fencing tokens: every new session and every claim takes the next value, so a larger epoch is
+-- always the more recent owner and a stale owner's write can be refused.
+CREATE SEQUENCE IF NOT EXISTS session_epochs;
+
+-- Whole-session snapshots, so a game survives a restart. owner + epoch fence out stale writers.
+CREATE TABLE IF NOT EXISTS session_snapshots (
+    guild_id   bigint NOT NULL,
+    channel_id bigint NOT NULL,
+    owner      text NOT NULL,
+    epoch      bigint NOT NULL CHECK (epoch >= 0),
+    state      jsonb NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    PRIMARY KEY (guild_id, channel_id)
+);
+CREATE INDEX IF NOT EXISTS session_snapshots_expiry_idx ON session_snapshots (expires_at);
+
+INSERT INTO schema_version (singleton, version) VALUES (true, 1)
+ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
+WHERE schema_version.version IS DISTINCT FROM EXCLUDED.version;
