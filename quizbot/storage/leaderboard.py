@@ -53,7 +53,7 @@ SELECT rank() OVER (ORDER BY top.points DESC) AS rank, top.user_id,
 FROM (
     SELECT user_id, points, correct, wrong, quizzes
     FROM leaderboard_rollups
-    WHERE scope_id = $1 AND category = $2 AND period = $3 AND period_start = $4
+    WHERE scope_id = $1 AND category = $2 AND period = ($3::text)::"char" AND period_start = $4
     ORDER BY points DESC, user_id
     LIMIT $5
 ) AS top
