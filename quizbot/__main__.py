@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import asyncpg
 from loguru import logger
 
 from quizbot.config import Settings, redact_url
@@ -16,7 +17,7 @@ from quizbot.errors import ConfigError, StorageError
 from quizbot.logs import configure_logging
 from quizbot.storage.connect import open_database
 from quizbot.storage.pool import Database
-from quizbot.storage.schema import schema_version, table_sizes
+from quizbot.storage.schema import ping, schema_version, table_sizes
 
 EXIT_CONFIG = 2
 EXIT_DATABASE = 3
@@ -49,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         return asyncio.run(_dispatch(args, settings))
-    except StorageError as error:
+    except (StorageError, asyncpg.PostgresError) as error:  # the server refused what we asked of it
         print(f"quizbot: database error: {error}", file=sys.stderr)
         return EXIT_DATABASE
     except KeyboardInterrupt:
@@ -61,7 +62,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _run(settings)
     if args.command == "health":
         async with open_database(settings, upgrade=False) as db:
-            await db.run(lambda conn: conn.fetchval("SELECT 1"), transaction=False)
+            await ping(db)
         return 0
     async with open_database(settings) as db:
         if args.db_command == "upgrade":

@@ -31,3 +31,43 @@ class DatabaseUnavailable(StorageError):
 
 class StaleEpoch(StorageError):
     """A snapshot write or claim came from an owner whose epoch is no longer current."""
+
+
+class ActorDead(QuizbotError):
+    """The actor stopped before it could handle the message."""
+
+
+class MailboxFull(QuizbotError):
+    """The actor's mailbox is at capacity; the message was refused rather than queued without bound."""
+
+
+class AskTimeout(QuizbotError, TimeoutError):
+    """An ask got no reply within its timeout."""
+
+
+class PoisonMessage(QuizbotError):
+    """A message crashed the same actor twice and was dropped."""
+
+
+class SessionExists(QuizbotError):
+    """A quiz is already running in this channel."""
+
+
+class SessionNotFound(QuizbotError):
+    """No quiz is running in this channel."""
+
+
+class NotHost(QuizbotError):
+    """Only the quiz host or a moderator may do this."""
+
+
+class QuestionClosed(QuizbotError):
+    """The question this answer is for is no longer open."""
+
+
+class InvalidState(QuizbotError):
+    """The session cannot do this in its current state (e.g. answer before it started)."""
+
+
+class UnknownMessage(QuizbotError):
+    """An actor received a message type it does not handle."""

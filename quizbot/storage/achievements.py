@@ -9,8 +9,8 @@ from datetime import datetime
 import asyncpg
 
 from quizbot.errors import InvalidValue
+from quizbot.game.values import check_id
 from quizbot.storage.pool import Database
-from quizbot.storage.records import check_id
 
 
 @dataclass(frozen=True, slots=True)

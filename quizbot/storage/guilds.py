@@ -11,8 +11,9 @@ import asyncpg
 
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
+from quizbot.game.values import check_id, parse_enum
 from quizbot.storage.pool import Database
-from quizbot.storage.records import check_category, check_id, parse_enum
+from quizbot.storage.records import check_category
 
 
 @dataclass(frozen=True, slots=True)

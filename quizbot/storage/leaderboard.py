@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from quizbot.errors import InvalidValue
+from quizbot.game.values import check_id, parse_enum
 from quizbot.storage.pool import Database
 from quizbot.storage.records import (
     ALL_CATEGORIES,
@@ -16,8 +17,6 @@ from quizbot.storage.records import (
     Scope,
     Timeframe,
     check_category,
-    check_id,
-    parse_enum,
 )
 
 

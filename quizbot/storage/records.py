@@ -5,20 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
+from quizbot.game.values import check_id, parse_enum
 
 MAX_CATEGORY_LENGTH = 64
 MAX_QUESTIONS = 20
 MAX_LEADERBOARD = 100
 ALL_CATEGORIES = "*"
 ALL_TIME_START = date(1970, 1, 1)
-SNOWFLAKE_MAX = 2**63 - 1
-
-E = TypeVar("E", bound=StrEnum)
 
 
 class Scope(StrEnum):
@@ -58,22 +56,6 @@ def utc_day(moment: datetime) -> date:
     if moment.tzinfo is None:
         raise InvalidValue("datetimes must carry a time zone")
     return moment.astimezone(UTC).date()
-
-
-def parse_enum(kind: type[E], value: str | E, what: str) -> E:
-    """`value` as a member of `kind`, or InvalidValue listing the choices."""
-    try:
-        return kind(value)
-    except ValueError:
-        choices = ", ".join(member.value for member in kind)
-        raise InvalidValue(f"unknown {what} {value!r}; choose one of {choices}") from None
-
-
-def check_id(value: int, what: str) -> int:
-    """A Discord snowflake (or 0 where the schema allows it): a non-negative 64-bit integer."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SNOWFLAKE_MAX:
-        raise InvalidValue(f"{what} must be a Discord id (0 to 2**63-1), got {value!r}")
-    return value
 
 
 def check_category(category: str) -> str:

@@ -67,3 +67,12 @@ async def table_sizes(db: Database) -> list[TableSize]:
         return [TableSize(r["name"], r["rows"], r["total_bytes"]) for r in rows]
 
     return await db.run(read, transaction=False)
+
+
+async def ping(db: Database) -> None:
+    """Round-trip one trivial query: the container health check."""
+
+    async def select_one(connection: asyncpg.Connection) -> None:
+        await connection.fetchval("SELECT 1")
+
+    await db.run(select_one, transaction=False)

@@ -9,8 +9,9 @@ from datetime import datetime
 import asyncpg
 
 from quizbot.errors import InvalidValue
+from quizbot.game.values import check_id
 from quizbot.storage.pool import Database
-from quizbot.storage.records import Snapshot, check_id
+from quizbot.storage.records import Snapshot
 
 Key = tuple[int, int]
 MAX_OWNER_LENGTH = 200

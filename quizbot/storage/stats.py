@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import asyncpg
 
+from quizbot.game.values import check_id
 from quizbot.storage.pool import Database
-from quizbot.storage.records import check_id
 
 
 @dataclass(frozen=True, slots=True)

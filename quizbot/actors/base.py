@@ -1,0 +1,280 @@
+"""The actor runtime: a bounded mailbox processed one message at a time, and refs to tell and ask.
+
+Callers hold an ActorRef, never the actor. `tell` is fire-and-forget; `ask` returns the reply and
+always takes a timeout. A domain error (QuizbotError) fails only the caller's future; any other
+exception is a crash, handed to the crash handler (the supervisor), which may restart the actor on
+the same ref and mailbox, replaying the messages handled since the last checkpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from loguru import logger
+
+from quizbot.errors import ActorDead, AskTimeout, MailboxFull, QuizbotError
+
+DEFAULT_MAILBOX_CAPACITY = 1000
+
+
+@dataclass(slots=True)
+class Envelope:
+    """A message on its way to an actor, with the caller's reply future when it was an ask."""
+
+    message: object
+    reply: asyncio.Future[Any] | None = None
+    attempts: int = 0
+
+    def resolve(self, result: object) -> None:
+        if self.reply is not None and not self.reply.done():
+            self.reply.set_result(result)
+
+    def fail(self, error: BaseException) -> None:
+        if self.reply is not None and not self.reply.done():
+            self.reply.set_exception(error)
+
+
+class _Stop:
+    """The sentinel `stop()` queues behind every earlier message."""
+
+
+_STOP = Envelope(_Stop())
+
+
+class Mailbox:
+    """A bounded FIFO of envelopes; refuses past capacity instead of growing without bound."""
+
+    __slots__ = ("_items", "_waiter", "capacity")
+
+    def __init__(self, capacity: int = DEFAULT_MAILBOX_CAPACITY) -> None:
+        self.capacity = capacity
+        self._items: deque[Envelope] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def put(self, envelope: Envelope, *, front: bool = False, force: bool = False) -> None:
+        """Queue an envelope; `front` re-delivers one first; `force` ignores capacity (stop, retries)."""
+        if not force and len(self._items) >= self.capacity:
+            raise MailboxFull(f"mailbox full ({self.capacity} messages waiting); try again shortly")
+        if front:
+            self._items.appendleft(envelope)
+        else:
+            self._items.append(envelope)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def get(self) -> Envelope:
+        """The next envelope, waiting for one if the mailbox is empty."""
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+    def drain(self) -> list[Envelope]:
+        """Remove and return everything queued."""
+        items = list(self._items)
+        self._items.clear()
+        return items
+
+
+class Actor:
+    """Base class: override `receive`; `replay` rebuilds state silently after a restart."""
+
+    ref: ActorRef[Any]
+
+    async def on_start(self) -> None:
+        """Runs once before the first message."""
+
+    async def on_stop(self) -> None:
+        """Runs once after the last message, before pending asks are failed."""
+
+    async def receive(self, message: object) -> object:
+        """Handle one message; the return value is the ask's reply."""
+        raise NotImplementedError(f"{type(self).__name__} must handle messages")
+
+    async def replay(self, message: object) -> None:
+        """Re-apply a message handled before a crash, without its side effects (default: receive)."""
+        await self.receive(message)
+
+    def journaled(self, message: object) -> bool:
+        """Whether a handled message must be replayed after a crash (read-only ones need not be)."""
+        return True
+
+
+A = TypeVar("A", bound=Actor)
+CrashHandler = Callable[["ActorRef[Any]", Envelope, BaseException], None]
+
+
+class ActorRef(Generic[A]):
+    """The handle callers hold: tell, ask, stop; the same ref survives restarts of its actor."""
+
+    __slots__ = ("_actor", "_on_crash", "_task", "crashes", "journal", "mailbox", "name", "stopped")
+
+    def __init__(self, name: str, mailbox: Mailbox, on_crash: CrashHandler | None) -> None:
+        self.name = name
+        self.mailbox = mailbox
+        self.journal: list[object] = []
+        self.crashes = 0
+        self.stopped = False
+        self._on_crash = on_crash
+        self._actor: A | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def __repr__(self) -> str:
+        return f"<ActorRef {self.name} {'stopped' if self.stopped else 'alive'}>"
+
+    @property
+    def running(self) -> bool:
+        """True while a loop is processing this ref's mailbox."""
+        return self._task is not None and not self._task.done()
+
+    def tell(self, message: object) -> None:
+        """Queue a message and return at once; raises ActorDead or MailboxFull if it cannot."""
+        self._check_alive()
+        self.mailbox.put(Envelope(message))
+
+    async def ask(self, message: object, *, timeout: float) -> Any:  # noqa: ASYNC109 - asks always carry one
+        """Send a message and wait up to `timeout` seconds for the reply (or the actor's error)."""
+        self._check_alive()
+        reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.mailbox.put(Envelope(message, reply))
+        try:
+            return await asyncio.wait_for(reply, timeout)
+        except TimeoutError:
+            raise AskTimeout(f"{self.name} did not answer {type(message).__name__} in {timeout}s") from None
+
+    def stop(self) -> None:
+        """Stop after the messages already queued; later tells and asks raise ActorDead.
+
+        A ref whose loop is not running (its actor crashed and was not restarted) fails
+        everything queued at once instead.
+        """
+        if self.stopped:
+            return
+        self.stopped = True
+        if self.running:
+            self.mailbox.put(_STOP, force=True)
+        else:
+            self._fail_pending()
+
+    async def wait_stopped(self) -> None:
+        """Wait until the actor's loop has ended (after `stop()` or a crash)."""
+        if self._task is not None:
+            await asyncio.wait({self._task})  # never raises: not the loop's error, nor its cancellation
+
+    def _check_alive(self) -> None:
+        if self.stopped:
+            raise ActorDead(f"{self.name} has stopped")
+
+    def start(self, actor: A, *, replay: Sequence[object] = (), redeliver: Envelope | None = None) -> None:
+        """Run `actor` on this ref's mailbox: replay `replay` silently, then re-deliver `redeliver` first."""
+        if self.running:
+            raise RuntimeError(f"cannot start {self.name}; its loop is already running")
+        actor.ref = self
+        self._actor = actor
+        if redeliver is not None:
+            self.mailbox.put(redeliver, front=True, force=True)
+        self._task = asyncio.create_task(self._loop(actor, list(replay)), name=f"actor:{self.name}")
+        self._task.add_done_callback(self._log_loop_failure)
+
+    async def _loop(self, actor: A, replay: list[object]) -> None:
+        try:
+            await self._replay(actor, replay)
+            await actor.on_start()
+            await self._serve(actor)
+        except asyncio.CancelledError:
+            self.stopped = True
+            self._fail_pending()
+            raise
+
+    async def _replay(self, actor: A, replay: list[object]) -> None:
+        self.journal = []
+        for message in replay:
+            try:
+                await actor.replay(message)
+            except Exception as error:  # it succeeded once; failing now means it cannot be rebuilt
+                logger.bind(actor=self.name, message=type(message).__name__).opt(exception=error).error(
+                    "dropped a message that could not be replayed after a restart"
+                )
+                continue
+            self.journal.append(message)
+
+    async def _serve(self, actor: A) -> None:
+        while True:
+            envelope = await self.mailbox.get()
+            if envelope is _STOP:
+                break
+            try:
+                result = await actor.receive(envelope.message)
+            except asyncio.CancelledError:  # it has left the mailbox, so `_fail_pending` cannot reach it
+                kind = type(envelope.message).__name__
+                envelope.fail(ActorDead(f"{self.name} stopped while handling {kind}"))
+                raise
+            except QuizbotError as error:  # the caller's mistake: fail their ask, keep going
+                if envelope.reply is None:
+                    logger.bind(actor=self.name).info(
+                        "{} refused: {}", type(envelope.message).__name__, error
+                    )
+                envelope.fail(error)
+                continue
+            except Exception as error:
+                self._crashed(envelope, error)
+                return
+            if actor.journaled(envelope.message):
+                self.journal.append(envelope.message)
+            envelope.resolve(result)
+        await self._finish(actor)
+
+    def _crashed(self, envelope: Envelope, error: Exception) -> None:
+        self.crashes += 1
+        envelope.attempts += 1
+        logger.bind(actor=self.name, message=type(envelope.message).__name__).opt(exception=error).error(
+            "actor crashed (attempt {} of this message)", envelope.attempts
+        )
+        if self._on_crash is None:
+            envelope.fail(error)
+            self.stopped = True
+            self._fail_pending()
+            return
+        self._on_crash(self, envelope, error)
+
+    async def _finish(self, actor: A) -> None:
+        try:
+            await actor.on_stop()
+        finally:
+            self._fail_pending()
+
+    def _fail_pending(self) -> None:
+        for envelope in self.mailbox.drain():
+            envelope.fail(ActorDead(f"{self.name} stopped before handling {type(envelope.message).__name__}"))
+
+    def _log_loop_failure(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            logger.bind(actor=self.name).opt(exception=error).error("actor loop failed outside a message")
+            self.stopped = True
+            self._fail_pending()
+
+
+def spawn(
+    actor: A,
+    *,
+    name: str,
+    capacity: int = DEFAULT_MAILBOX_CAPACITY,
+    on_crash: CrashHandler | None = None,
+) -> ActorRef[A]:
+    """Start `actor` with a mailbox of its own and return the ref to it."""
+    ref: ActorRef[A] = ActorRef(name, Mailbox(capacity), on_crash)
+    ref.start(actor)
+    return ref

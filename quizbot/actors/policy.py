@@ -1,0 +1,67 @@
+"""Restart policy as data, after OTP's supervisor: restart type x exit kind -> action, with intensity."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class RestartType(StrEnum):
+    """When a child is restarted (OTP's permanent, transient and temporary children)."""
+
+    PERMANENT = "permanent"  # always, whatever the exit
+    TRANSIENT = "transient"  # only after a crash
+    TEMPORARY = "temporary"  # never
+
+
+class ExitKind(StrEnum):
+    """How a child's loop ended."""
+
+    NORMAL = "normal"  # finished, stopped or expired as the game intends
+    CRASH = "crash"  # an unexpected exception
+    SHUTDOWN = "shutdown"  # the supervisor is stopping everything
+
+
+class Action(StrEnum):
+    """What the supervisor does about an exit."""
+
+    RESTART = "restart"
+    REMOVE = "remove"  # let it go: clean up its timers, registry entry and snapshot
+    GIVE_UP = "give_up"  # too many crashes: stop it for good and tell the channel
+
+
+@dataclass(frozen=True, slots=True)
+class RestartPolicy:
+    """A child's restart type and intensity: more than `max_restarts` within `within_seconds` gives up."""
+
+    restart: RestartType = RestartType.TRANSIENT
+    max_restarts: int = 3
+    within_seconds: float = 60.0
+    poison_after: int = 2  # a message that crashed the actor this many times is dropped
+
+    def wants_restart(self, exit_kind: ExitKind) -> bool:
+        """The table at the heart of it: whether this restart type restarts after this exit."""
+        if exit_kind is ExitKind.SHUTDOWN:
+            return False
+        if self.restart is RestartType.PERMANENT:
+            return True
+        return self.restart is RestartType.TRANSIENT and exit_kind is ExitKind.CRASH
+
+
+@dataclass(slots=True)
+class RestartHistory:
+    """When one child was restarted lately, to enforce the policy's intensity."""
+
+    times: deque[float] = field(default_factory=deque)
+
+    def decide(self, policy: RestartPolicy, exit_kind: ExitKind, now: float) -> Action:
+        """RESTART (and record it), REMOVE, or GIVE_UP when restarts exceed the intensity."""
+        if not policy.wants_restart(exit_kind):
+            return Action.REMOVE
+        while self.times and now - self.times[0] > policy.within_seconds:
+            self.times.popleft()
+        if len(self.times) >= policy.max_restarts:
+            return Action.GIVE_UP
+        self.times.append(now)
+        return Action.RESTART
