@@ -39,7 +39,7 @@ class Settings:
     """Everything quizbot reads from its environment, validated."""
 
     discord_token: Secret = Secret("")
-    database_url: str | None = None
+    database_url: str | None = field(default=None, repr=False)  # may hold a password
     data_dir: Path = field(default_factory=lambda: user_data_path("quizbot") / "pgdata")
     pool_min_size: int = 2
     pool_max_size: int = 10
@@ -174,4 +174,6 @@ def _database_url(raw: str) -> str:
 
 def redact_url(url: str) -> str:
     """The URL with any password replaced by ***, safe to print or log."""
-    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+    # Up to the last @ before the query, so a password holding an unescaped @ or / is hidden whole.
+    url = re.sub(r"(://[^:/@?#]*:)[^?#]*@", r"\1***@", url)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url, flags=re.IGNORECASE)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -17,15 +20,19 @@ from quizbot.storage.schema import apply_schema
 
 
 @pytest.fixture(scope="session")
-async def server_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def server_url() -> AsyncIterator[str]:
     """QUIZBOT_TEST_DATABASE_URL when set, else an embedded PostgreSQL for this test session."""
     configured = os.environ.get("QUIZBOT_TEST_DATABASE_URL")
     if configured:
         yield configured
         return
-    embedded = EmbeddedPostgres(tmp_path_factory.mktemp("pgdata"))
+    # Outside pytest's own temp folder: that one is private to root, and as root pgserver runs
+    # PostgreSQL as a user of its own, which must be able to reach the data folder.
+    data_dir = Path(tempfile.mkdtemp(prefix="quizbot-test-pg-"))
+    embedded = EmbeddedPostgres(data_dir)
     yield await embedded.start()
     await embedded.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture

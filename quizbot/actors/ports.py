@@ -1,0 +1,91 @@
+"""The ports a session actor talks through: a channel to show things in, and a store to record to."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from quizbot.game.effects import (
+    AnnounceEnd,
+    AnnounceExpiry,
+    PostQuestion,
+    RecordAnswers,
+    RecordRun,
+    Reveal,
+    ShowScores,
+    Standing,
+)
+from quizbot.storage.records import Snapshot
+from quizbot.storage.snapshots import SaveResult
+
+SessionKey = tuple[int, int]  # (guild_id, channel_id)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryPrompt:
+    """After a restart: the game waits at question `index` of `total` for Continue, New or Cancel."""
+
+    index: int
+    total: int
+    host_id: int
+    standings: tuple[Standing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A plain message for the channel (for example: stopped after repeated errors)."""
+
+    text: str
+
+
+ChannelEvent = PostQuestion | Reveal | ShowScores | AnnounceEnd | AnnounceExpiry | RecoveryPrompt | Notice
+
+
+class ChannelPort(Protocol):
+    """Where a session's events are shown; the Discord edge implements it."""
+
+    async def show(self, key: SessionKey, event: ChannelEvent) -> None: ...
+
+
+class SessionStore(Protocol):
+    """Where a session's results are recorded; both writes must be idempotent."""
+
+    async def record_answers(self, key: SessionKey, effect: RecordAnswers) -> None: ...
+
+    async def record_run(self, key: SessionKey, effect: RecordRun) -> None: ...
+
+
+class InMemoryChannel:
+    """A ChannelPort that keeps every event per channel, for tests, benchmarks and the demo."""
+
+    def __init__(self) -> None:
+        self.events: defaultdict[SessionKey, list[ChannelEvent]] = defaultdict(list)
+
+    async def show(self, key: SessionKey, event: ChannelEvent) -> None:
+        self.events[key].append(event)
+
+    def of_type(self, key: SessionKey, kind: type[T]) -> list[T]:
+        """The events of one type shown in one channel, oldest first."""
+        return [event for event in self.events[key] if isinstance(event, kind)]
+
+
+class SnapshotStore(Protocol):
+    """Where session snapshots are kept, fenced by owner and epoch."""
+
+    async def new_epoch(self) -> int: ...
+
+    async def save(self, batch: Sequence[Snapshot]) -> SaveResult: ...
+
+    async def load_live(
+        self, now: datetime, shard_ids: Sequence[int], shard_count: int | None
+    ) -> list[Snapshot]: ...
+
+    async def claim(self, owner: str, seen: Sequence[Snapshot], now: datetime) -> list[Snapshot]: ...
+
+    async def delete(self, key: SessionKey, owner: str, epoch: int) -> bool: ...
+
+    async def expire(self, now: datetime) -> list[SessionKey]: ...

@@ -1,0 +1,255 @@
+"""The session actor: the only owner of one channel's QuizSession; turns its effects into port calls."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+from loguru import logger
+
+from quizbot.actors.base import Actor
+from quizbot.actors.clock import Clock
+from quizbot.actors.messages import (
+    Describe,
+    ExpireQuiz,
+    PromptRecovery,
+    ResumeQuiz,
+    SessionChanged,
+    SessionInfo,
+    SessionOver,
+    SkipQuestion,
+    StartQuiz,
+    StopQuiz,
+    SubmitAnswer,
+    TakeSnapshot,
+    TimerFired,
+)
+from quizbot.actors.ports import ChannelPort, RecoveryPrompt, SessionStore
+from quizbot.actors.timers import Timers
+from quizbot.errors import UnknownMessage
+from quizbot.game.effects import (
+    Effect,
+    RecordAnswers,
+    RecordRun,
+    Result,
+    ScheduleTimer,
+)
+from quizbot.game.progression import Difficulty
+from quizbot.game.session import QuizSession
+from quizbot.game.snapshot import session_to_dict
+
+READ_ONLY = (TakeSnapshot, Describe, PromptRecovery)
+RETRY_BASE, RETRY_CAP = 0.5, 30.0
+
+
+class SessionActor(Actor):
+    """Runs one QuizSession: applies messages, shows effects, records results, reports changes."""
+
+    def __init__(
+        self,
+        session: QuizSession,
+        *,
+        port: ChannelPort,
+        store: SessionStore,
+        timers: Timers,
+        clock: Clock,
+        notify: Callable[[object], None],
+        pending: Sequence[RecordAnswers] = (),
+    ) -> None:
+        self.session = session
+        self.port = port
+        self.store = store
+        self.timers = timers
+        self.clock = clock
+        self.notify = notify  # tells the supervisor; never asks, so the two can never deadlock
+        self.pending: list[RecordAnswers] = list(pending)
+        self.dirty = False
+        self.over = session.phase.over
+        self._writer: asyncio.Task[None] | None = None
+        self._log = logger.bind(
+            guild=session.guild_id, channel=session.channel_id, session=str(session.run_id)
+        )
+
+    # --- the actor protocol ------------------------------------------------------------------
+
+    async def on_start(self) -> None:
+        if self.pending:
+            self._start_writer()
+
+    async def on_stop(self) -> None:
+        self.timers.cancel(self.session.key)
+        if self._writer is not None and not self._writer.done():
+            self._writer.cancel()  # what it had not written stays pending in the snapshot
+            await asyncio.gather(self._writer, return_exceptions=True)
+
+    def journaled(self, message: object) -> bool:
+        return not isinstance(message, READ_ONLY)
+
+    async def receive(self, message: object) -> object:
+        return await self._handle(message, muted=False)
+
+    async def replay(self, message: object) -> None:
+        await self._handle(message, muted=True)
+
+    # --- messages ----------------------------------------------------------------------------
+
+    async def _handle(self, message: object, *, muted: bool) -> object:  # noqa: PLR0912 - one dispatch
+        session, now = self.session, self.clock.time()
+        reply: object = None
+        match message:
+            case SubmitAnswer(user_id, name, index, response):
+                reply, effects = session.answer(user_id, name, index, response, now)
+            case TimerFired("close", index):
+                effects = session.close(index, now)
+            case TimerFired("advance", index):
+                effects = session.advance(index, now)
+            case StartQuiz():
+                effects = session.start(now)
+            case SkipQuestion(user_id, is_moderator):
+                effects = session.skip(user_id, is_moderator, now)
+            case StopQuiz(user_id, is_moderator):
+                effects = session.stop(user_id, is_moderator, now)
+            case ResumeQuiz(user_id, is_moderator):
+                effects = session.resume(user_id, is_moderator, now)
+            case ExpireQuiz():
+                effects = session.expire(now)
+            case TakeSnapshot(final=False):
+                return self.snapshot()
+            case TakeSnapshot(final=True, grace=grace):
+                return await self.drain(grace)
+            case Describe():
+                return self.describe()
+            case PromptRecovery():
+                if not muted:
+                    await self.prompt_recovery()
+                return None
+            case _:
+                raise UnknownMessage(f"a quiz session does not handle {type(message).__name__}")
+        await self._apply(effects, muted=muted)
+        if effects or isinstance(message, SubmitAnswer):
+            self._changed(urgent=any(isinstance(e, RecordAnswers | RecordRun) for e in effects))
+        return reply
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole session plus unrecorded answers; the journal restarts from here."""
+        self.ref.journal.clear()
+        self.dirty = False
+        return {
+            "session": session_to_dict(self.session),
+            "pending": [_pending_to_dict(p) for p in self.pending],
+        }
+
+    def describe(self) -> SessionInfo:
+        session = self.session
+        return SessionInfo(
+            key=session.key,
+            phase=session.phase.value,
+            index=session.index,
+            total=len(session.questions),
+            players=len(session.players),
+            paused=session.paused,
+            host_id=session.host_id,
+            pending_writes=len(self.pending),
+        )
+
+    async def prompt_recovery(self) -> None:
+        """Show the Continue / New / Cancel prompt of a session brought back after a restart."""
+        session = self.session
+        prompt = RecoveryPrompt(session.index, len(session.questions), session.host_id, session.standings())
+        await self._show(prompt)
+
+    # --- effects -----------------------------------------------------------------------------
+
+    async def _apply(self, effects: list[Effect], *, muted: bool) -> None:
+        for effect in effects:
+            match effect:
+                case ScheduleTimer(kind, index, at):
+                    self.timers.schedule(self.session.key, at, self.ref, TimerFired(kind, index))
+                case RecordAnswers():
+                    if effect.results:
+                        self.pending.append(effect)
+                        self._start_writer()
+                case RecordRun():
+                    if not muted:
+                        await self._record_run(effect)
+                case _ if not muted:
+                    await self._show(effect)
+        if not self.over and self.session.phase.over:
+            self.over = True
+            self.timers.cancel(self.session.key)
+            self.notify(SessionOver(self.session.key))
+
+    async def _show(self, event: Any) -> None:
+        try:
+            await self.port.show(self.session.key, event)
+        except Exception as error:  # the channel failing must never take the game down
+            self._log.opt(exception=error).warning("could not show {}", type(event).__name__)
+
+    async def _record_run(self, effect: RecordRun) -> None:
+        try:
+            await self.store.record_run(self.session.key, effect)
+        except Exception as error:
+            self._log.opt(exception=error).error("could not record the finished run")
+
+    def _changed(self, *, urgent: bool) -> None:
+        if urgent or not self.dirty:
+            self.dirty = True
+            self.notify(SessionChanged(self.session.key, self.session.phase.value, urgent))
+
+    def _start_writer(self) -> None:
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending(), name=f"answers:{self.ref.name}")
+            self._writer.add_done_callback(self._writer_done)
+
+    async def _write_pending(self) -> None:
+        """Write pending answer batches in order; while the database is away, keep them and retry.
+
+        The writer belongs to this actor: it drops a batch from `pending` once the store has it,
+        with no await in between, so the message handler never sees a half-made change.
+        """
+        delay = RETRY_BASE
+        while self.pending:
+            batch = self.pending[0]
+            try:
+                await self.store.record_answers(self.session.key, batch)
+            except Exception as error:
+                self._log.bind(question=batch.index).warning("answers not recorded yet ({}); retrying", error)
+                await asyncio.sleep(delay)
+                delay = min(RETRY_CAP, delay * 2)
+                continue
+            delay = RETRY_BASE
+            if self.pending and self.pending[0] is batch:
+                self.pending.pop(0)
+
+    async def drain(self, grace: float) -> dict[str, Any]:
+        """Give the writer up to `grace` seconds to record what is pending; then the final snapshot."""
+        if self._writer is not None and not self._writer.done():
+            await asyncio.wait({self._writer}, timeout=grace)
+        return self.snapshot()
+
+    def _writer_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self._log.opt(exception=task.exception()).error("the answer writer failed")
+
+
+def pending_from_dict(data: dict[str, Any]) -> RecordAnswers:
+    """Rebuild an unrecorded answer batch from a snapshot."""
+    return RecordAnswers(
+        run_id=UUID(data["run_id"]),
+        index=data["index"],
+        category=data["category"],
+        difficulty=Difficulty(data["difficulty"]),
+        results=tuple(Result(*row) for row in data["results"]),
+    )
+
+
+def _pending_to_dict(batch: RecordAnswers) -> dict[str, Any]:
+    return {
+        "run_id": str(batch.run_id),
+        "index": batch.index,
+        "category": batch.category,
+        "difficulty": batch.difficulty.value,
+        "results": [[r.user_id, r.name, r.correct, r.points, r.xp, r.answered_at] for r in batch.results],
+    }

@@ -1,0 +1,88 @@
+"""The SessionStore over PostgreSQL: turns game effects into storage records (no SQL here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from quizbot.actors.ports import SessionKey
+from quizbot.game.effects import RecordAnswers, RecordRun
+from quizbot.storage import snapshots
+from quizbot.storage.answers import record_answers, record_finished_run
+from quizbot.storage.pool import Database
+from quizbot.storage.records import AnswerBatch, AnswerRow, FinishedRun, Snapshot
+
+
+def _at(epoch_seconds: float) -> datetime:
+    return datetime.fromtimestamp(epoch_seconds, UTC)
+
+
+class PostgresSessionStore:
+    """Records answers and finished runs; both writes are idempotent, so replays never count twice."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record_answers(self, key: SessionKey, effect: RecordAnswers) -> None:
+        rows = tuple(
+            AnswerRow(r.user_id, r.name[:100], r.correct, r.points, r.xp, _at(r.answered_at))
+            for r in effect.results
+        )
+        closed = max((row.answered_at for row in rows), default=datetime.now(UTC))
+        batch = AnswerBatch(
+            run_id=effect.run_id,
+            guild_id=key[0],
+            channel_id=key[1],
+            question_index=effect.index,
+            category=effect.category,
+            difficulty=effect.difficulty,
+            play_day=closed.date(),
+            answers=rows,
+        )
+        await record_answers(self.db, batch)
+
+    async def record_run(self, key: SessionKey, effect: RecordRun) -> None:
+        run = FinishedRun(
+            run_id=effect.run_id,
+            guild_id=key[0],
+            channel_id=key[1],
+            host_id=effect.host_id,
+            topic=effect.topic[:200],
+            category=effect.category,
+            difficulty=effect.difficulty,
+            question_count=effect.question_count,
+            outcome=effect.outcome,
+            started_at=_at(effect.started_at),
+            finished_at=_at(max(effect.finished_at, effect.started_at)),
+            participants=effect.participants,
+        )
+        await record_finished_run(self.db, run)
+
+
+class PostgresSnapshotStore:
+    """The snapshot repository, bound to one database, as the supervisor uses it."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def new_epoch(self) -> int:
+        return await snapshots.new_epoch(self.db)
+
+    async def save(self, batch: Sequence[Snapshot]) -> snapshots.SaveResult:
+        return await snapshots.save_snapshots(self.db, batch)
+
+    async def load_live(
+        self, now: datetime, shard_ids: Sequence[int], shard_count: int | None
+    ) -> list[Snapshot]:
+        return await snapshots.load_live_snapshots(
+            self.db, now=now, shard_ids=shard_ids, shard_count=shard_count
+        )
+
+    async def claim(self, owner: str, seen: Sequence[Snapshot], now: datetime) -> list[Snapshot]:
+        return await snapshots.claim_snapshots(self.db, owner, seen, now=now)
+
+    async def delete(self, key: SessionKey, owner: str, epoch: int) -> bool:
+        return await snapshots.delete_snapshot(self.db, key, owner, epoch)
+
+    async def expire(self, now: datetime) -> list[SessionKey]:
+        return await snapshots.expire_snapshots(self.db, now=now)

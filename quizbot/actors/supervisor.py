@@ -1,0 +1,441 @@
+"""The supervisor actor: spawns sessions, times them out, snapshots them, restarts them, respawns them.
+
+It is the only writer of the registry and the timers. Sessions tell it about changes, ends and
+crashes; it never touches a session's state, only asks for snapshots at message boundaries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from loguru import logger
+
+from quizbot.actors.base import Actor, ActorRef, Envelope, spawn
+from quizbot.actors.clock import Clock
+from quizbot.actors.messages import (
+    ExpireQuiz,
+    FlushSnapshots,
+    GetStatus,
+    PromptRecovery,
+    RespawnSessions,
+    SessionChanged,
+    SessionCrashed,
+    SessionOver,
+    Shutdown,
+    StartQuiz,
+    StartSession,
+    SweepIdle,
+    TakeSnapshot,
+)
+from quizbot.actors.policy import Action, ExitKind, RestartPolicy
+from quizbot.actors.ports import ChannelPort, Notice, SessionKey, SessionStore, SnapshotStore
+from quizbot.actors.registry import Registry, SessionEntry
+from quizbot.actors.session import SessionActor, pending_from_dict
+from quizbot.actors.status import SessionStatus, SupervisorStatus
+from quizbot.actors.timers import Timers
+from quizbot.errors import (
+    InvalidValue,
+    PoisonMessage,
+    QuizbotError,
+    SessionExists,
+    StorageError,
+    UnknownMessage,
+)
+from quizbot.game.effects import RecordAnswers
+from quizbot.game.questions import Matcher, exact_matcher
+from quizbot.game.session import QuizSession
+from quizbot.game.snapshot import session_from_dict, session_to_dict
+from quizbot.storage.pool import PoolHealth
+from quizbot.storage.records import Snapshot
+
+SNAPSHOT_ASK_TIMEOUT = 2.0
+RELEASE_GRACE = 5.0  # how long a finished session may take to record its last answers
+
+
+class ShuttingDown(QuizbotError):
+    """The bot is shutting down and takes no new quizzes."""
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorSettings:
+    """Timeouts, snapshot cadence, shards and the restart policy of session actors."""
+
+    snapshot_interval: float = 1.0
+    snapshot_ttl: float = 3600.0
+    idle_timeout: float = 1800.0
+    sweep_every: int = 10  # ticks between idle sweeps
+    shard_ids: tuple[int, ...] = ()
+    shard_count: int | None = None
+    policy: RestartPolicy = field(default_factory=RestartPolicy)
+    mailbox_capacity: int = 1000
+
+
+def default_owner() -> str:
+    """This process's name as a snapshot owner: host, pid and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Supervisor(Actor):
+    """Owns every session actor's life: start, snapshots, expiry, restart, respawn, shutdown."""
+
+    def __init__(
+        self,
+        *,
+        port: ChannelPort,
+        store: SessionStore,
+        snapshots: SnapshotStore,
+        clock: Clock,
+        settings: SupervisorSettings = SupervisorSettings(),
+        owner: str | None = None,
+        pool_health: Callable[[], PoolHealth] | None = None,
+        matcher: Matcher = exact_matcher,
+        tick: bool = True,
+    ) -> None:
+        self.port, self.store, self.snapshots, self.clock = port, store, snapshots, clock
+        self.settings = settings
+        self.owner = owner or default_owner()
+        self.pool_health = pool_health
+        self.matcher = matcher
+        self.registry = Registry()
+        self.timers = Timers(clock)
+        self.accepting = True
+        self._tick = tick
+        self._ticker: asyncio.Task[None] | None = None
+        self._log = logger.bind(owner=self.owner)
+
+    # --- life ----------------------------------------------------------------------------------
+
+    async def on_start(self) -> None:
+        if self._tick:
+            self._ticker = asyncio.create_task(self._run_ticker(), name="supervisor:ticker")
+
+    async def on_stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
+
+    async def _run_ticker(self) -> None:
+        """Tell this supervisor to flush snapshots every interval and to sweep idle sessions."""
+        ticks = 0
+        while True:
+            await asyncio.sleep(self.settings.snapshot_interval)
+            ticks += 1
+            try:
+                self.ref.tell(FlushSnapshots())
+                if ticks % self.settings.sweep_every == 0:
+                    self.ref.tell(SweepIdle())
+            except QuizbotError as error:  # stopped or swamped: the next tick tries again
+                self._log.warning("tick skipped: {}", error)
+
+    def journaled(self, message: object) -> bool:
+        return False  # the supervisor is rebuilt from snapshots, never from a journal
+
+    async def receive(self, message: object) -> object:  # noqa: PLR0911 - one dispatch
+        match message:
+            case SessionChanged(key, phase, urgent):
+                await self._changed(key, phase, urgent)
+            case StartSession():
+                return await self._start(message)
+            case FlushSnapshots(everything):
+                return await self._flush(everything=everything)
+            case SessionOver(key):
+                await self._release(key)
+            case SessionCrashed(key, envelope, error):
+                await self._crashed(key, envelope, error)
+            case SweepIdle():
+                return await self._sweep()
+            case GetStatus():
+                return self.status()
+            case RespawnSessions():
+                return await self._respawn()
+            case Shutdown():
+                return await self._shutdown()
+            case _:
+                raise UnknownMessage(f"the supervisor does not handle {type(message).__name__}")
+        return None
+
+    # --- sessions ------------------------------------------------------------------------------
+
+    async def _start(self, request: StartSession) -> ActorRef[Any]:
+        key = (request.guild_id, request.channel_id)
+        if not self.accepting:
+            raise ShuttingDown("quizbot is restarting; try again in a moment")
+        if key in self.registry:
+            raise SessionExists("a quiz is already running in this channel")
+        now = self.clock.time()
+        session = QuizSession(
+            guild_id=request.guild_id,
+            channel_id=request.channel_id,
+            run_id=uuid.uuid4(),
+            host_id=request.host_id,
+            config=request.config,
+            questions=request.questions,
+            created_at=now,
+            matcher=self.matcher,
+        )
+        epoch = await self.snapshots.new_epoch()
+        idle = request.idle_timeout or self.settings.idle_timeout
+        ref = self._spawn(session, epoch, idle, pending_state=[])
+        ref.tell(StartQuiz())
+        return ref
+
+    def _spawn(
+        self, session: QuizSession, epoch: int, idle_timeout: float, pending_state: list[dict[str, Any]]
+    ) -> ActorRef[Any]:
+        state = {"session": session_to_dict(session), "pending": pending_state}
+        ref = spawn(
+            self._actor_for(state),
+            name=f"session:{session.guild_id}:{session.channel_id}",
+            capacity=self.settings.mailbox_capacity,
+            on_crash=partial(self._on_crash, session.key),
+        )
+        entry = SessionEntry(
+            ref, epoch, state, idle_timeout, last_activity=self.clock.time(), phase=session.phase
+        )
+        self.registry.add(session.key, entry)
+        return ref
+
+    def _actor_for(self, state: dict[str, Any]) -> SessionActor:
+        session = session_from_dict(state["session"], self.matcher)
+        pending = [pending_from_dict(p) for p in state["pending"]]
+        return SessionActor(
+            session,
+            port=self.port,
+            store=self.store,
+            timers=self.timers,
+            clock=self.clock,
+            notify=self._notify,
+            pending=pending,
+        )
+
+    def _notify(self, message: object) -> None:
+        try:
+            self.ref.tell(message)
+        except QuizbotError as error:
+            self._log.error("a session's report was lost: {} ({})", type(message).__name__, error)
+
+    def _on_crash(
+        self, key: SessionKey, _ref: ActorRef[Any], envelope: Envelope, error: BaseException
+    ) -> None:
+        self.ref.mailbox.put(Envelope(SessionCrashed(key, envelope, error)), force=True)
+
+    async def _changed(self, key: SessionKey, phase: str, urgent: bool) -> None:
+        entry = self.registry.get(key)
+        if entry is None:
+            return
+        entry.dirty, entry.phase, entry.last_activity = True, phase, self.clock.time()
+        if urgent:
+            await self._flush(only=[key])
+
+    async def _release(self, key: SessionKey, *, notice: str | None = None) -> None:
+        """Stop a session and free everything it holds: timer, registry entry, actor, snapshot."""
+        entry = self.registry.remove(key)
+        if entry is None:
+            return
+        self.timers.cancel(key)
+        final = entry.last_state
+        if entry.ref.running:
+            try:
+                final = await entry.ref.ask(
+                    TakeSnapshot(final=True, grace=RELEASE_GRACE),
+                    timeout=RELEASE_GRACE + SNAPSHOT_ASK_TIMEOUT,
+                )
+            except QuizbotError as error:
+                self._log.bind(guild=key[0], channel=key[1]).warning("no final snapshot: {}", error)
+        entry.ref.stop()
+        await entry.ref.wait_stopped()
+        if notice is not None:
+            await self._say(key, notice)
+        try:
+            if final["pending"]:  # answers the database has not taken yet: keep them for later
+                await self.snapshots.save([self._snapshot_row(key, entry.epoch, final)])
+            else:
+                await self.snapshots.delete(key, self.owner, entry.epoch)
+        except StorageError as error:
+            self._log.bind(guild=key[0], channel=key[1]).error("snapshot not cleaned up: {}", error)
+
+    async def _crashed(self, key: SessionKey, envelope: Envelope, error: BaseException) -> None:
+        entry = self.registry.get(key)
+        if entry is None:
+            envelope.fail(error)
+            return
+        log = self._log.bind(guild=key[0], channel=key[1])
+        action = entry.history.decide(self.settings.policy, ExitKind.CRASH, self.clock.time())
+        if action is not Action.RESTART:
+            envelope.fail(error)
+            log.error("session crashed too often; stopping it")
+            await self._release(key, notice="This quiz hit repeated errors and was stopped. Sorry!")
+            return
+        poisoned = envelope.attempts >= self.settings.policy.poison_after
+        await entry.ref.wait_stopped()
+        entry.restarts += 1
+        entry.ref.start(
+            self._actor_for(entry.last_state),
+            replay=list(entry.ref.journal),
+            redeliver=None if poisoned else envelope,
+        )
+        if poisoned:  # told only once the session runs again, so the caller finds it alive
+            log.error("dropped {} after it crashed the session twice", type(envelope.message).__name__)
+            envelope.fail(PoisonMessage("that action failed twice and was dropped"))
+        log.warning("session restarted from its last snapshot (restart {})", entry.restarts)
+
+    # --- snapshots -----------------------------------------------------------------------------
+
+    def _snapshot_row(self, key: SessionKey, epoch: int, state: dict[str, Any]) -> Snapshot:
+        expires = datetime.fromtimestamp(self.clock.time() + self.settings.snapshot_ttl, UTC)
+        return Snapshot(key[0], key[1], self.owner, epoch, state, expires_at=expires)
+
+    async def _flush(self, *, everything: bool = False, only: list[SessionKey] | None = None) -> int:
+        """Take snapshots of dirty sessions at their message boundaries and save them in one statement."""
+        keys = only if only is not None else list(self.registry)
+        chosen = [
+            (key, entry)
+            for key in keys
+            if (entry := self.registry.get(key)) is not None
+            and entry.ref.running
+            and (everything or entry.dirty)
+        ]
+        if not chosen:
+            return 0
+        for _, entry in chosen:
+            entry.dirty = False
+        taken = await asyncio.gather(
+            *(entry.ref.ask(TakeSnapshot(), timeout=SNAPSHOT_ASK_TIMEOUT) for _, entry in chosen),
+            return_exceptions=True,
+        )
+        rows = []
+        for (key, entry), state in zip(chosen, taken, strict=True):
+            if isinstance(state, BaseException):
+                entry.dirty = True
+                continue
+            entry.last_state = state
+            rows.append(self._snapshot_row(key, entry.epoch, state))
+        try:
+            result = await self.snapshots.save(rows)
+        except StorageError as error:
+            self._log.error("snapshots not saved ({} sessions): {}", len(rows), error)
+            for _, entry in chosen:
+                entry.dirty = True
+            return 0
+        now = self.clock.time()
+        for key in result.saved:
+            if (entry := self.registry.get(key)) is not None:
+                entry.saved_at = now
+        for key in result.refused:
+            await self._fenced_out(key)
+        return len(result.saved)
+
+    async def _fenced_out(self, key: SessionKey) -> None:
+        """Another process claimed this session with a newer epoch: let it go here, quietly."""
+        entry = self.registry.remove(key)
+        if entry is None:
+            return
+        self._log.bind(guild=key[0], channel=key[1]).warning("session claimed by another process")
+        self.timers.cancel(key)
+        entry.ref.stop()
+        await entry.ref.wait_stopped()
+
+    async def _sweep(self) -> int:
+        """Expire sessions idle past their timeout, and snapshots past their expiry."""
+        now = self.clock.time()
+        expired = 0
+        for key, entry in self.registry.entries():
+            if now - entry.last_activity >= entry.idle_timeout and entry.ref.running:
+                try:
+                    entry.ref.tell(ExpireQuiz())
+                    expired += 1
+                except QuizbotError:
+                    await self._release(key)
+        try:
+            await self.snapshots.expire(datetime.fromtimestamp(now, UTC))
+        except StorageError as error:
+            self._log.warning("expired snapshots not removed yet: {}", error)
+        return expired
+
+    # --- respawn, status, shutdown -------------------------------------------------------------
+
+    async def _respawn(self) -> int:
+        """Bring this process's live sessions back, paused, each claimed with a newer epoch."""
+        now = datetime.fromtimestamp(self.clock.time(), UTC)
+        seen = await self.snapshots.load_live(now, self.settings.shard_ids, self.settings.shard_count)
+        claimed = await self.snapshots.claim(self.owner, [s for s in seen if s.key not in self.registry], now)
+        count = 0
+        for snapshot in claimed:
+            log = self._log.bind(guild=snapshot.guild_id, channel=snapshot.channel_id)
+            try:
+                session = session_from_dict(snapshot.state["session"], self.matcher)
+                pending = [pending_from_dict(p) for p in snapshot.state.get("pending", [])]
+            except (InvalidValue, KeyError, TypeError, ValueError) as error:
+                log.error("snapshot cannot be restored and is left to expire: {}", error)
+                continue
+            if session.phase.over:  # the game ended; only unrecorded answers were left
+                await self._finish_recording(snapshot, pending)
+                continue
+            session.pause()
+            ref = self._spawn(session, snapshot.epoch, self.settings.idle_timeout, snapshot.state["pending"])
+            ref.tell(PromptRecovery())
+            count += 1
+        await self._flush()
+        self._log.info("respawned {} sessions", count)
+        return count
+
+    async def _finish_recording(self, snapshot: Snapshot, pending: list[RecordAnswers]) -> None:
+        """Write a finished game's leftover answers (idempotent), then drop its snapshot."""
+        try:
+            for batch in pending:
+                await self.store.record_answers(snapshot.key, batch)
+            await self.snapshots.delete(snapshot.key, self.owner, snapshot.epoch)
+        except StorageError as error:  # kept for the next start
+            self._log.bind(guild=snapshot.guild_id, channel=snapshot.channel_id).error(
+                "leftover answers not recorded yet: {}", error
+            )
+
+    def status(self) -> SupervisorStatus:
+        """Live sessions by state, mailbox depths, restarts, snapshot ages, pool health, shards."""
+        now = self.clock.time()
+        sessions = tuple(
+            SessionStatus(
+                key=key,
+                phase=entry.phase,
+                mailbox_depth=len(entry.ref.mailbox),
+                restarts=entry.restarts,
+                snapshot_age=None if entry.saved_at is None else now - entry.saved_at,
+                idle_seconds=now - entry.last_activity,
+            )
+            for key, entry in self.registry.entries()
+        )
+        return SupervisorStatus(
+            owner=self.owner,
+            accepting=self.accepting,
+            shard_ids=self.settings.shard_ids,
+            shard_count=self.settings.shard_count,
+            sessions=sessions,
+            timers=len(self.timers),
+            pool=self.pool_health() if self.pool_health is not None else None,
+        )
+
+    async def _shutdown(self) -> int:
+        """Stop taking quizzes, snapshot every session, stop them all; return how many were saved."""
+        self.accepting = False
+        saved = await self._flush(everything=True)
+        stopping = self.registry.entries()
+        for key, entry in stopping:
+            self.registry.remove(key)  # the entries are gone before any actor stops
+            entry.ref.stop()
+        self.timers.cancel_all()
+        await asyncio.gather(*(entry.ref.wait_stopped() for _, entry in stopping))
+        return saved
+
+    async def _say(self, key: SessionKey, text: str) -> None:
+        try:
+            await self.port.show(key, Notice(text))
+        except Exception as error:
+            self._log.bind(guild=key[0], channel=key[1]).opt(exception=error).warning("notice not shown")

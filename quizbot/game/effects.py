@@ -1,0 +1,122 @@
+"""What the game core asks the world to do: post, reveal, record, schedule. It never does I/O itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from quizbot.game.progression import Difficulty
+from quizbot.game.questions import Question
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One player's place in a session's scores."""
+
+    user_id: int
+    name: str
+    points: int
+    correct: int
+    wrong: int
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """How one player did on one question."""
+
+    user_id: int
+    name: str
+    correct: bool
+    points: int
+    xp: int
+    answered_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PostQuestion:
+    """Show question `index` of `total`; it closes at `deadline` (epoch seconds)."""
+
+    index: int
+    total: int
+    question: Question
+    deadline: float
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """Show the answer, its explanation and who got it right."""
+
+    index: int
+    question: Question
+    results: tuple[Result, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShowScores:
+    """Show the standings so far."""
+
+    standings: tuple[Standing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAnswers:
+    """Persist one closed question's results (idempotent by run, question and user)."""
+
+    run_id: UUID
+    index: int
+    category: str
+    difficulty: Difficulty
+    results: tuple[Result, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleTimer:
+    """Wake the session at `at` (epoch seconds) with a timer of `kind` for question `index`."""
+
+    kind: str  # "close" or "advance"
+    index: int
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AnnounceEnd:
+    """The quiz is over: finished, or stopped by someone; show the podium."""
+
+    outcome: str
+    standings: tuple[Standing, ...]
+    stopped_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnounceExpiry:
+    """The quiz expired after inactivity."""
+
+    idle_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRun:
+    """Persist the finished run and count a quiz for each participant."""
+
+    run_id: UUID
+    host_id: int
+    topic: str
+    category: str
+    difficulty: Difficulty
+    question_count: int
+    outcome: str
+    participants: tuple[int, ...]
+    started_at: float
+    finished_at: float
+
+
+Effect = (
+    PostQuestion
+    | Reveal
+    | ShowScores
+    | RecordAnswers
+    | ScheduleTimer
+    | AnnounceEnd
+    | AnnounceExpiry
+    | RecordRun
+)

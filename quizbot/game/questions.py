@@ -1,0 +1,137 @@
+"""The question model: multiple choice, true/false and short answer, checked against Discord's limits."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from quizbot.errors import InvalidValue
+from quizbot.game.progression import Difficulty
+from quizbot.game.values import parse_enum
+
+MAX_OPTION_LABEL = 80  # a Discord button label
+MAX_TEXT = 1000  # the question, inside an embed description (4096) with room for the rest
+MAX_EXPLANATION = 1024  # an embed field value
+MAX_CATEGORY = 64
+MIN_OPTIONS, MAX_OPTIONS = 2, 5
+TRUE_FALSE = ("True", "False")
+
+
+class QuestionKind(StrEnum):
+    """How a question is answered."""
+
+    MULTIPLE_CHOICE = "multiple_choice"
+    TRUE_FALSE = "true_false"
+    SHORT_ANSWER = "short_answer"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question with its answer, explanation and where it came from; valid once built."""
+
+    question_id: str
+    text: str
+    kind: QuestionKind
+    category: str
+    difficulty: Difficulty
+    explanation: str
+    options: tuple[str, ...] = ()
+    answer_index: int | None = None
+    accepted: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    source: str = "bank"
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "kind", parse_enum(QuestionKind, self.kind, "question kind"))
+            object.__setattr__(self, "difficulty", parse_enum(Difficulty, self.difficulty, "difficulty"))
+        except InvalidValue as error:  # name the question, as every other problem does
+            raise InvalidValue(f"question {self.question_id!r}: {error}") from None
+        problems = self.problems()
+        if problems:
+            raise InvalidValue(f"question {self.question_id!r}: " + "; ".join(problems))
+
+    def problems(self) -> list[str]:
+        """Everything wrong with this question, in words (empty when it is valid)."""
+        found = []
+        if not self.question_id:
+            found.append("it needs an id")
+        if not self.text.strip() or len(self.text) > MAX_TEXT:
+            found.append(f"text must be 1 to {MAX_TEXT} characters")
+        if not self.category.strip() or len(self.category) > MAX_CATEGORY:
+            found.append(f"category must be 1 to {MAX_CATEGORY} characters")
+        if len(self.explanation) > MAX_EXPLANATION:
+            found.append(f"explanation must be at most {MAX_EXPLANATION} characters")
+        if self.kind is QuestionKind.SHORT_ANSWER:
+            if not self.accepted or not all(a.strip() for a in self.accepted):
+                found.append("a short-answer question needs at least one accepted answer")
+            return found
+        if self.kind is QuestionKind.TRUE_FALSE and self.options != TRUE_FALSE:
+            found.append("a true/false question has the options True and False")
+        if not MIN_OPTIONS <= len(self.options) <= MAX_OPTIONS:
+            found.append(f"it needs {MIN_OPTIONS} to {MAX_OPTIONS} options")
+        if any(not o.strip() or len(o) > MAX_OPTION_LABEL for o in self.options):
+            found.append(f"each option must be 1 to {MAX_OPTION_LABEL} characters")
+        if len({_fold(o) for o in self.options}) != len(self.options):
+            found.append("two options say the same thing")
+        if self.answer_index is None or not 0 <= self.answer_index < len(self.options):
+            found.append("exactly one option must be the correct one")
+        return found
+
+    @property
+    def correct_text(self) -> str:
+        """The correct answer as shown to players."""
+        if self.kind is QuestionKind.SHORT_ANSWER:
+            return self.accepted[0]
+        assert self.answer_index is not None  # guaranteed by validation
+        return self.options[self.answer_index]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form, for snapshots."""
+        return {
+            "id": self.question_id,
+            "text": self.text,
+            "kind": self.kind.value,
+            "category": self.category,
+            "difficulty": self.difficulty.value,
+            "explanation": self.explanation,
+            "options": list(self.options),
+            "answer": self.answer_index,
+            "accepted": list(self.accepted),
+            "hints": list(self.hints),
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Question:
+        """Rebuild from `to_dict` output (validated again)."""
+        return cls(
+            question_id=data["id"],
+            text=data["text"],
+            kind=data["kind"],
+            category=data["category"],
+            difficulty=data["difficulty"],
+            explanation=data.get("explanation", ""),
+            options=tuple(data.get("options", ())),
+            answer_index=data.get("answer"),
+            accepted=tuple(data.get("accepted", ())),
+            hints=tuple(data.get("hints", ())),
+            source=data.get("source", "bank"),
+        )
+
+
+Matcher = Callable[[Question, str], bool]
+
+
+def exact_matcher(question: Question, response: str) -> bool:
+    """Typed answers equal to an accepted answer, ignoring case, accents and spacing."""
+    wanted = question.accepted if question.kind is QuestionKind.SHORT_ANSWER else (question.correct_text,)
+    return _fold(response) in {_fold(a) for a in wanted}
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

@@ -1,0 +1,325 @@
+"""The quiz session state machine: created -> question open -> revealed -> ... -> finished.
+
+Pure: every transition takes the time as an argument and returns effects instead of doing I/O,
+and the whole state round-trips through `to_dict`/`from_dict` so a recovered game resumes
+exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from uuid import UUID
+
+from quizbot.errors import InvalidState, InvalidValue, NotHost, QuestionClosed
+from quizbot.game.effects import (
+    AnnounceEnd,
+    AnnounceExpiry,
+    Effect,
+    PostQuestion,
+    RecordAnswers,
+    RecordRun,
+    Result,
+    Reveal,
+    ScheduleTimer,
+    ShowScores,
+    Standing,
+)
+from quizbot.game.progression import Difficulty
+from quizbot.game.questions import Matcher, Question, exact_matcher
+from quizbot.game.scoring import points_for, xp_for
+from quizbot.game.values import check_id, parse_enum
+
+MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
+MIN_TIMEOUT, MAX_TIMEOUT = 5, 120
+
+
+class Phase(StrEnum):
+    """Where a session is in its life."""
+
+    CREATED = "created"
+    QUESTION_OPEN = "question_open"
+    REVEALED = "revealed"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    EXPIRED = "expired"
+
+    @property
+    def over(self) -> bool:
+        return self in (Phase.FINISHED, Phase.STOPPED, Phase.EXPIRED)
+
+
+class AnswerMode(StrEnum):
+    """How players answer: clicking option buttons, or typing in the channel."""
+
+    BUTTONS = "buttons"
+    TYPED = "typed"
+
+
+class AnswerOutcome(StrEnum):
+    """What became of one answer."""
+
+    ACCEPTED = "accepted"
+    CHANGED = "changed"  # buttons: a new choice replaced the old one before the close
+    IGNORED = "ignored"  # typed: this player already answered this question
+
+
+@dataclass(frozen=True, slots=True)
+class SessionConfig:
+    """How a quiz was set up by its host; validated against the ranges players are told."""
+
+    question_count: int = 10
+    question_timeout: float = 30.0
+    difficulty: Difficulty = Difficulty.MEDIUM
+    mode: AnswerMode = AnswerMode.BUTTONS
+    single_answer: bool = False
+    topic: str = "general"
+    reveal_pause: float = 4.0
+
+    def __post_init__(self) -> None:
+        count, timeout = self.question_count, self.question_timeout
+        if (
+            isinstance(count, bool)
+            or not isinstance(count, int)
+            or not MIN_QUESTIONS <= count <= MAX_QUESTIONS
+        ):
+            raise InvalidValue(
+                f"question count must be from {MIN_QUESTIONS} to {MAX_QUESTIONS}, got {count!r}"
+            )
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not MIN_TIMEOUT <= timeout <= MAX_TIMEOUT
+        ):
+            raise InvalidValue(
+                f"timeout must be from {MIN_TIMEOUT} to {MAX_TIMEOUT} seconds, got {timeout!r}"
+            )
+        object.__setattr__(self, "difficulty", parse_enum(Difficulty, self.difficulty, "difficulty"))
+        object.__setattr__(self, "mode", parse_enum(AnswerMode, self.mode, "answer mode"))
+
+
+@dataclass(slots=True)
+class Player:
+    """A player's running totals in one session."""
+
+    name: str
+    points: int = 0
+    correct: int = 0
+    wrong: int = 0
+
+
+@dataclass(slots=True)
+class QuizSession:
+    """One channel's quiz: its questions, where it is, who answered what, and the scores."""
+
+    guild_id: int
+    channel_id: int
+    run_id: UUID
+    host_id: int
+    config: SessionConfig
+    questions: tuple[Question, ...]
+    created_at: float
+    phase: Phase = Phase.CREATED
+    index: int = 0
+    opened_at: float = 0.0
+    deadline: float = 0.0
+    answers: dict[int, tuple[object, float]] = field(default_factory=dict)  # user -> (response, at)
+    players: dict[int, Player] = field(default_factory=dict)
+    last_activity: float = 0.0
+    paused: bool = False  # respawned after a restart: waits for Continue
+    matcher: Matcher = exact_matcher
+
+    def __post_init__(self) -> None:
+        check_id(self.guild_id, "guild_id")
+        check_id(self.channel_id, "channel_id")
+        check_id(self.host_id, "host_id")
+        if len(self.questions) != self.config.question_count:
+            raise InvalidValue(
+                f"a {self.config.question_count}-question quiz got {len(self.questions)} questions"
+            )
+        self.last_activity = self.last_activity or self.created_at
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.guild_id, self.channel_id)
+
+    @property
+    def question(self) -> Question:
+        return self.questions[self.index]
+
+    def standings(self) -> tuple[Standing, ...]:
+        """Players best first: points, then fewer wrong answers, then user id for a stable order."""
+        ranked = sorted(self.players.items(), key=lambda item: (-item[1].points, item[1].wrong, item[0]))
+        return tuple(Standing(uid, p.name, p.points, p.correct, p.wrong) for uid, p in ranked)
+
+    # --- transitions -------------------------------------------------------------------------
+
+    def start(self, now: float) -> list[Effect]:
+        """Open the first question."""
+        self._require(Phase.CREATED, "start")
+        return self._open(0, now)
+
+    def answer(
+        self, user_id: int, name: str, index: int, response: object, now: float
+    ) -> tuple[AnswerOutcome, list[Effect]]:
+        """Take one player's answer to question `index`; single-answer mode closes on the first right one."""
+        check_id(user_id, "user_id")
+        self._check_live()
+        if self.phase is not Phase.QUESTION_OPEN or index != self.index or now > self.deadline:
+            raise QuestionClosed(f"question {index + 1} is no longer open")
+        response = self._valid_response(response)
+        self.last_activity = now
+        self.players.setdefault(user_id, Player(name))
+        outcome = AnswerOutcome.ACCEPTED
+        if user_id in self.answers:
+            if self.config.mode is AnswerMode.TYPED:
+                return AnswerOutcome.IGNORED, []
+            outcome = AnswerOutcome.CHANGED
+        self.answers[user_id] = (response, now)
+        if self.config.single_answer and self._is_correct(response):
+            return outcome, self._close(now)
+        return outcome, []
+
+    def close(self, index: int, now: float) -> list[Effect]:
+        """The question's timer fired: reveal it. A stale timer (another question) does nothing."""
+        if self.phase is not Phase.QUESTION_OPEN or index != self.index or self.paused:
+            return []
+        return self._close(now)
+
+    def advance(self, index: int, now: float) -> list[Effect]:
+        """After the reveal pause: the next question, or the end. A stale timer does nothing."""
+        if self.phase is not Phase.REVEALED or index != self.index or self.paused:
+            return []
+        if self.index + 1 < len(self.questions):
+            return self._open(self.index + 1, now)
+        return self._end(Phase.FINISHED, now, None)
+
+    def skip(self, user_id: int, is_moderator: bool, now: float) -> list[Effect]:
+        """Close the open question now (host or moderator)."""
+        self._authorise(user_id, is_moderator, "skip a question")
+        self._check_live()
+        if self.phase is not Phase.QUESTION_OPEN:
+            raise InvalidState("there is no open question to skip")
+        self.last_activity = now
+        return self._close(now)
+
+    def stop(self, user_id: int, is_moderator: bool, now: float) -> list[Effect]:
+        """End the quiz early (host or moderator); answers to the open question are discarded."""
+        self._authorise(user_id, is_moderator, "stop the quiz")
+        if self.phase.over:
+            raise InvalidState("the quiz is already over")
+        return self._end(Phase.STOPPED, now, user_id)
+
+    def expire(self, now: float) -> list[Effect]:
+        """End the quiz after inactivity."""
+        if self.phase.over:
+            return []
+        idle = now - self.last_activity
+        effects = self._end(Phase.EXPIRED, now, None)
+        return [AnnounceExpiry(idle), *(e for e in effects if not isinstance(e, AnnounceEnd))]
+
+    def pause(self) -> None:
+        """Hold the game after a restart until someone chooses Continue."""
+        if not self.phase.over:
+            self.paused = True
+
+    def resume(self, user_id: int, is_moderator: bool, now: float) -> list[Effect]:
+        """Continue a recovered game at the same question, with a fresh timer and scores intact."""
+        self._authorise(user_id, is_moderator, "continue the quiz")
+        if not self.paused:
+            raise InvalidState("the quiz is not waiting to continue")
+        self.paused = False
+        self.last_activity = now
+        if self.phase is Phase.CREATED:
+            return self._open(0, now)
+        if self.phase is Phase.QUESTION_OPEN:
+            return self._open(self.index, now, keep_answers=True)
+        return self.advance(self.index, now)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _open(self, index: int, now: float, *, keep_answers: bool = False) -> list[Effect]:
+        self.phase = Phase.QUESTION_OPEN
+        self.index = index
+        self.opened_at = now
+        self.deadline = now + self.config.question_timeout
+        self.last_activity = now
+        if not keep_answers:
+            self.answers = {}
+        return [
+            PostQuestion(index, len(self.questions), self.question, self.deadline),
+            ScheduleTimer("close", index, self.deadline),
+        ]
+
+    def _close(self, now: float) -> list[Effect]:
+        self.phase = Phase.REVEALED
+        question = self.question
+        results = []
+        for user_id, (response, at) in sorted(self.answers.items(), key=lambda item: item[1][1]):
+            correct = self._is_correct(response)
+            points = points_for(question.difficulty, at - self.opened_at, self.config.question_timeout)
+            points = points if correct else 0
+            player = self.players[user_id]
+            player.points += points
+            player.correct += correct
+            player.wrong += not correct
+            results.append(Result(user_id, player.name, correct, points, xp_for(points), at))
+        outcome = tuple(results)
+        return [
+            Reveal(self.index, question, outcome),
+            RecordAnswers(self.run_id, self.index, question.category, question.difficulty, outcome),
+            ShowScores(self.standings()),
+            ScheduleTimer("advance", self.index, now + self.config.reveal_pause),
+        ]
+
+    def _end(self, phase: Phase, now: float, stopped_by: int | None) -> list[Effect]:
+        self.phase = phase
+        self.last_activity = now
+        self.paused = False
+        participants = tuple(sorted(self.players))
+        return [
+            AnnounceEnd(phase.value, self.standings(), stopped_by),
+            RecordRun(
+                run_id=self.run_id,
+                host_id=self.host_id,
+                topic=self.config.topic,
+                category=self.questions[0].category,
+                difficulty=self.config.difficulty,
+                question_count=len(self.questions),
+                outcome=phase.value,
+                participants=participants,
+                started_at=self.created_at,
+                finished_at=now,
+            ),
+        ]
+
+    def _is_correct(self, response: object) -> bool:
+        question = self.question
+        if isinstance(response, int):
+            return response == question.answer_index
+        return self.matcher(question, str(response))
+
+    def _valid_response(self, response: object) -> object:
+        if self.config.mode is AnswerMode.TYPED:
+            if not isinstance(response, str) or not response.strip() or len(response) > 200:
+                raise InvalidValue("a typed answer is 1 to 200 characters of text")
+            return response
+        if isinstance(response, bool) or not isinstance(response, int):
+            raise InvalidValue("a button answer is an option number")
+        if not 0 <= response < len(self.question.options):
+            raise InvalidValue(f"option {response} does not exist for this question")
+        return response
+
+    def _authorise(self, user_id: int, is_moderator: bool, action: str) -> None:
+        if user_id != self.host_id and not is_moderator:
+            raise NotHost(f"only the quiz host or a moderator can {action}")
+
+    def _require(self, phase: Phase, action: str) -> None:
+        if self.phase is not phase:
+            raise InvalidState(f"cannot {action} a quiz that is {self.phase.value}")
+
+    def _check_live(self) -> None:
+        if self.phase.over:
+            raise InvalidState(f"the quiz is {self.phase.value}")
+        if self.paused:
+            raise InvalidState("the quiz is paused after a restart; the host can Continue it")

@@ -1,0 +1,123 @@
+"""A supervisor wired to a real PostgreSQL, an in-memory channel and a hand-driven clock."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizbot.actors.base import ActorRef, spawn
+from quizbot.actors.clock import ManualClock
+from quizbot.actors.messages import Describe, FlushSnapshots, GetStatus, SessionInfo, Shutdown, StartSession
+from quizbot.actors.ports import InMemoryChannel
+from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
+from quizbot.actors.supervisor import Supervisor, SupervisorSettings
+from quizbot.game.progression import Difficulty
+from quizbot.game.questions import Question, QuestionKind
+from quizbot.game.session import SessionConfig
+from quizbot.storage.pool import Database
+
+ASK = 5.0
+
+
+def question(number: int, category: str = "science") -> Question:
+    """A four-option question whose correct option is 1."""
+    return Question(
+        question_id=f"q{number}",
+        text=f"Question {number}?",
+        kind=QuestionKind.MULTIPLE_CHOICE,
+        category=category,
+        difficulty=Difficulty.MEDIUM,
+        explanation=f"Because {number}.",
+        options=("zero", "one", "two", "three"),
+        answer_index=1,
+    )
+
+
+def start_request(
+    guild: int,
+    channel: int,
+    *,
+    host: int = 1,
+    count: int = 3,
+    idle_timeout: float | None = None,
+    **config: Any,
+) -> StartSession:
+    """A StartSession for a `count`-question quiz with 10-second questions."""
+    settings: dict[str, Any] = {"question_count": count, "question_timeout": 10.0, "reveal_pause": 2.0}
+    settings.update(config)
+    return StartSession(
+        guild,
+        channel,
+        host,
+        SessionConfig(**settings),
+        tuple(question(n) for n in range(count)),
+        idle_timeout,
+    )
+
+
+@dataclass
+class Harness:
+    """One supervisor 'process' over a shared database."""
+
+    db: Database
+    owner: str
+    clock: ManualClock = field(default_factory=ManualClock)
+    channel: InMemoryChannel = field(default_factory=InMemoryChannel)
+    settings: SupervisorSettings = field(default_factory=SupervisorSettings)
+    supervisor: Supervisor = field(init=False)
+    ref: ActorRef[Supervisor] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.supervisor = Supervisor(
+            port=self.channel,
+            store=PostgresSessionStore(self.db),
+            snapshots=PostgresSnapshotStore(self.db),
+            clock=self.clock,
+            settings=self.settings,
+            owner=self.owner,
+            pool_health=self.db.health,
+            tick=False,
+        )
+        self.ref = spawn(self.supervisor, name=f"supervisor:{self.owner}")
+
+    async def start(self, guild: int, channel: int, **options: Any) -> ActorRef[Any]:
+        ref = await self.ref.ask(start_request(guild, channel, **options), timeout=ASK)
+        await self.settle()
+        return ref
+
+    async def describe(self, guild: int, channel: int) -> SessionInfo:
+        ref = self.supervisor.registry.ref((guild, channel))
+        assert ref is not None, f"no session in {(guild, channel)}"
+        info: SessionInfo = await ref.ask(Describe(), timeout=ASK)
+        return info
+
+    async def advance(self, seconds: float) -> None:
+        """Move the clock, then let every actor handle what that set off."""
+        self.clock.advance(seconds)
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Round-trip every actor until all mailboxes are empty: what was queued has been handled.
+
+        Each ask is handled after everything queued before it, so once a round of asks to the
+        supervisor and every session comes back with no mailbox holding anything, all is quiet.
+        """
+        for _ in range(50):
+            await self.ref.ask(GetStatus(), timeout=ASK)
+            refs = [e.ref for _, e in self.supervisor.registry.entries() if e.ref.running]
+            await asyncio.gather(*(r.ask(Describe(), timeout=ASK) for r in refs), return_exceptions=True)
+            if len(self.ref.mailbox) == 0 and all(len(r.mailbox) == 0 for r in refs):
+                await self.ref.ask(GetStatus(), timeout=ASK)
+                return
+        raise AssertionError("the actors never went quiet")
+
+    async def flush(self) -> int:
+        saved: int = await self.ref.ask(FlushSnapshots(), timeout=ASK)
+        return saved
+
+    async def shutdown(self) -> None:
+        if not self.ref.stopped:
+            await self.ref.ask(Shutdown(), timeout=ASK)
+            self.ref.stop()
+            await self.ref.wait_stopped()
