@@ -71,3 +71,7 @@ class InvalidState(QuizbotError):
 
 class UnknownMessage(QuizbotError):
     """An actor received a message type it does not handle."""
+
+
+class ShuttingDown(QuizbotError):
+    """The bot is shutting down and takes no new quizzes."""

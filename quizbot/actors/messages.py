@@ -74,6 +74,11 @@ class TakeSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class SnapshotSaved:
+    """The last snapshot taken is in the database: the answers it holds may now be written."""
+
+
+@dataclass(frozen=True, slots=True)
 class Describe:
     """Reply with a SessionInfo (read-only: never replayed)."""
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -65,3 +68,22 @@ class RestartHistory:
             return Action.GIVE_UP
         self.times.append(now)
         return Action.RESTART
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisorSettings:
+    """Timeouts, snapshot cadence, shards and the restart policy of session actors."""
+
+    snapshot_interval: float = 1.0
+    snapshot_ttl: float = 3600.0
+    idle_timeout: float = 1800.0
+    sweep_every: int = 10  # ticks between idle sweeps
+    shard_ids: tuple[int, ...] = ()
+    shard_count: int | None = None
+    policy: RestartPolicy = field(default_factory=RestartPolicy)
+    mailbox_capacity: int = 1000
+
+
+def default_owner() -> str:
+    """This process's name as a snapshot owner: host, pid and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

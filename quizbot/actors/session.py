@@ -20,6 +20,7 @@ from quizbot.actors.messages import (
     SessionInfo,
     SessionOver,
     SkipQuestion,
+    SnapshotSaved,
     StartQuiz,
     StopQuiz,
     SubmitAnswer,
@@ -40,7 +41,7 @@ from quizbot.game.progression import Difficulty
 from quizbot.game.session import QuizSession
 from quizbot.game.snapshot import session_to_dict
 
-READ_ONLY = (TakeSnapshot, Describe, PromptRecovery)
+READ_ONLY = (TakeSnapshot, Describe, PromptRecovery, SnapshotSaved)
 RETRY_BASE, RETRY_CAP = 0.5, 30.0
 
 
@@ -57,6 +58,7 @@ class SessionActor(Actor):
         clock: Clock,
         notify: Callable[[object], None],
         pending: Sequence[RecordAnswers] = (),
+        pending_durable: bool = False,
     ) -> None:
         self.session = session
         self.port = port
@@ -65,6 +67,11 @@ class SessionActor(Actor):
         self.clock = clock
         self.notify = notify  # tells the supervisor; never asks, so the two can never deadlock
         self.pending: list[RecordAnswers] = list(pending)
+        # Answers are written only once a saved snapshot holds them: a crash before that redoes the
+        # close from the snapshot, a crash after it rewrites the same rows, so the database and the
+        # session's scores never disagree.
+        self.durable: set[int] = {p.index for p in pending} if pending_durable else set()
+        self._in_snapshot: set[int] = set()
         self.dirty = False
         self.over = session.phase.over
         self._writer: asyncio.Task[None] | None = None
@@ -75,7 +82,7 @@ class SessionActor(Actor):
     # --- the actor protocol ------------------------------------------------------------------
 
     async def on_start(self) -> None:
-        if self.pending:
+        if self.durable:
             self._start_writer()
 
     async def on_stop(self) -> None:
@@ -117,6 +124,10 @@ class SessionActor(Actor):
                 effects = session.expire(now)
             case TakeSnapshot(final=False):
                 return self.snapshot()
+            case SnapshotSaved():
+                self.durable |= self._in_snapshot
+                self._start_writer()
+                return None
             case TakeSnapshot(final=True, grace=grace):
                 return await self.drain(grace)
             case Describe():
@@ -136,6 +147,7 @@ class SessionActor(Actor):
         """The whole session plus unrecorded answers; the journal restarts from here."""
         self.ref.journal.clear()
         self.dirty = False
+        self._in_snapshot = {p.index for p in self.pending}
         return {
             "session": session_to_dict(self.session),
             "pending": [_pending_to_dict(p) for p in self.pending],
@@ -170,7 +182,6 @@ class SessionActor(Actor):
                 case RecordAnswers():
                     if effect.results:
                         self.pending.append(effect)
-                        self._start_writer()
                 case RecordRun():
                     if not muted:
                         await self._record_run(effect)
@@ -210,8 +221,10 @@ class SessionActor(Actor):
         with no await in between, so the message handler never sees a half-made change.
         """
         delay = RETRY_BASE
-        while self.pending:
-            batch = self.pending[0]
+        while True:
+            batch = next((p for p in self.pending if p.index in self.durable), None)
+            if batch is None:
+                return
             try:
                 await self.store.record_answers(self.session.key, batch)
             except Exception as error:
@@ -220,8 +233,7 @@ class SessionActor(Actor):
                 delay = min(RETRY_CAP, delay * 2)
                 continue
             delay = RETRY_BASE
-            if self.pending and self.pending[0] is batch:
-                self.pending.pop(0)
+            self.pending.remove(batch)
 
     async def drain(self, grace: float) -> dict[str, Any]:
         """Give the writer up to `grace` seconds to record what is pending; then the final snapshot."""

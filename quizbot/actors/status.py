@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from quizbot.actors.registry import SessionEntry
 from quizbot.storage.pool import PoolHealth
 
 
@@ -49,3 +51,29 @@ class SupervisorStatus:
     @property
     def deepest_mailbox(self) -> int:
         return max((s.mailbox_depth for s in self.sessions), default=0)
+
+
+def build_status(
+    *,
+    owner: str,
+    accepting: bool,
+    shard_ids: tuple[int, ...],
+    shard_count: int | None,
+    entries: Sequence[tuple[tuple[int, int], SessionEntry]],
+    timers: int,
+    pool: PoolHealth | None,
+    now: float,
+) -> SupervisorStatus:
+    """The status of a supervisor from its registry entries, as of `now`."""
+    sessions = tuple(
+        SessionStatus(
+            key=key,
+            phase=entry.phase,
+            mailbox_depth=len(entry.ref.mailbox),
+            restarts=entry.restarts,
+            snapshot_age=None if entry.saved_at is None else now - entry.saved_at,
+            idle_seconds=now - entry.last_activity,
+        )
+        for key, entry in entries
+    )
+    return SupervisorStatus(owner, accepting, shard_ids, shard_count, sessions, timers, pool)

@@ -7,11 +7,9 @@ crashes; it never touches a session's state, only asks for snapshots at message 
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
+import contextlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -30,22 +28,24 @@ from quizbot.actors.messages import (
     SessionCrashed,
     SessionOver,
     Shutdown,
+    SnapshotSaved,
     StartQuiz,
     StartSession,
     SweepIdle,
     TakeSnapshot,
 )
-from quizbot.actors.policy import Action, ExitKind, RestartPolicy
+from quizbot.actors.policy import Action, ExitKind, SupervisorSettings, default_owner
 from quizbot.actors.ports import ChannelPort, Notice, SessionKey, SessionStore, SnapshotStore
 from quizbot.actors.registry import Registry, SessionEntry
 from quizbot.actors.session import SessionActor, pending_from_dict
-from quizbot.actors.status import SessionStatus, SupervisorStatus
+from quizbot.actors.status import SupervisorStatus, build_status
 from quizbot.actors.timers import Timers
 from quizbot.errors import (
     InvalidValue,
     PoisonMessage,
     QuizbotError,
     SessionExists,
+    ShuttingDown,
     StorageError,
     UnknownMessage,
 )
@@ -60,29 +60,6 @@ SNAPSHOT_ASK_TIMEOUT = 2.0
 RELEASE_GRACE = 5.0  # how long a finished session may take to record its last answers
 
 
-class ShuttingDown(QuizbotError):
-    """The bot is shutting down and takes no new quizzes."""
-
-
-@dataclass(frozen=True, slots=True)
-class SupervisorSettings:
-    """Timeouts, snapshot cadence, shards and the restart policy of session actors."""
-
-    snapshot_interval: float = 1.0
-    snapshot_ttl: float = 3600.0
-    idle_timeout: float = 1800.0
-    sweep_every: int = 10  # ticks between idle sweeps
-    shard_ids: tuple[int, ...] = ()
-    shard_count: int | None = None
-    policy: RestartPolicy = field(default_factory=RestartPolicy)
-    mailbox_capacity: int = 1000
-
-
-def default_owner() -> str:
-    """This process's name as a snapshot owner: host, pid and a random suffix."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 class Supervisor(Actor):
     """Owns every session actor's life: start, snapshots, expiry, restart, respawn, shutdown."""
 
@@ -93,14 +70,14 @@ class Supervisor(Actor):
         store: SessionStore,
         snapshots: SnapshotStore,
         clock: Clock,
-        settings: SupervisorSettings = SupervisorSettings(),
+        settings: SupervisorSettings | None = None,
         owner: str | None = None,
         pool_health: Callable[[], PoolHealth] | None = None,
         matcher: Matcher = exact_matcher,
         tick: bool = True,
     ) -> None:
         self.port, self.store, self.snapshots, self.clock = port, store, snapshots, clock
-        self.settings = settings
+        self.settings = settings or SupervisorSettings()
         self.owner = owner or default_owner()
         self.pool_health = pool_health
         self.matcher = matcher
@@ -183,16 +160,22 @@ class Supervisor(Actor):
         )
         epoch = await self.snapshots.new_epoch()
         idle = request.idle_timeout or self.settings.idle_timeout
-        ref = self._spawn(session, epoch, idle, pending_state=[])
+        ref = self._spawn(session, epoch, idle, pending_state=[], durable=False)
         ref.tell(StartQuiz())
         return ref
 
     def _spawn(
-        self, session: QuizSession, epoch: int, idle_timeout: float, pending_state: list[dict[str, Any]]
+        self,
+        session: QuizSession,
+        epoch: int,
+        idle_timeout: float,
+        pending_state: list[dict[str, Any]],
+        *,
+        durable: bool,
     ) -> ActorRef[Any]:
         state = {"session": session_to_dict(session), "pending": pending_state}
         ref = spawn(
-            self._actor_for(state),
+            self._actor_for(state, durable=durable),
             name=f"session:{session.guild_id}:{session.channel_id}",
             capacity=self.settings.mailbox_capacity,
             on_crash=partial(self._on_crash, session.key),
@@ -203,7 +186,8 @@ class Supervisor(Actor):
         self.registry.add(session.key, entry)
         return ref
 
-    def _actor_for(self, state: dict[str, Any]) -> SessionActor:
+    def _actor_for(self, state: dict[str, Any], *, durable: bool) -> SessionActor:
+        """A session actor from a snapshot; `durable`: that snapshot is known to be in the database."""
         session = session_from_dict(state["session"], self.matcher)
         pending = [pending_from_dict(p) for p in state["pending"]]
         return SessionActor(
@@ -214,6 +198,7 @@ class Supervisor(Actor):
             clock=self.clock,
             notify=self._notify,
             pending=pending,
+            pending_durable=durable,
         )
 
     def _notify(self, message: object) -> None:
@@ -254,13 +239,8 @@ class Supervisor(Actor):
         await entry.ref.wait_stopped()
         if notice is not None:
             await self._say(key, notice)
-        try:
-            if final["pending"]:  # answers the database has not taken yet: keep them for later
-                await self.snapshots.save([self._snapshot_row(key, entry.epoch, final)])
-            else:
-                await self.snapshots.delete(key, self.owner, entry.epoch)
-        except StorageError as error:
-            self._log.bind(guild=key[0], channel=key[1]).error("snapshot not cleaned up: {}", error)
+        pending = [pending_from_dict(p) for p in final["pending"]]
+        await self._finish_recording(key, entry.epoch, final, pending)
 
     async def _crashed(self, key: SessionKey, envelope: Envelope, error: BaseException) -> None:
         entry = self.registry.get(key)
@@ -278,10 +258,11 @@ class Supervisor(Actor):
         await entry.ref.wait_stopped()
         entry.restarts += 1
         entry.ref.start(
-            self._actor_for(entry.last_state),
+            self._actor_for(entry.last_state, durable=False),
             replay=list(entry.ref.journal),
             redeliver=None if poisoned else envelope,
         )
+        entry.dirty = True  # its restored answers wait for a saved snapshot before they are written
         if poisoned:  # told only once the session runs again, so the caller finds it alive
             log.error("dropped {} after it crashed the session twice", type(envelope.message).__name__)
             envelope.fail(PoisonMessage("that action failed twice and was dropped"))
@@ -329,6 +310,8 @@ class Supervisor(Actor):
         for key in result.saved:
             if (entry := self.registry.get(key)) is not None:
                 entry.saved_at = now
+                with contextlib.suppress(QuizbotError):  # stopping: its release records what is left
+                    entry.ref.tell(SnapshotSaved())
         for key in result.refused:
             await self._fenced_out(key)
         return len(result.saved)
@@ -377,49 +360,48 @@ class Supervisor(Actor):
                 log.error("snapshot cannot be restored and is left to expire: {}", error)
                 continue
             if session.phase.over:  # the game ended; only unrecorded answers were left
-                await self._finish_recording(snapshot, pending)
+                await self._finish_recording(snapshot.key, snapshot.epoch, snapshot.state, pending)
                 continue
             session.pause()
-            ref = self._spawn(session, snapshot.epoch, self.settings.idle_timeout, snapshot.state["pending"])
+            ref = self._spawn(
+                session, snapshot.epoch, self.settings.idle_timeout, snapshot.state["pending"], durable=True
+            )
             ref.tell(PromptRecovery())
             count += 1
         await self._flush()
         self._log.info("respawned {} sessions", count)
         return count
 
-    async def _finish_recording(self, snapshot: Snapshot, pending: list[RecordAnswers]) -> None:
-        """Write a finished game's leftover answers (idempotent), then drop its snapshot."""
+    async def _finish_recording(
+        self, key: SessionKey, epoch: int, state: dict[str, Any], pending: list[RecordAnswers]
+    ) -> None:
+        """Record an ended game's last answers, then drop its snapshot; on failure keep it for later.
+
+        The snapshot is saved first when answers are left, so they are durable before they are
+        written (the writes are idempotent, so doing it again after a crash is harmless).
+        """
         try:
-            for batch in pending:
-                await self.store.record_answers(snapshot.key, batch)
-            await self.snapshots.delete(snapshot.key, self.owner, snapshot.epoch)
-        except StorageError as error:  # kept for the next start
-            self._log.bind(guild=snapshot.guild_id, channel=snapshot.channel_id).error(
-                "leftover answers not recorded yet: {}", error
+            if pending:
+                await self.snapshots.save([self._snapshot_row(key, epoch, state)])
+                for batch in pending:
+                    await self.store.record_answers(key, batch)
+            await self.snapshots.delete(key, self.owner, epoch)
+        except StorageError as error:
+            self._log.bind(guild=key[0], channel=key[1]).error(
+                "ended game's answers not recorded yet: {}", error
             )
 
     def status(self) -> SupervisorStatus:
         """Live sessions by state, mailbox depths, restarts, snapshot ages, pool health, shards."""
-        now = self.clock.time()
-        sessions = tuple(
-            SessionStatus(
-                key=key,
-                phase=entry.phase,
-                mailbox_depth=len(entry.ref.mailbox),
-                restarts=entry.restarts,
-                snapshot_age=None if entry.saved_at is None else now - entry.saved_at,
-                idle_seconds=now - entry.last_activity,
-            )
-            for key, entry in self.registry.entries()
-        )
-        return SupervisorStatus(
+        return build_status(
             owner=self.owner,
             accepting=self.accepting,
             shard_ids=self.settings.shard_ids,
             shard_count=self.settings.shard_count,
-            sessions=sessions,
+            entries=self.registry.entries(),
             timers=len(self.timers),
             pool=self.pool_health() if self.pool_health is not None else None,
+            now=self.clock.time(),
         )
 
     async def _shutdown(self) -> int:

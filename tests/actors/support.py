@@ -9,9 +9,10 @@ from typing import Any
 from quizbot.actors.base import ActorRef, spawn
 from quizbot.actors.clock import ManualClock
 from quizbot.actors.messages import Describe, FlushSnapshots, GetStatus, SessionInfo, Shutdown, StartSession
+from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import InMemoryChannel
 from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
-from quizbot.actors.supervisor import Supervisor, SupervisorSettings
+from quizbot.actors.supervisor import Supervisor
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question, QuestionKind
 from quizbot.game.session import SessionConfig

@@ -16,16 +16,16 @@ from quizbot.actors.messages import (
     SubmitAnswer,
     SweepIdle,
 )
-from quizbot.actors.policy import RestartPolicy
+from quizbot.actors.policy import RestartPolicy, SupervisorSettings
 from quizbot.actors.ports import Notice, RecoveryPrompt
 from quizbot.actors.status import SupervisorStatus
-from quizbot.actors.supervisor import ShuttingDown, SupervisorSettings
 from quizbot.errors import (
     InvalidState,
     NotHost,
     PoisonMessage,
     QuestionClosed,
     SessionExists,
+    ShuttingDown,
     UnknownMessage,
 )
 from quizbot.game.effects import AnnounceEnd, AnnounceExpiry, PostQuestion, Reveal
