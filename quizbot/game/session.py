@@ -123,7 +123,9 @@ class QuizSession:
     index: int = 0
     opened_at: float = 0.0
     deadline: float = 0.0
-    answers: dict[int, tuple[object, float]] = field(default_factory=dict)  # user -> (response, at)
+    # user -> (response, answered at, seconds after the question opened): the elapsed time is kept
+    # apart so an answer keeps its speed when a recovered question is re-opened.
+    answers: dict[int, tuple[object, float, float]] = field(default_factory=dict)
     players: dict[int, Player] = field(default_factory=dict)
     last_activity: float = 0.0
     paused: bool = False  # respawned after a restart: waits for Continue
@@ -175,7 +177,7 @@ class QuizSession:
             if self.config.mode is AnswerMode.TYPED:
                 return AnswerOutcome.IGNORED, []
             outcome = AnswerOutcome.CHANGED
-        self.answers[user_id] = (response, now)
+        self.answers[user_id] = (response, now, now - self.opened_at)
         if self.config.single_answer and self._is_correct(response):
             return outcome, self._close(now)
         return outcome, []
@@ -255,9 +257,9 @@ class QuizSession:
         self.phase = Phase.REVEALED
         question = self.question
         results = []
-        for user_id, (response, at) in sorted(self.answers.items(), key=lambda item: item[1][1]):
+        for user_id, (response, at, elapsed) in sorted(self.answers.items(), key=lambda item: item[1][2]):
             correct = self._is_correct(response)
-            points = points_for(question.difficulty, at - self.opened_at, self.config.question_timeout)
+            points = points_for(question.difficulty, elapsed, self.config.question_timeout)
             points = points if correct else 0
             player = self.players[user_id]
             player.points += points

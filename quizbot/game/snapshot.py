@@ -29,7 +29,7 @@ def session_to_dict(session: QuizSession) -> dict[str, Any]:
         "opened_at": session.opened_at,
         "deadline": session.deadline,
         # JSON object keys are strings, so answers and players travel as lists.
-        "answers": [[uid, response, at] for uid, (response, at) in session.answers.items()],
+        "answers": [[uid, *answer] for uid, answer in session.answers.items()],
         "players": [[uid, p.name, p.points, p.correct, p.wrong] for uid, p in session.players.items()],
         "last_activity": session.last_activity,
         "paused": session.paused,
@@ -53,7 +53,7 @@ def session_from_dict(data: dict[str, Any], matcher: Matcher = exact_matcher) ->
             index=data["index"],
             opened_at=data["opened_at"],
             deadline=data["deadline"],
-            answers={uid: (response, at) for uid, response, at in data["answers"]},
+            answers={uid: (response, at, elapsed) for uid, response, at, elapsed in data["answers"]},
             players={uid: Player(name, pts, ok, bad) for uid, name, pts, ok, bad in data["players"]},
             last_activity=data["last_activity"],
             paused=data["paused"],

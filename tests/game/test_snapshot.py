@@ -1,0 +1,328 @@
+"""Snapshots: a session survives JSON at every point of a game and, restored, plays on identically."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quizbot.errors import InvalidValue, QuizbotError
+from quizbot.game.effects import Reveal
+from quizbot.game.progression import Difficulty
+from quizbot.game.session import AnswerMode, QuizSession
+from quizbot.game.snapshot import SNAPSHOT_FORMAT, session_from_dict, session_to_dict
+from tests.game.factories import (
+    CORRECT,
+    HOST_ID,
+    STRANGER_ID,
+    T0,
+    TIMEOUT,
+    WRONG,
+    finished,
+    mc_question,
+    revealed,
+    session,
+    short_question,
+    started,
+    tf_question,
+    typed_session,
+)
+
+Setup = Callable[[], QuizSession]
+Action = tuple[Any, ...]
+
+
+def through_json(game: QuizSession) -> QuizSession:
+    """The session as the store would bring it back: to dict, to JSON bytes, and back."""
+    return session_from_dict(orjson.loads(orjson.dumps(session_to_dict(game))))
+
+
+def created() -> QuizSession:
+    return session()
+
+
+def open_with_answers() -> QuizSession:
+    game = started()
+    game.answer(10, "Zoë 🦊", 0, CORRECT, T0 + 1.25)
+    game.answer(11, "eleven", 0, WRONG, T0 + 2.5)
+    game.answer(10, "Zoë 🦊", 0, 2, T0 + 3.125)
+    return game
+
+
+def typed_open_with_answers() -> QuizSession:
+    game = typed_session()
+    game.start(T0)
+    game.answer(10, "ten", 0, "Ville Lumière", T0 + 0.1)
+    game.answer(11, "eleven", 0, "Lyon", T0 + 0.2)
+    return game
+
+
+def answered_out_of_id_order() -> QuizSession:
+    game = started()
+    for user_id in (14, 10, 12, 11):
+        game.answer(user_id, f"user{user_id}", 0, user_id % 4, T0 + 1)
+    return game
+
+
+def second_question_open() -> QuizSession:
+    game = revealed()
+    game.advance(0, T0 + 34)
+    game.answer(12, "twelve", 1, CORRECT, T0 + 35)
+    return game
+
+
+def paused_open() -> QuizSession:
+    game = open_with_answers()
+    game.pause()
+    return game
+
+
+def paused_revealed() -> QuizSession:
+    game = revealed()
+    game.pause()
+    return game
+
+
+def stopped() -> QuizSession:
+    game = open_with_answers()
+    game.stop(HOST_ID, False, T0 + 10)
+    return game
+
+
+def expired() -> QuizSession:
+    game = revealed()
+    game.expire(T0 + 3600)
+    return game
+
+
+POINTS: list[Setup] = [
+    created,
+    started,
+    open_with_answers,
+    typed_open_with_answers,
+    answered_out_of_id_order,
+    revealed,
+    second_question_open,
+    paused_open,
+    paused_revealed,
+    finished,
+    stopped,
+    expired,
+]
+
+
+@pytest.mark.parametrize("setup", POINTS, ids=lambda f: f.__name__)
+def test_snapshot_is_json_serialisable(setup: Setup) -> None:
+    """session_to_dict output goes through orjson unchanged."""
+    data = session_to_dict(setup())
+    assert orjson.loads(orjson.dumps(data)) == data
+
+
+@pytest.mark.parametrize("setup", POINTS, ids=lambda f: f.__name__)
+def test_snapshot_round_trip(setup: Setup) -> None:
+    """Restoring a snapshot reproduces the session exactly, at every point of a game."""
+    game = setup()
+    restored = through_json(game)
+    assert session_to_dict(restored) == session_to_dict(game)
+    assert restored == game
+
+
+def test_snapshot_records_the_format() -> None:
+    """Every snapshot carries the format number it was written in."""
+    assert session_to_dict(session())["format"] == SNAPSHOT_FORMAT
+
+
+def test_restore_uses_the_given_matcher() -> None:
+    """A restored session judges typed answers with the matcher passed to session_from_dict."""
+    game = typed_session()
+    game.start(T0)
+    restored = session_from_dict(session_to_dict(game), matcher=lambda _question, _response: True)
+    restored.answer(10, "ten", 0, "anything", T0 + 1)
+    reveal = restored.close(0, T0 + TIMEOUT)[0]
+    assert isinstance(reveal, Reveal)
+    assert [r.correct for r in reveal.results] == [True]
+
+
+# --- random games --------------------------------------------------------------------------------
+
+USERS = st.sampled_from([10, 11, 12, 13, 14])
+QUICK = st.sampled_from([0.5, 0.0, 0.25, 1.0, 1.5, 2.0, 3.0])
+DELAYS = QUICK | QUICK | QUICK | st.floats(0, 45)  # mostly quick, sometimes past a deadline
+TYPED_RESPONSES = st.sampled_from(["Paris", " paris ", "Ville Lumiere", "Lyon", "Mars", "venus", ""])
+RAW_RESPONSES = st.tuples(st.just("raw"), st.integers(-1, 5) | TYPED_RESPONSES)  # valid or not, either mode
+RIGHT_OR_WRONG = st.sampled_from([("right",), ("wrong",)])  # resolved against the open question
+RESPONSES = RIGHT_OR_WRONG | RIGHT_OR_WRONG | RAW_RESPONSES
+RELATIVE_INDEX = st.sampled_from([0] * 8 + [-1, 1])  # mostly the current question
+ACTORS = st.sampled_from([(HOST_ID, False), (STRANGER_ID, True), (STRANGER_ID, False)])
+
+
+KINDS = (  # weighted so that most games get well into their questions before anything ends them
+    ["answer"] * 16
+    + ["close"] * 6
+    + ["advance"] * 8
+    + ["skip", "resume", "pause"] * 2
+    + ["start", "stop", "expire"]
+)
+
+
+def arguments(kind: str) -> st.SearchStrategy[Action]:
+    """The arguments of one action of `kind`, led by the kind itself."""
+    if kind == "answer":
+        return st.tuples(st.just(kind), USERS, RESPONSES, RELATIVE_INDEX)
+    if kind in ("close", "advance"):
+        return st.tuples(st.just(kind), RELATIVE_INDEX)
+    if kind in ("skip", "resume", "stop"):
+        return st.tuples(st.just(kind), ACTORS)
+    return st.just((kind,))
+
+
+def actions() -> st.SearchStrategy[tuple[float, Action]]:
+    """One step of a game after a delay: mostly answers and timers, sometimes host control or expiry."""
+    return st.tuples(DELAYS, st.sampled_from(KINDS).flatmap(arguments))
+
+
+@st.composite
+def games(draw: st.DrawFn) -> QuizSession:
+    """A session, usually started at T0, in either mode, of 1 to 4 questions of mixed kinds and levels."""
+    mode = draw(st.sampled_from(list(AnswerMode)))
+    single_answer = draw(st.booleans())
+    count = draw(st.integers(1, 4))
+    difficulties = draw(st.lists(st.sampled_from(list(Difficulty)), min_size=count, max_size=count))
+    builders = [mc_question, short_question] if mode is AnswerMode.TYPED else [mc_question, tf_question]
+    items = tuple(
+        draw(st.sampled_from(builders))(f"q{i}", difficulty=difficulty)
+        for i, difficulty in enumerate(difficulties)
+    )
+    game = session(items=items, mode=mode, single_answer=single_answer)
+    if draw(st.sampled_from([True] * 9 + [False])):  # mostly under way; "start" actions cover the rest
+        game.start(T0)
+    return game
+
+
+def response_for(game: QuizSession, choice: tuple[Any, ...]) -> object:
+    """A right or wrong answer to the current question in the session's mode, or the raw value given."""
+    question = game.question
+    if choice[0] == "raw":
+        return choice[1]
+    right = choice[0] == "right"
+    if game.config.mode is AnswerMode.TYPED:
+        return f" {question.correct_text.upper()} " if right else "certainly not this"
+    assert question.answer_index is not None
+    return question.answer_index if right else (question.answer_index + 1) % len(question.options)
+
+
+def act(game: QuizSession, action: tuple[Any, ...], now: float) -> object:
+    """Apply one action; what it returned, or the refusal it raised, as a comparable value."""
+    kind, *args = action
+    try:
+        if kind == "answer":
+            user_id, choice, offset = args
+            response = response_for(game, choice)
+            return game.answer(user_id, f"user{user_id}", game.index + offset, response, now)
+        if kind in ("close", "advance"):
+            fire = game.close if kind == "close" else game.advance
+            return fire(game.index + args[0], now)
+        if kind in ("skip", "resume", "stop"):
+            user_id, is_moderator = args[0]
+            return getattr(game, kind)(user_id, is_moderator, now)
+        if kind == "pause":
+            game.pause()
+            return None
+        if kind == "start":
+            return game.start(now)
+        return game.expire(now)
+    except QuizbotError as error:
+        return (type(error).__name__, str(error))
+
+
+@settings(max_examples=150, deadline=None)
+@given(game=games(), steps=st.lists(actions(), min_size=5, max_size=40))
+def test_round_trip_after_every_step(game: QuizSession, steps: list[tuple[float, Action]]) -> None:
+    """After any sequence of answers, timers and host actions the snapshot restores the same state."""
+    now = T0
+    for delay, action in steps:
+        now += delay
+        act(game, action, now)
+        assert session_to_dict(through_json(game)) == session_to_dict(game)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    game=games(),
+    before=st.lists(actions(), min_size=3, max_size=25),
+    after=st.lists(actions(), min_size=3, max_size=25),
+)
+def test_restored_session_plays_on_like_the_original(
+    game: QuizSession, before: list[tuple[float, Action]], after: list[tuple[float, Action]]
+) -> None:
+    """A session restored mid-game gives the same effects and refusals as the original from then on."""
+    now = T0
+    for delay, action in before:
+        now += delay
+        act(game, action, now)
+    twin = through_json(game)
+    for delay, action in after:
+        now += delay
+        assert act(twin, action, now) == act(game, action, now)
+        assert session_to_dict(twin) == session_to_dict(game)
+
+
+# --- malformed snapshots -------------------------------------------------------------------------
+
+SNAPSHOT_KEYS = sorted(session_to_dict(session()))
+
+
+@pytest.mark.parametrize("key", SNAPSHOT_KEYS)
+def test_missing_key_is_refused(key: str) -> None:
+    """A snapshot without any one of its keys raises InvalidValue."""
+    data = session_to_dict(open_with_answers())
+    del data[key]
+    with pytest.raises(InvalidValue):
+        session_from_dict(data)
+
+
+@pytest.mark.parametrize("version", [0, 2, None, "1"])
+def test_unknown_format_is_refused(version: object) -> None:
+    """A snapshot written in another format is refused, naming the format."""
+    data = session_to_dict(session())
+    data["format"] = version
+    with pytest.raises(InvalidValue, match=f"unknown snapshot format {version!r}"):
+        session_from_dict(data)
+
+
+def with_question_broken(data: dict[str, Any]) -> None:
+    data["questions"][0]["answer"] = 7
+
+
+def with_too_few_questions(data: dict[str, Any]) -> None:
+    data["questions"] = data["questions"][:1]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data.update(phase="ended"),
+        lambda data: data.update(phase=None),
+        lambda data: data.update(run_id="not-a-uuid"),
+        lambda data: data.update(guild_id=-5),
+        lambda data: data.update(answers=[[10, 1]]),
+        lambda data: data.update(answers=[10]),
+        lambda data: data.update(players=[[10, "ten", 0, 0]]),
+        lambda data: data.update(players={"10": "ten"}),
+        lambda data: data.update(config={"question_count": 0}),
+        lambda data: data.update(config={"colour": "red"}),
+        lambda data: data.update(questions=[{"id": "x"}]),
+        with_question_broken,
+        with_too_few_questions,
+    ],
+)
+def test_malformed_snapshot_is_refused(damage: Callable[[dict[str, Any]], None]) -> None:
+    """Bad phases, ids, rows, configs or questions raise InvalidValue rather than a stray error."""
+    data = session_to_dict(open_with_answers())
+    damage(data)
+    with pytest.raises(InvalidValue):
+        session_from_dict(data)
