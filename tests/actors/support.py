@@ -122,3 +122,12 @@ class Harness:
             await self.ref.ask(Shutdown(), timeout=ASK)
             self.ref.stop()
             await self.ref.wait_stopped()
+
+
+def session_tasks() -> list[str]:
+    """Names of live asyncio tasks that belong to sessions (their loops and answer writers)."""
+    return [
+        name
+        for task in asyncio.all_tasks()
+        if not task.done() and (name := task.get_name()).startswith(("actor:session:", "answers:"))
+    ]

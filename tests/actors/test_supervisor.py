@@ -30,7 +30,7 @@ from quizbot.errors import (
 )
 from quizbot.game.effects import AnnounceEnd, AnnounceExpiry, PostQuestion, Reveal
 from quizbot.storage.pool import Database
-from tests.actors.support import ASK, Harness
+from tests.actors.support import ASK, Harness, session_tasks
 
 GUILD, OTHER_GUILD, CHANNEL = 111 << 22, 222 << 22, 900
 
@@ -101,6 +101,7 @@ async def test_a_full_game_records_everything_and_leaves_nothing_behind(
     assert key not in harness.supervisor.registry
     assert len(harness.supervisor.timers) == 0
     assert ref.stopped and not ref.running
+    assert session_tasks() == []
 
 
 async def test_fifty_players_answering_at_once_are_each_counted_once(harness: Harness, db: Database) -> None:
@@ -128,6 +129,7 @@ async def test_only_the_host_or_a_moderator_can_stop(harness: Harness) -> None:
     [end] = harness.channel.of_type((GUILD, CHANNEL), AnnounceEnd)
     assert end.outcome == "stopped" and end.stopped_by == 3
     assert (GUILD, CHANNEL) not in harness.supervisor.registry
+    assert len(harness.supervisor.timers) == 0 and session_tasks() == []
 
 
 async def test_bad_messages_get_domain_errors_and_never_kill_the_actor(harness: Harness) -> None:
@@ -155,6 +157,7 @@ async def test_idle_sessions_expire_and_leave_nothing_behind(harness: Harness, d
     assert harness.channel.of_type((GUILD, CHANNEL), AnnounceExpiry)
     assert (GUILD, CHANNEL) not in harness.supervisor.registry
     assert len(harness.supervisor.timers) == 0 and not ref.running
+    assert session_tasks() == []
     await eventually(lambda: _is(count(db, "SELECT count(*) FROM session_snapshots"), 0))
 
 
