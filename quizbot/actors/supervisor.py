@@ -93,6 +93,7 @@ class Supervisor(Actor):
     async def on_start(self) -> None:
         if self._tick:
             self._ticker = asyncio.create_task(self._run_ticker(), name="supervisor:ticker")
+            self._ticker.add_done_callback(self._ticker_done)
 
     async def on_stop(self) -> None:
         if self._ticker is not None:
@@ -111,6 +112,10 @@ class Supervisor(Actor):
                     self.ref.tell(SweepIdle())
             except QuizbotError as error:  # stopped or swamped: the next tick tries again
                 self._log.warning("tick skipped: {}", error)
+
+    def _ticker_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self._log.opt(exception=task.exception()).critical("the snapshot ticker died; snapshots stop")
 
     def journaled(self, message: object) -> bool:
         return False  # the supervisor is rebuilt from snapshots, never from a journal

@@ -8,10 +8,14 @@ from typing import Any
 
 import pytest
 
+from quizbot.actors.base import Envelope
 from quizbot.actors.messages import (
     GetStatus,
     RespawnSessions,
     ResumeQuiz,
+    SessionChanged,
+    SessionCrashed,
+    SessionOver,
     StopQuiz,
     SubmitAnswer,
     SweepIdle,
@@ -332,3 +336,18 @@ async def test_too_many_crashes_stop_the_session_and_tell_the_channel(db: Databa
 
 async def _is(value: Awaitable[int], expected: int) -> bool:
     return await value == expected
+
+
+async def test_reports_about_unknown_sessions_are_ignored(harness: Harness) -> None:
+    """Changes, ends and crashes naming a session that is not here change nothing and kill nothing."""
+    ref = await harness.start(GUILD, CHANNEL)
+    stranger = (OTHER_GUILD, CHANNEL)
+    harness.ref.tell(SessionChanged(stranger, "question_open", urgent=True))
+    harness.ref.tell(SessionOver(stranger))
+    harness.ref.tell(SessionCrashed(stranger, Envelope(object()), RuntimeError("not ours")))
+    await harness.settle()
+    assert harness.ref.running and ref.running
+    assert list(harness.supervisor.registry) == [(GUILD, CHANNEL)]
+    assert harness.supervisor.registry.ref(stranger) is None
+    with pytest.raises(UnknownMessage):
+        await harness.ref.ask(object(), timeout=ASK)
