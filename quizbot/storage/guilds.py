@@ -124,10 +124,16 @@ async def mark_asked(
 
 
 async def asked_questions(
-    db: Database, guild_id: int, category: str, *, connection: asyncpg.Connection | None = None
+    db: Database, guild_id: int, category: str | None, *, connection: asyncpg.Connection | None = None
 ) -> set[str]:
-    """The bank questions of a category this guild has already seen."""
-    query = "SELECT question_id FROM asked_questions WHERE guild_id = $1 AND category = $2"
+    """The bank questions of a category (None: of every category) this guild has already seen."""
+    check_id(guild_id, "guild_id")
+    if category is not None:
+        check_category(category)
+    query = """
+        SELECT question_id FROM asked_questions
+        WHERE guild_id = $1 AND ($2::text IS NULL OR category = $2)
+    """
 
     async def read(conn: asyncpg.Connection) -> set[str]:
         return {r["question_id"] for r in await conn.fetch(query, guild_id, category)}
@@ -136,10 +142,13 @@ async def asked_questions(
 
 
 async def forget_asked(
-    db: Database, guild_id: int, category: str, *, connection: asyncpg.Connection | None = None
+    db: Database, guild_id: int, category: str | None, *, connection: asyncpg.Connection | None = None
 ) -> int:
-    """Forget a category's seen questions once it runs dry, so it can be asked again."""
-    query = "DELETE FROM asked_questions WHERE guild_id = $1 AND category = $2"
+    """Forget a category's (None: every category's) seen questions once it runs dry."""
+    check_id(guild_id, "guild_id")
+    if category is not None:
+        check_category(category)
+    query = "DELETE FROM asked_questions WHERE guild_id = $1 AND ($2::text IS NULL OR category = $2)"
 
     async def write(conn: asyncpg.Connection) -> int:
         status: str = await conn.execute(query, guild_id, category)

@@ -1,0 +1,1 @@
+"""Question sources: the offline bank and its packs, LLM providers, and answer matching."""

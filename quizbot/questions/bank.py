@@ -1,0 +1,134 @@
+"""The offline question bank: every pack shipped with quizbot, plus each guild's own custom packs."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from loguru import logger
+from rapidfuzz import fuzz, process
+
+from quizbot.errors import InvalidValue
+from quizbot.game.progression import Difficulty
+from quizbot.game.questions import Question
+from quizbot.questions.packs import Pack, PackError, load_pack
+
+NEAREST_CATEGORY_CUTOFF = 80.0
+MIN_KEYWORD_LENGTH = 4
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c if c.isalnum() else " " for c in text.casefold()).split()
+
+
+@lru_cache(maxsize=8192)
+def _question_words(question: Question) -> frozenset[str]:
+    """Every word of a question, its options, answers and explanation, folded; with simple plurals."""
+    text = " ".join((question.text, question.explanation, *question.options, *question.accepted))
+    words = set(_words(text))
+    return frozenset(words | {w[:-1] for w in words if w.endswith("s")} | {w + "s" for w in words})
+
+
+def shipped_pack_dir() -> Path:
+    """Where the packs written for quizbot live inside the installed package."""
+    return Path(str(resources.files("quizbot.questions").joinpath("packs")))
+
+
+@dataclass(slots=True)
+class QuestionBank:
+    """Questions by category; loading skips bad packs and reports them instead of failing."""
+
+    packs: dict[str, Pack] = field(default_factory=dict)
+    by_category: dict[str, list[Question]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> tuple[QuestionBank, list[PackError]]:
+        """Every *.yaml / *.yml pack in `directory` (default: the shipped packs), and what was wrong."""
+        folder = directory or shipped_pack_dir()
+        bank, errors = cls(), []
+        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            try:
+                bank.add(load_pack(path))
+            except PackError as error:
+                logger.bind(pack=path.name).error("pack skipped: {}", error)
+                errors.append(error)
+        return bank, errors
+
+    def add(self, pack: Pack) -> None:
+        """Add a pack; its ids must not clash with questions already in the bank."""
+        if pack.pack_id in self.packs:
+            raise PackError(pack.source, None, "pack", f"a pack called {pack.pack_id!r} is already loaded")
+        known = {q.question_id for qs in self.by_category.values() for q in qs}
+        clash = next((q.question_id for q in pack.questions if q.question_id in known), None)
+        if clash is not None:
+            raise PackError(pack.source, None, "id", f"{clash!r} is already used by another pack")
+        self.packs[pack.pack_id] = pack
+        for question in pack.questions:
+            self.by_category[question.category].append(question)
+
+    def __len__(self) -> int:
+        return sum(len(qs) for qs in self.by_category.values())
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted(self.by_category)
+
+    def nearest_category(self, topic: str) -> str | None:
+        """The category closest to a free-text topic (for falling back from an LLM), if any is close.
+
+        First by name (a category or pack name like the topic); then by the topic's words
+        appearing in a category's questions and explanations ("planets" finds space).
+        """
+        if not topic.strip() or not self.by_category:
+            return None
+        names = {category: category for category in self.by_category}
+        names.update({pack.name.lower(): next(iter(pack.categories)) for pack in self.packs.values()})
+        best = process.extractOne(topic.lower(), list(names), scorer=fuzz.WRatio)
+        if best is not None and best[1] >= NEAREST_CATEGORY_CUTOFF:
+            return names[best[0]]
+        words = {word for word in _words(topic) if len(word) >= MIN_KEYWORD_LENGTH}
+        scores = {
+            category: sum(1 for q in questions for word in words if word in _question_words(q))
+            for category, questions in self.by_category.items()
+        }
+        category, score = max(scores.items(), key=lambda item: (item[1], item[0]))
+        return category if score > 0 else None
+
+    def choose(
+        self,
+        category: str | None,
+        difficulty: Difficulty,
+        count: int,
+        *,
+        exclude: Iterable[str] = (),
+        rng: random.Random | None = None,
+    ) -> list[Question]:
+        """`count` questions of a category (or any), preferring `difficulty` and skipping `exclude`.
+
+        Questions of the wanted difficulty come first; other difficulties fill in when it runs short.
+        Returns fewer than `count` only when the category has fewer unseen questions in all.
+        """
+        if count < 1:
+            raise InvalidValue("count must be at least 1")
+        pool = self._pool(category)
+        skipped = set(exclude)
+        fresh = [q for q in pool if q.question_id not in skipped]
+        chooser = rng or random.Random()
+        preferred = [q for q in fresh if q.difficulty is difficulty]
+        others = [q for q in fresh if q.difficulty is not difficulty]
+        chooser.shuffle(preferred)
+        chooser.shuffle(others)
+        return (preferred + others)[:count]
+
+    def _pool(self, category: str | None) -> Sequence[Question]:
+        if category is None:
+            return [q for qs in self.by_category.values() for q in qs]
+        if category not in self.by_category:
+            known = ", ".join(self.categories)
+            raise InvalidValue(f"unknown category {category!r}; choose one of {known}")
+        return self.by_category[category]

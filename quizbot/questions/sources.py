@@ -1,0 +1,92 @@
+"""Where a quiz's questions come from: a request in, a prepared set out, with the source named."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Protocol
+
+from quizbot.errors import InvalidValue
+from quizbot.game.progression import Difficulty
+from quizbot.game.questions import Question
+from quizbot.game.values import check_id, parse_enum
+from quizbot.questions.bank import QuestionBank
+from quizbot.storage.guilds import asked_questions, forget_asked, mark_asked
+from quizbot.storage.pool import Database
+
+MAX_TOPIC_LENGTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRequest:
+    """What the host asked for: a topic or a bank category, a difficulty, how many, which provider."""
+
+    guild_id: int
+    difficulty: Difficulty
+    count: int
+    topic: str | None = None  # free text for an LLM; data, never instructions
+    category: str | None = None  # a bank category; None with no topic: any category
+    provider: str | None = None
+
+    def __post_init__(self) -> None:
+        check_id(self.guild_id, "guild_id")
+        object.__setattr__(self, "difficulty", parse_enum(Difficulty, self.difficulty, "difficulty"))
+        if isinstance(self.count, bool) or not 1 <= self.count <= 20:
+            raise InvalidValue("the question count must be between 1 and 20")
+        if self.topic is not None:
+            topic = " ".join(self.topic.split())
+            if not topic:
+                raise InvalidValue("the topic is empty")
+            if len(topic) > MAX_TOPIC_LENGTH:
+                raise InvalidValue(f"the topic must be at most {MAX_TOPIC_LENGTH} characters")
+            object.__setattr__(self, "topic", topic)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedQuestions:
+    """A ready set of questions and, in words players read, where they came from."""
+
+    questions: tuple[Question, ...]
+    source: str  # e.g. "the offline bank (science)", "OpenAI"
+    notice: str | None = None  # e.g. "OpenAI was unavailable, so these come from the offline bank"
+
+
+class QuestionSource(Protocol):
+    """Anything that can prepare a set of questions before a session starts."""
+
+    async def prepare(self, request: QuestionRequest) -> PreparedQuestions: ...
+
+
+class BankSource:
+    """The offline bank, with no repeats per guild until a category runs dry."""
+
+    def __init__(self, bank: QuestionBank, db: Database, *, rng: random.Random | None = None) -> None:
+        self.bank = bank
+        self.db = db
+        self.rng = rng or random.Random()
+
+    async def prepare(self, request: QuestionRequest) -> PreparedQuestions:
+        """Questions the guild has not seen; a category that runs dry starts over."""
+        category = request.category
+        if category is None and request.topic is not None:
+            category = self.bank.nearest_category(request.topic)
+        asked = await asked_questions(self.db, request.guild_id, category)
+        chosen = self.bank.choose(category, request.difficulty, request.count, exclude=asked, rng=self.rng)
+        if len(chosen) < request.count:  # exhausted: forget what was seen and fill up
+            await forget_asked(self.db, request.guild_id, category)
+            taken = {q.question_id for q in chosen}
+            chosen += self.bank.choose(
+                category, request.difficulty, request.count - len(chosen), exclude=taken, rng=self.rng
+            )
+        if len(chosen) < request.count:
+            raise InvalidValue(
+                f"the bank has only {len(chosen)} questions for {category or 'all categories'}; ask for fewer"
+            )
+        by_category: defaultdict[str, list[str]] = defaultdict(list)
+        for question in chosen:
+            by_category[question.category].append(question.question_id)
+        for name, ids in by_category.items():
+            await mark_asked(self.db, request.guild_id, name, ids)
+        label = f"the offline bank ({category})" if category else "the offline bank"
+        return PreparedQuestions(tuple(chosen), label)
