@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
+from zoneinfo import ZoneInfo
 
 
 class Difficulty(StrEnum):
@@ -35,3 +37,21 @@ def level_for_xp(xp: int) -> int:
     if xp < 0:
         raise ValueError(f"xp cannot be negative, got {xp}")
     return sum(1 for threshold in level_thresholds() if threshold <= xp)
+
+
+# A daily streak multiplies XP: day 1 x1.0, then +10% a day, up to x1.5 from day 6.
+STREAK_MULTIPLIERS = (1.0, 1.1, 1.2, 1.3, 1.4, 1.5)
+
+
+def streak_multiplier(streak_days: int) -> float:
+    """The XP multiplier for a member on the `streak_days`-th consecutive day of play."""
+    if streak_days < 1:
+        return STREAK_MULTIPLIERS[0]
+    return STREAK_MULTIPLIERS[min(streak_days, len(STREAK_MULTIPLIERS)) - 1]
+
+
+def play_day(moment: datetime, time_zone: str = "UTC") -> date:
+    """The calendar day a moment falls on in a guild's time zone: what daily streaks count."""
+    if moment.tzinfo is None:
+        raise ValueError("play_day needs a timezone-aware datetime")
+    return moment.astimezone(ZoneInfo(time_zone)).date()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from quizbot.game.progression import level_thresholds
+from quizbot.game.progression import STREAK_MULTIPLIERS, level_thresholds
 from quizbot.storage.pool import Database
 from quizbot.storage.records import AnswerBatch, FinishedRun, MemberProgress
 
@@ -63,7 +63,8 @@ named AS (
     RETURNING 1
 ),
 streaks AS (
-    SELECT fresh.*,
+    SELECT fresh.user_id, fresh.correct, fresh.points, fresh.xp AS base_xp,
+           coalesce(old.level, 1) AS old_level,
            CASE WHEN old.last_played_day IS NULL OR $13::date > old.last_played_day + 1 THEN 1
                 WHEN $13::date = old.last_played_day + 1 THEN old.current_streak + 1
                 ELSE greatest(old.current_streak, 1)
@@ -71,13 +72,18 @@ streaks AS (
     FROM fresh
     LEFT JOIN guild_members old ON old.guild_id = $2 AND old.user_id = fresh.user_id
 ),
+earned AS (  -- XP times the daily-streak multiplier (the game's STREAK_MULTIPLIERS)
+    SELECT streaks.*,
+           round(base_xp * ($15::float8[])[least(streak, cardinality($15::float8[]))])::bigint AS xp
+    FROM streaks
+),
 members AS (
     INSERT INTO guild_members AS m (guild_id, user_id, points, correct, wrong, xp, level,
                                     current_streak, best_streak, last_played_day)
     SELECT $2, user_id, points, correct::int, (NOT correct)::int, xp,
            (SELECT count(*) FROM unnest($14::bigint[]) AS t (need) WHERE need <= xp),
            streak, streak, $13::date
-    FROM streaks
+    FROM earned
     ON CONFLICT (guild_id, user_id) DO UPDATE SET
         points = m.points + EXCLUDED.points,
         correct = m.correct + EXCLUDED.correct,
@@ -96,8 +102,9 @@ src AS (
     FROM fresh
 ),
 {_ROLLUP_UPSERT}
-SELECT members.*, (SELECT count(*) FROM named) AS renamed, (SELECT count(*) FROM rollup) AS rolled
-FROM members
+SELECT members.*, earned.old_level, earned.xp AS xp_gained,
+       (SELECT count(*) FROM named) AS renamed, (SELECT count(*) FROM rollup) AS rolled
+FROM members JOIN earned USING (user_id)
 """
 
 _RECORD_RUN = f"""
@@ -150,12 +157,21 @@ async def record_answers(
         batch.difficulty.value,
         batch.play_day,
         list(level_thresholds()),
+        list(STREAK_MULTIPLIERS),
     )
 
     async def write(conn: asyncpg.Connection) -> list[MemberProgress]:
         rows = await conn.fetch(_RECORD_ANSWERS, *args)
         return [
-            MemberProgress(r["user_id"], r["xp"], r["level"], r["current_streak"], r["best_streak"])
+            MemberProgress(
+                user_id=r["user_id"],
+                xp=r["xp"],
+                level=r["level"],
+                current_streak=r["current_streak"],
+                best_streak=r["best_streak"],
+                xp_gained=r["xp_gained"],
+                leveled_up=r["level"] > r["old_level"],
+            )
             for r in rows
         ]
 

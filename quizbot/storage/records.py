@@ -161,6 +161,8 @@ class MemberProgress:
     level: int
     current_streak: int
     best_streak: int
+    xp_gained: int = 0  # this batch's XP, after the daily-streak multiplier
+    leveled_up: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from quizbot.errors import InvalidValue
-from quizbot.game.progression import level_for_xp
+from quizbot.game.progression import STREAK_MULTIPLIERS, level_for_xp
 from quizbot.storage.answers import record_answers, record_finished_run
 from quizbot.storage.pool import Database
 from tests.storage.factories import NOON, answer, batch, finished_run
@@ -160,3 +160,26 @@ async def test_an_empty_batch_writes_nothing(db: Database) -> None:
     """A question nobody answered records nothing."""
     assert await record_answers(db, batch()) == []
     assert await db.pool.fetchval("SELECT count(*) FROM answers") == 0
+
+
+async def test_a_daily_streak_multiplies_xp(db: Database) -> None:
+    """Day 1 earns the base XP; the third day in a row earns 20% more (STREAK_MULTIPLIERS)."""
+    gained = []
+    for offset in range(3):
+        moment = datetime(2026, 11, 1, 12, tzinfo=UTC) + timedelta(days=offset)
+        [progress] = await record_answers(
+            db, batch(answer(1, xp=10, answered_at=moment), play_day=moment.date())
+        )
+        gained.append(progress.xp_gained)
+    assert gained == [round(10 * m) for m in STREAK_MULTIPLIERS[:3]] == [10, 11, 12]
+    assert (await member(db, 1))["xp"] == 33
+
+
+async def test_progress_says_when_a_member_levels_up(db: Database) -> None:
+    """The batch that crosses a level threshold reports leveled_up; the others do not."""
+    run = uuid.uuid4()
+    flags = []
+    for index in range(3):
+        [progress] = await record_answers(db, batch(answer(1, xp=40), run_id=run, question_index=index))
+        flags.append((progress.level, progress.leveled_up))
+    assert flags == [(1, False), (1, False), (2, True)]
