@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS quiz_runs (
     finished_at    timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS quiz_runs_guild_idx ON quiz_runs (guild_id, finished_at DESC);
-CREATE INDEX IF NOT EXISTS quiz_runs_host_idx ON quiz_runs (host_id);
+CREATE INDEX IF NOT EXISTS quiz_runs_host_guild_idx ON quiz_runs (host_id, guild_id);
 
 -- One row per answer. The primary key makes a replayed batch a no-op.
 CREATE TABLE IF NOT EXISTS answers (

@@ -75,3 +75,7 @@ class UnknownMessage(QuizbotError):
 
 class ShuttingDown(QuizbotError):
     """The bot is shutting down and takes no new quizzes."""
+
+
+class SupervisorFailure(QuizbotError):
+    """The supervisor hit an unexpected error handling a request; it logged it and carries on."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from quizbot.game.achievements import Achievement
 from quizbot.game.effects import (
     AnnounceEnd,
     AnnounceExpiry,
@@ -36,13 +37,31 @@ class RecoveryPrompt:
 
 
 @dataclass(frozen=True, slots=True)
+class AchievementsUnlocked:
+    """A player earned achievements at the end of a run: announce them."""
+
+    user_id: int
+    name: str
+    achievements: tuple[Achievement, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     """A plain message for the channel (for example: stopped after repeated errors)."""
 
     text: str
 
 
-ChannelEvent = PostQuestion | Reveal | ShowScores | AnnounceEnd | AnnounceExpiry | RecoveryPrompt | Notice
+ChannelEvent = (
+    PostQuestion
+    | Reveal
+    | ShowScores
+    | AnnounceEnd
+    | AnnounceExpiry
+    | RecoveryPrompt
+    | AchievementsUnlocked
+    | Notice
+)
 
 
 class ChannelPort(Protocol):
@@ -56,7 +75,7 @@ class SessionStore(Protocol):
 
     async def record_answers(self, key: SessionKey, effect: RecordAnswers) -> None: ...
 
-    async def record_run(self, key: SessionKey, effect: RecordRun) -> None: ...
+    async def record_run(self, key: SessionKey, effect: RecordRun) -> list[AchievementsUnlocked]: ...
 
 
 class InMemoryChannel:

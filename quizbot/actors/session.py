@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
-from uuid import UUID
 
 from loguru import logger
 
@@ -27,6 +26,7 @@ from quizbot.actors.messages import (
     TakeSnapshot,
     TimerFired,
 )
+from quizbot.actors.pending import answers_to_dict, run_to_dict
 from quizbot.actors.ports import ChannelPort, RecoveryPrompt, SessionStore
 from quizbot.actors.timers import Timers
 from quizbot.errors import UnknownMessage
@@ -34,10 +34,8 @@ from quizbot.game.effects import (
     Effect,
     RecordAnswers,
     RecordRun,
-    Result,
     ScheduleTimer,
 )
-from quizbot.game.progression import Difficulty
 from quizbot.game.session import QuizSession
 from quizbot.game.snapshot import session_to_dict
 
@@ -67,6 +65,7 @@ class SessionActor(Actor):
         self.clock = clock
         self.notify = notify  # tells the supervisor; never asks, so the two can never deadlock
         self.pending: list[RecordAnswers] = list(pending)
+        self.finished_run: RecordRun | None = None
         # Answers are written only once a saved snapshot holds them: a crash before that redoes the
         # close from the snapshot, a crash after it rewrites the same rows, so the database and the
         # session's scores never disagree.
@@ -150,7 +149,8 @@ class SessionActor(Actor):
         self._in_snapshot = {p.index for p in self.pending}
         return {
             "session": session_to_dict(self.session),
-            "pending": [_pending_to_dict(p) for p in self.pending],
+            "pending": [answers_to_dict(p) for p in self.pending],
+            "run": run_to_dict(self.finished_run) if self.finished_run is not None else None,
         }
 
     def describe(self) -> SessionInfo:
@@ -182,9 +182,8 @@ class SessionActor(Actor):
                 case RecordAnswers():
                     if effect.results:
                         self.pending.append(effect)
-                case RecordRun():
-                    if not muted:
-                        await self._record_run(effect)
+                case RecordRun():  # recorded by the supervisor once the last answers are in
+                    self.finished_run = effect
                 case _ if not muted:
                     await self._show(effect)
         if not self.over and self.session.phase.over:
@@ -197,12 +196,6 @@ class SessionActor(Actor):
             await self.port.show(self.session.key, event)
         except Exception as error:  # the channel failing must never take the game down
             self._log.opt(exception=error).warning("could not show {}", type(event).__name__)
-
-    async def _record_run(self, effect: RecordRun) -> None:
-        try:
-            await self.store.record_run(self.session.key, effect)
-        except Exception as error:
-            self._log.opt(exception=error).error("could not record the finished run")
 
     def _changed(self, *, urgent: bool) -> None:
         if urgent or not self.dirty:
@@ -244,24 +237,3 @@ class SessionActor(Actor):
     def _writer_done(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
             self._log.opt(exception=task.exception()).error("the answer writer failed")
-
-
-def pending_from_dict(data: dict[str, Any]) -> RecordAnswers:
-    """Rebuild an unrecorded answer batch from a snapshot."""
-    return RecordAnswers(
-        run_id=UUID(data["run_id"]),
-        index=data["index"],
-        category=data["category"],
-        difficulty=Difficulty(data["difficulty"]),
-        results=tuple(Result(*row) for row in data["results"]),
-    )
-
-
-def _pending_to_dict(batch: RecordAnswers) -> dict[str, Any]:
-    return {
-        "run_id": str(batch.run_id),
-        "index": batch.index,
-        "category": batch.category,
-        "difficulty": batch.difficulty.value,
-        "results": [[r.user_id, r.name, r.correct, r.points, r.xp, r.answered_at] for r in batch.results],
-    }

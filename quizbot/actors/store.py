@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from quizbot.actors.ports import SessionKey
+from quizbot.actors.ports import AchievementsUnlocked, SessionKey
+from quizbot.game.achievements import BY_ID, earned
 from quizbot.game.effects import RecordAnswers, RecordRun
 from quizbot.storage import snapshots
+from quizbot.storage.achievements import grant_achievements
 from quizbot.storage.answers import record_answers, record_finished_run
 from quizbot.storage.pool import Database
 from quizbot.storage.records import AnswerBatch, AnswerRow, FinishedRun, Snapshot
+from quizbot.storage.stats import member_facts
 
 
 def _at(epoch_seconds: float) -> datetime:
@@ -41,7 +44,8 @@ class PostgresSessionStore:
         )
         await record_answers(self.db, batch)
 
-    async def record_run(self, key: SessionKey, effect: RecordRun) -> None:
+    async def record_run(self, key: SessionKey, effect: RecordRun) -> list[AchievementsUnlocked]:
+        """Record the run once; then grant what it earned and return only what is new."""
         run = FinishedRun(
             run_id=effect.run_id,
             guild_id=key[0],
@@ -56,7 +60,21 @@ class PostgresSessionStore:
             finished_at=_at(max(effect.finished_at, effect.started_at)),
             participants=effect.participants,
         )
-        await record_finished_run(self.db, run)
+        if not await record_finished_run(self.db, run):
+            return []  # a replay: its achievements were granted the first time
+        return await self._grant(key[0], effect)
+
+    async def _grant(self, guild_id: int, effect: RecordRun) -> list[AchievementsUnlocked]:
+        facts = {f.user_id: f for f in effect.facts}
+        lifetime = await member_facts(self.db, guild_id, list(facts))
+        unlocked = []
+        for user_id, run_facts in facts.items():
+            candidates = [a.achievement_id for a in earned(run_facts, lifetime[user_id])]
+            new = await grant_achievements(self.db, guild_id, user_id, candidates)
+            if new:
+                granted = tuple(BY_ID[a] for a in new)
+                unlocked.append(AchievementsUnlocked(user_id, run_facts.name, granted))
+        return unlocked
 
 
 class PostgresSnapshotStore:

@@ -34,10 +34,11 @@ from quizbot.actors.messages import (
     SweepIdle,
     TakeSnapshot,
 )
+from quizbot.actors.pending import answers_from_dict, run_from_dict
 from quizbot.actors.policy import Action, ExitKind, SupervisorSettings, default_owner
-from quizbot.actors.ports import ChannelPort, Notice, SessionKey, SessionStore, SnapshotStore
+from quizbot.actors.ports import ChannelEvent, ChannelPort, Notice, SessionKey, SessionStore, SnapshotStore
 from quizbot.actors.registry import Registry, SessionEntry
-from quizbot.actors.session import SessionActor, pending_from_dict
+from quizbot.actors.session import SessionActor
 from quizbot.actors.status import SupervisorStatus, build_status
 from quizbot.actors.timers import Timers
 from quizbot.errors import (
@@ -47,9 +48,9 @@ from quizbot.errors import (
     SessionExists,
     ShuttingDown,
     StorageError,
+    SupervisorFailure,
     UnknownMessage,
 )
-from quizbot.game.effects import RecordAnswers
 from quizbot.game.questions import Matcher, exact_matcher
 from quizbot.game.session import QuizSession
 from quizbot.game.snapshot import session_from_dict, session_to_dict
@@ -120,7 +121,17 @@ class Supervisor(Actor):
     def journaled(self, message: object) -> bool:
         return False  # the supervisor is rebuilt from snapshots, never from a journal
 
-    async def receive(self, message: object) -> object:  # noqa: PLR0911 - one dispatch
+    async def receive(self, message: object) -> object:
+        """Handle one message; a failure of ours is logged and refused, never fatal to the supervisor."""
+        try:
+            return await self._dispatch(message)
+        except QuizbotError:
+            raise
+        except Exception as error:
+            self._log.opt(exception=error).error("supervisor failed on {}", type(message).__name__)
+            raise SupervisorFailure(f"the supervisor could not handle {type(message).__name__}") from error
+
+    async def _dispatch(self, message: object) -> object:  # noqa: PLR0911 - one dispatch
         match message:
             case SessionChanged(key, phase, urgent):
                 await self._changed(key, phase, urgent)
@@ -194,8 +205,8 @@ class Supervisor(Actor):
     def _actor_for(self, state: dict[str, Any], *, durable: bool) -> SessionActor:
         """A session actor from a snapshot; `durable`: that snapshot is known to be in the database."""
         session = session_from_dict(state["session"], self.matcher)
-        pending = [pending_from_dict(p) for p in state["pending"]]
-        return SessionActor(
+        pending = [answers_from_dict(p) for p in state["pending"]]
+        actor = SessionActor(
             session,
             port=self.port,
             store=self.store,
@@ -205,6 +216,9 @@ class Supervisor(Actor):
             pending=pending,
             pending_durable=durable,
         )
+        if state.get("run"):
+            actor.finished_run = run_from_dict(state["run"])
+        return actor
 
     def _notify(self, message: object) -> None:
         try:
@@ -243,9 +257,8 @@ class Supervisor(Actor):
         entry.ref.stop()
         await entry.ref.wait_stopped()
         if notice is not None:
-            await self._say(key, notice)
-        pending = [pending_from_dict(p) for p in final["pending"]]
-        await self._finish_recording(key, entry.epoch, final, pending)
+            await self._show(key, Notice(notice))
+        await self._finish_recording(key, entry.epoch, final)
 
     async def _crashed(self, key: SessionKey, envelope: Envelope, error: BaseException) -> None:
         entry = self.registry.get(key)
@@ -360,12 +373,11 @@ class Supervisor(Actor):
             log = self._log.bind(guild=snapshot.guild_id, channel=snapshot.channel_id)
             try:
                 session = session_from_dict(snapshot.state["session"], self.matcher)
-                pending = [pending_from_dict(p) for p in snapshot.state.get("pending", [])]
             except (InvalidValue, KeyError, TypeError, ValueError) as error:
                 log.error("snapshot cannot be restored and is left to expire: {}", error)
                 continue
-            if session.phase.over:  # the game ended; only unrecorded answers were left
-                await self._finish_recording(snapshot.key, snapshot.epoch, snapshot.state, pending)
+            if session.phase.over:  # the game ended; only its recording was left
+                await self._finish_recording(snapshot.key, snapshot.epoch, snapshot.state)
                 continue
             session.pause()
             ref = self._spawn(
@@ -377,24 +389,32 @@ class Supervisor(Actor):
         self._log.info("respawned {} sessions", count)
         return count
 
-    async def _finish_recording(
-        self, key: SessionKey, epoch: int, state: dict[str, Any], pending: list[RecordAnswers]
-    ) -> None:
-        """Record an ended game's last answers, then drop its snapshot; on failure keep it for later.
+    async def _finish_recording(self, key: SessionKey, epoch: int, state: dict[str, Any]) -> None:
+        """Record an ended game's last answers and its run, announce achievements, drop the snapshot.
 
-        The snapshot is saved first when answers are left, so they are durable before they are
-        written (the writes are idempotent, so doing it again after a crash is harmless).
+        The snapshot is saved first when anything is left, so it is durable before it is written
+        (every write is idempotent, so doing it again after a crash is harmless). On a database
+        failure the snapshot stays, and the next start finishes the job.
         """
+        log = self._log.bind(guild=key[0], channel=key[1])
         try:
-            if pending:
+            pending = [answers_from_dict(p) for p in state.get("pending", [])]
+            run = run_from_dict(state["run"]) if state.get("run") else None
+        except (KeyError, TypeError, ValueError) as error:
+            log.error("ended game's snapshot is malformed and is left to expire: {}", error)
+            return
+        try:
+            if pending or run is not None:
                 await self.snapshots.save([self._snapshot_row(key, epoch, state)])
-                for batch in pending:
-                    await self.store.record_answers(key, batch)
+            for batch in pending:
+                await self.store.record_answers(key, batch)
+            unlocked = await self.store.record_run(key, run) if run is not None else []
             await self.snapshots.delete(key, self.owner, epoch)
         except StorageError as error:
-            self._log.bind(guild=key[0], channel=key[1]).error(
-                "ended game's answers not recorded yet: {}", error
-            )
+            log.error("ended game not recorded yet: {}", error)
+            return
+        for announcement in unlocked:
+            await self._show(key, announcement)
 
     def status(self) -> SupervisorStatus:
         """Live sessions by state, mailbox depths, restarts, snapshot ages, pool health, shards."""
@@ -421,8 +441,10 @@ class Supervisor(Actor):
         await asyncio.gather(*(entry.ref.wait_stopped() for _, entry in stopping))
         return saved
 
-    async def _say(self, key: SessionKey, text: str) -> None:
+    async def _show(self, key: SessionKey, event: ChannelEvent) -> None:
         try:
-            await self.port.show(key, Notice(text))
-        except Exception as error:
-            self._log.bind(guild=key[0], channel=key[1]).opt(exception=error).warning("notice not shown")
+            await self.port.show(key, event)
+        except Exception as error:  # the channel failing never stops the supervisor
+            self._log.bind(guild=key[0], channel=key[1]).opt(exception=error).warning(
+                "{} not shown", type(event).__name__
+            )

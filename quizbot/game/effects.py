@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from quizbot.game.achievements import PlayerFacts
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question
 
@@ -108,6 +109,7 @@ class RecordRun:
     participants: tuple[int, ...]
     started_at: float
     finished_at: float
+    facts: tuple[PlayerFacts, ...] = ()
 
 
 Effect = (

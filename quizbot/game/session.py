@@ -12,6 +12,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from quizbot.errors import InvalidState, InvalidValue, NotHost, QuestionClosed
+from quizbot.game.achievements import PlayerFacts
 from quizbot.game.effects import (
     AnnounceEnd,
     AnnounceExpiry,
@@ -106,6 +107,10 @@ class Player:
     points: int = 0
     correct: int = 0
     wrong: int = 0
+    current_run: int = 0  # correct answers in a row, up to the last reveal
+    best_run: int = 0
+    fastest_correct: float | None = None  # seconds
+    last_at_half: bool = False
 
 
 @dataclass(slots=True)
@@ -265,8 +270,18 @@ class QuizSession:
             player.points += points
             player.correct += correct
             player.wrong += not correct
+            if correct and (player.fastest_correct is None or elapsed < player.fastest_correct):
+                player.fastest_correct = max(elapsed, 0.0)
             results.append(Result(user_id, player.name, correct, points, xp_for(points), at))
         outcome = tuple(results)
+        right = {r.user_id for r in outcome if r.correct}
+        for user_id, player in self.players.items():  # a missed question breaks a run too
+            player.current_run = player.current_run + 1 if user_id in right else 0
+            player.best_run = max(player.best_run, player.current_run)
+        if self.index == len(self.questions) // 2 - 1 and len(self.players) > 1:
+            lowest = min(p.points for p in self.players.values())
+            for player in self.players.values():
+                player.last_at_half = player.points == lowest
         return [
             Reveal(self.index, question, outcome),
             RecordAnswers(self.run_id, self.index, question.category, question.difficulty, outcome),
@@ -292,8 +307,28 @@ class QuizSession:
                 participants=participants,
                 started_at=self.created_at,
                 finished_at=now,
+                facts=self._facts(),
             ),
         ]
+
+    def _facts(self) -> tuple[PlayerFacts, ...]:
+        top = max((p.points for p in self.players.values()), default=0)
+        return tuple(
+            PlayerFacts(
+                user_id=user_id,
+                name=player.name,
+                answered=player.correct + player.wrong,
+                correct=player.correct,
+                best_run=player.best_run,
+                fastest_correct=player.fastest_correct,
+                won=player.points == top and top > 0,
+                last_at_half=player.last_at_half,
+                players=len(self.players),
+                question_count=len(self.questions),
+                difficulty=self.config.difficulty,
+            )
+            for user_id, player in sorted(self.players.items())
+        )
 
     def _is_correct(self, response: object) -> bool:
         question = self.question

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, astuple, fields
 from typing import Any
 from uuid import UUID
 
@@ -30,10 +30,20 @@ def session_to_dict(session: QuizSession) -> dict[str, Any]:
         "deadline": session.deadline,
         # JSON object keys are strings, so answers and players travel as lists.
         "answers": [[uid, *answer] for uid, answer in session.answers.items()],
-        "players": [[uid, p.name, p.points, p.correct, p.wrong] for uid, p in session.players.items()],
+        "players": [[uid, *astuple(p)] for uid, p in session.players.items()],
         "last_activity": session.last_activity,
         "paused": session.paused,
     }
+
+
+PLAYER_FIELDS = len(fields(Player))
+
+
+def _player(row: Any) -> tuple[int, Player]:
+    """One [user_id, *Player fields] row, checked whole."""
+    if not isinstance(row, list) or len(row) != PLAYER_FIELDS + 1 or not isinstance(row[0], int):
+        raise InvalidValue(f"a player row has a user id and {PLAYER_FIELDS} fields, got {row!r}")
+    return row[0], Player(*row[1:])
 
 
 def session_from_dict(data: dict[str, Any], matcher: Matcher = exact_matcher) -> QuizSession:
@@ -54,7 +64,7 @@ def session_from_dict(data: dict[str, Any], matcher: Matcher = exact_matcher) ->
             opened_at=data["opened_at"],
             deadline=data["deadline"],
             answers={uid: (response, at, elapsed) for uid, response, at, elapsed in data["answers"]},
-            players={uid: Player(name, pts, ok, bad) for uid, name, pts, ok, bad in data["players"]},
+            players=dict(_player(row) for row in data["players"]),
             last_activity=data["last_activity"],
             paused=data["paused"],
             matcher=matcher,

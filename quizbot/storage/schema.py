@@ -7,6 +7,8 @@ from importlib import resources
 
 import asyncpg
 
+from quizbot.game.achievements import ACHIEVEMENTS
+from quizbot.storage.achievements import AchievementDefinition, sync_achievements
 from quizbot.storage.pool import Database
 
 SCHEMA_LOCK_KEY = 0x71756978  # one advisory lock, so two processes never apply the schema at once
@@ -26,12 +28,18 @@ class TableSize:
     total_bytes: int
 
 
+def catalogue() -> list[AchievementDefinition]:
+    """The achievements the game defines, as rows for the achievements table."""
+    return [AchievementDefinition(a.achievement_id, a.name, a.description) for a in ACHIEVEMENTS]
+
+
 async def apply_schema(db: Database) -> int:
-    """Apply schema.sql under an advisory lock in one transaction; return the schema version."""
+    """Apply schema.sql and the achievement catalogue under an advisory lock, in one transaction."""
 
     async def apply(connection: asyncpg.Connection) -> int:
         await connection.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK_KEY)
         await connection.execute(schema_text())
+        await sync_achievements(db, catalogue(), connection=connection)
         version: int = await connection.fetchval("SELECT version FROM schema_version")
         return version
 

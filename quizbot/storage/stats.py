@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import asyncpg
 
+from quizbot.game.achievements import LifetimeFacts
 from quizbot.game.values import check_id
 from quizbot.storage.pool import Database
 
@@ -106,5 +108,42 @@ async def user_stats(
             favourite_category=row["favourite_category"],
             recent_achievements=recent,
         )
+
+    return await db.run(read, connection=connection, transaction=False)
+
+
+MEMBER_FACTS_SQL = """
+SELECT u.user_id,
+       coalesce(m.correct, 0) AS correct, coalesce(m.quizzes, 0) AS quizzes,
+       coalesce(m.level, 1) AS level, coalesce(m.best_streak, 0) AS best_streak,
+       (SELECT count(DISTINCT a.category) FROM answers a
+        WHERE a.user_id = u.user_id AND a.guild_id = $1) AS categories,
+       (SELECT count(*) FROM quiz_runs q WHERE q.guild_id = $1 AND q.host_id = u.user_id) AS hosted
+FROM unnest($2::bigint[]) AS u (user_id)
+LEFT JOIN guild_members m ON m.guild_id = $1 AND m.user_id = u.user_id
+"""
+
+
+async def member_facts(
+    db: Database, guild_id: int, user_ids: Sequence[int], *, connection: asyncpg.Connection | None = None
+) -> dict[int, LifetimeFacts]:
+    """Lifetime totals that achievements look at, for several members of a guild in one query."""
+    check_id(guild_id, "guild_id")
+    for user_id in user_ids:
+        check_id(user_id, "user_id")
+
+    async def read(conn: asyncpg.Connection) -> dict[int, LifetimeFacts]:
+        rows = await conn.fetch(MEMBER_FACTS_SQL, guild_id, list(dict.fromkeys(user_ids)))
+        return {
+            r["user_id"]: LifetimeFacts(
+                correct=r["correct"],
+                quizzes=r["quizzes"],
+                level=r["level"],
+                best_streak=r["best_streak"],
+                categories=r["categories"],
+                hosted=r["hosted"],
+            )
+            for r in rows
+        }
 
     return await db.run(read, connection=connection, transaction=False)

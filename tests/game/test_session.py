@@ -326,7 +326,7 @@ def test_scores_add_up_across_questions() -> None:
     game.advance(1, T0 + 80)
     game.answer(10, "ten", 2, CORRECT, T0 + 95)
     game.close(2, T0 + 110)
-    assert game.players[10] == Player("ten", 350, 2, 1)
+    assert game.players[10] == Player("ten", 350, 2, 1, current_run=1, best_run=1, fastest_correct=0.0)
 
 
 @pytest.mark.parametrize(

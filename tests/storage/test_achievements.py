@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from quizbot.errors import InvalidValue
+from quizbot.game.achievements import ACHIEVEMENTS
 from quizbot.storage.achievements import (
     AchievementDefinition,
     grant_achievements,
@@ -34,10 +35,12 @@ IDS = [d.achievement_id for d in CATALOGUE]
 
 
 async def catalogue(db: Database) -> dict[str, tuple[str, str]]:
-    """The stored catalogue: id -> (name, description)."""
+    """The stored catalogue, less the game's own achievements that applying the schema syncs."""
+    game_ids = [a.achievement_id for a in ACHIEVEMENTS]
 
     async def read(conn: asyncpg.Connection) -> dict[str, tuple[str, str]]:
-        rows = await conn.fetch("SELECT achievement_id, name, description FROM achievements")
+        query = "SELECT achievement_id, name, description FROM achievements WHERE achievement_id <> ALL($1)"
+        rows = await conn.fetch(query, game_ids)
         return {r["achievement_id"]: (r["name"], r["description"]) for r in rows}
 
     return await db.run(read)
@@ -255,3 +258,10 @@ async def test_constraint_error_is_not_retried(slow_retry_db: Database) -> None:
         await grant_achievements(slow_retry_db, GUILD, USER, ["no_such_achievement"])
     assert slow_retry_db.health().retries == 0
     assert time.perf_counter() - started < 1.5, "a retry with this backoff would sleep up to 2s"
+
+
+async def test_applying_the_schema_syncs_the_games_achievements(db: Database) -> None:
+    """Every achievement the game defines is in the table once the schema is applied."""
+    stored = await db.pool.fetch("SELECT achievement_id FROM achievements")
+    assert {a.achievement_id for a in ACHIEVEMENTS} <= {r["achievement_id"] for r in stored}
+    assert len(ACHIEVEMENTS) >= 15
