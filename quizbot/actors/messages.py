@@ -38,6 +38,13 @@ class TimerFired:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestHint:
+    """Someone asked for the next hint on the open question."""
+
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class SkipQuestion:
     user_id: int
     is_moderator: bool

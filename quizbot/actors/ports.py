@@ -16,6 +16,7 @@ from quizbot.game.effects import (
     RecordAnswers,
     RecordRun,
     Reveal,
+    ShowHint,
     ShowScores,
     Standing,
 )
@@ -54,6 +55,7 @@ class Notice:
 
 ChannelEvent = (
     PostQuestion
+    | ShowHint
     | Reveal
     | ShowScores
     | AnnounceEnd

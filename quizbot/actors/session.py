@@ -14,6 +14,7 @@ from quizbot.actors.messages import (
     Describe,
     ExpireQuiz,
     PromptRecovery,
+    RequestHint,
     ResumeQuiz,
     SessionChanged,
     SessionInfo,
@@ -113,6 +114,8 @@ class SessionActor(Actor):
                 effects = session.advance(index, now)
             case StartQuiz():
                 effects = session.start(now)
+            case RequestHint():
+                effects = session.hint(now)
             case SkipQuestion(user_id, is_moderator):
                 effects = session.skip(user_id, is_moderator, now)
             case StopQuiz(user_id, is_moderator):

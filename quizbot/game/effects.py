@@ -44,6 +44,17 @@ class PostQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class ShowHint:
+    """Hint `level` of `available` for question `index`; the question is now worth less."""
+
+    index: int
+    level: int
+    available: int
+    text: str
+    points_share: float
+
+
+@dataclass(frozen=True, slots=True)
 class Reveal:
     """Show the answer, its explanation and who got it right."""
 
@@ -114,6 +125,7 @@ class RecordRun:
 
 Effect = (
     PostQuestion
+    | ShowHint
     | Reveal
     | ShowScores
     | RecordAnswers

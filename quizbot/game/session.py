@@ -23,9 +23,11 @@ from quizbot.game.effects import (
     Result,
     Reveal,
     ScheduleTimer,
+    ShowHint,
     ShowScores,
     Standing,
 )
+from quizbot.game.hints import hint_steps, points_share
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Matcher, Question, exact_matcher
 from quizbot.game.scoring import points_for, xp_for
@@ -133,6 +135,7 @@ class QuizSession:
     answers: dict[int, tuple[object, float, float]] = field(default_factory=dict)
     players: dict[int, Player] = field(default_factory=dict)
     last_activity: float = 0.0
+    hints_shown: int = 0  # for the open question
     paused: bool = False  # respawned after a restart: waits for Continue
     matcher: Matcher = exact_matcher
 
@@ -201,6 +204,19 @@ class QuizSession:
             return self._open(self.index + 1, now)
         return self._end(Phase.FINISHED, now, None)
 
+    def hint(self, now: float) -> list[Effect]:
+        """Show the next hint for the open question; each one lowers its points for everyone."""
+        self._check_live()
+        if self.phase is not Phase.QUESTION_OPEN or now > self.deadline:
+            raise InvalidState("there is no open question to give a hint for")
+        steps = hint_steps(self.question, typed=self.config.mode is AnswerMode.TYPED)
+        if self.hints_shown >= len(steps):
+            raise InvalidState("no more hints for this question")
+        self.hints_shown += 1
+        self.last_activity = now
+        share = points_share(self.hints_shown)
+        return [ShowHint(self.index, self.hints_shown, len(steps), steps[self.hints_shown - 1], share)]
+
     def skip(self, user_id: int, is_moderator: bool, now: float) -> list[Effect]:
         """Close the open question now (host or moderator)."""
         self._authorise(user_id, is_moderator, "skip a question")
@@ -253,6 +269,7 @@ class QuizSession:
         self.last_activity = now
         if not keep_answers:
             self.answers = {}
+            self.hints_shown = 0
         return [
             PostQuestion(index, len(self.questions), self.question, self.deadline),
             ScheduleTimer("close", index, self.deadline),
@@ -265,7 +282,7 @@ class QuizSession:
         for user_id, (response, at, elapsed) in sorted(self.answers.items(), key=lambda item: item[1][2]):
             correct = self._is_correct(response)
             points = points_for(question.difficulty, elapsed, self.config.question_timeout)
-            points = points if correct else 0
+            points = round(points * points_share(self.hints_shown)) if correct else 0
             player = self.players[user_id]
             player.points += points
             player.correct += correct

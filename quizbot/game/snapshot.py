@@ -32,6 +32,7 @@ def session_to_dict(session: QuizSession) -> dict[str, Any]:
         "answers": [[uid, *answer] for uid, answer in session.answers.items()],
         "players": [[uid, *astuple(p)] for uid, p in session.players.items()],
         "last_activity": session.last_activity,
+        "hints_shown": session.hints_shown,
         "paused": session.paused,
     }
 
@@ -66,6 +67,7 @@ def session_from_dict(data: dict[str, Any], matcher: Matcher = exact_matcher) ->
             answers={uid: (response, at, elapsed) for uid, response, at, elapsed in data["answers"]},
             players=dict(_player(row) for row in data["players"]),
             last_activity=data["last_activity"],
+            hints_shown=data["hints_shown"],
             paused=data["paused"],
             matcher=matcher,
         )

@@ -770,3 +770,29 @@ def test_an_answer_kept_over_a_restart_keeps_its_speed() -> None:
     assert isinstance(reveal, Reveal)
     assert [r.points for r in reveal.results] == [expected]
     assert expected < points_for(game.question.difficulty, 0, TIMEOUT)
+
+
+def test_hints_come_one_at_a_time_and_lower_the_points() -> None:
+    """Each hint is the next step; a correct answer after two hints earns 60% of its points."""
+    game = started(1)
+    first = game.hint(T0 + 1)
+    second = game.hint(T0 + 2)
+    assert [(h.level, h.points_share) for h in (*first, *second)] == [(1, 0.8), (2, 0.6)]  # type: ignore[union-attr]
+    game.answer(10, "ten", 0, CORRECT, T0)
+    [reveal, *_] = game.close(0, T0 + TIMEOUT)
+    assert isinstance(reveal, Reveal)
+    assert reveal.results[0].points == round(points_for(game.question.difficulty, 0, TIMEOUT) * 0.6)
+
+
+def test_hints_run_out_and_need_an_open_question() -> None:
+    """Asking past the last hint, or with no question open, is refused."""
+    game = started(1)
+    while True:
+        try:
+            game.hint(T0 + 1)
+        except InvalidState as error:
+            assert "no more hints" in str(error)
+            break
+    game.close(0, T0 + TIMEOUT)
+    with pytest.raises(InvalidState, match="no open question"):
+        game.hint(T0 + TIMEOUT + 1)
