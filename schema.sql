@@ -121,6 +121,18 @@ CREATE TABLE IF NOT EXISTS asked_questions (
     PRIMARY KEY (guild_id, category, question_id)
 );
 
+-- Packs a guild's admins uploaded; only that guild sees them. The body is the validated YAML.
+CREATE TABLE IF NOT EXISTS guild_packs (
+    guild_id       bigint NOT NULL,
+    pack_id        text NOT NULL,
+    name           text NOT NULL,
+    body           text NOT NULL CHECK (octet_length(body) <= 262144),
+    question_count integer NOT NULL CHECK (question_count > 0),
+    added_by       bigint NOT NULL,
+    added_at       timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (guild_id, pack_id)
+);
+
 -- Fencing tokens: every new session and every claim takes the next value, so a larger epoch is
 -- always the more recent owner and a stale owner's write can be refused.
 CREATE SEQUENCE IF NOT EXISTS session_epochs;

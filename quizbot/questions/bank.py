@@ -71,6 +71,13 @@ class QuestionBank:
         for question in pack.questions:
             self.by_category[question.category].append(question)
 
+    def merged(self, packs: list[Pack]) -> QuestionBank:
+        """A new bank holding this one's packs and `packs` (this one is left as it was)."""
+        bank = QuestionBank()
+        for pack in [*self.packs.values(), *packs]:
+            bank.add(pack)
+        return bank
+
     def __len__(self) -> int:
         return sum(len(qs) for qs in self.by_category.values())
 

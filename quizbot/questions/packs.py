@@ -32,6 +32,7 @@ QUESTION_FIELDS = {
 }
 PACK_FIELDS = {"pack", "name", "description", "questions", "author"}
 E = TypeVar("E", bound=StrEnum)
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present; same nodes and marks
 
 
 class PackError(QuizbotError):
@@ -76,7 +77,7 @@ def parse_pack(text: str, *, source: str, default_id: str) -> Pack:
     if len(text.encode("utf-8")) > MAX_PACK_BYTES:
         raise PackError(source, None, None, f"packs are at most {MAX_PACK_BYTES:,} bytes")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=FAST_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

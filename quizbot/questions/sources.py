@@ -12,6 +12,7 @@ from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question
 from quizbot.game.values import check_id, parse_enum
 from quizbot.questions.bank import QuestionBank
+from quizbot.questions.custom import CustomPacks
 from quizbot.storage.guilds import asked_questions, forget_asked, mark_asked
 from quizbot.storage.pool import Database
 
@@ -61,22 +62,31 @@ class QuestionSource(Protocol):
 class BankSource:
     """The offline bank, with no repeats per guild until a category runs dry."""
 
-    def __init__(self, bank: QuestionBank, db: Database, *, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        bank: QuestionBank,
+        db: Database,
+        *,
+        custom: CustomPacks | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.bank = bank
         self.db = db
+        self.custom = custom
         self.rng = rng or random.Random()
 
     async def prepare(self, request: QuestionRequest) -> PreparedQuestions:
         """Questions the guild has not seen; a category that runs dry starts over."""
+        bank = await self.custom.bank_for(request.guild_id) if self.custom is not None else self.bank
         category = request.category
         if category is None and request.topic is not None:
-            category = self.bank.nearest_category(request.topic)
+            category = bank.nearest_category(request.topic)
         asked = await asked_questions(self.db, request.guild_id, category)
-        chosen = self.bank.choose(category, request.difficulty, request.count, exclude=asked, rng=self.rng)
+        chosen = bank.choose(category, request.difficulty, request.count, exclude=asked, rng=self.rng)
         if len(chosen) < request.count:  # exhausted: forget what was seen and fill up
             await forget_asked(self.db, request.guild_id, category)
             taken = {q.question_id for q in chosen}
-            chosen += self.bank.choose(
+            chosen += bank.choose(
                 category, request.difficulty, request.count - len(chosen), exclude=taken, rng=self.rng
             )
         if len(chosen) < request.count:

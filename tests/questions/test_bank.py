@@ -134,3 +134,15 @@ def test_bad_requests_are_refused(fields: dict[str, object], message: str) -> No
     values: dict[str, object] = {"guild_id": 1, "difficulty": "easy", "count": 5, **fields}
     with pytest.raises(InvalidValue, match=message):
         QuestionRequest(**values)  # type: ignore[arg-type]
+
+
+def test_the_shipped_bank_holds_at_least_500_valid_questions_in_10_categories() -> None:
+    """Every shipped pack loads; 500+ questions, 10+ categories, each with all three difficulties."""
+    bank, errors = QuestionBank.load()
+    assert errors == []
+    assert len(bank) >= 500
+    assert len(bank.categories) >= 10
+    for category in bank.categories:
+        difficulties = {q.difficulty for q in bank.by_category[category]}
+        assert difficulties == set(Difficulty), category
+    assert all(q.explanation for qs in bank.by_category.values() for q in qs)

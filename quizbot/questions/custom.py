@@ -1,0 +1,92 @@
+"""Packs a guild's admins upload: size-limited, validated, stored, and seen by that guild alone."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import PurePath
+
+from loguru import logger
+
+from quizbot.questions.bank import QuestionBank
+from quizbot.questions.packs import Pack, PackError, parse_pack
+from quizbot.storage.packs import StoredPack, delete_guild_pack, guild_packs, save_guild_pack
+from quizbot.storage.pool import Database
+
+MAX_UPLOAD_BYTES = 256 * 1024
+CACHE_SECONDS = 60.0
+UPLOAD_SUFFIXES = (".yaml", ".yml")
+
+
+class CustomPacks:
+    """Each guild's uploaded packs on top of the shipped bank, cached for a minute per guild."""
+
+    def __init__(self, db: Database, shipped: QuestionBank, *, cache_seconds: float = CACHE_SECONDS) -> None:
+        self.db = db
+        self.shipped = shipped
+        self.cache_seconds = cache_seconds
+        self._banks: dict[int, tuple[float, QuestionBank]] = {}
+
+    async def add(self, guild_id: int, user_id: int, filename: str, data: bytes) -> Pack:
+        """Validate an uploaded file and store it for the guild; PackError says what is wrong."""
+        name = PurePath(filename).name or "pack.yaml"
+        if not name.lower().endswith(UPLOAD_SUFFIXES):
+            raise PackError(name, None, None, "upload a .yaml or .yml file")
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise PackError(
+                name, None, None, f"is {len(data):,} bytes; uploads are at most {MAX_UPLOAD_BYTES:,}"
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise PackError(name, None, None, "is not UTF-8 text") from None
+        pack = parse_pack(text, source=name, default_id=PurePath(name).stem)
+        self._namespaced(guild_id, pack)  # ids must not clash with each other once namespaced
+        await save_guild_pack(
+            self.db,
+            guild_id,
+            pack_id=pack.pack_id,
+            name=pack.name,
+            body=text,
+            question_count=len(pack.questions),
+            added_by=user_id,
+        )
+        self._banks.pop(guild_id, None)
+        return pack
+
+    async def remove(self, guild_id: int, pack_id: str) -> bool:
+        """Delete one of the guild's packs."""
+        removed = await delete_guild_pack(self.db, guild_id, pack_id)
+        self._banks.pop(guild_id, None)
+        return removed
+
+    async def stored(self, guild_id: int) -> list[StoredPack]:
+        """The guild's uploaded packs as stored."""
+        return await guild_packs(self.db, guild_id)
+
+    async def bank_for(self, guild_id: int) -> QuestionBank:
+        """The shipped bank plus this guild's packs (a stored pack that no longer parses is skipped)."""
+        cached = self._banks.get(guild_id)
+        now = time.monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        extra = []
+        for stored in await guild_packs(self.db, guild_id):
+            try:
+                pack = parse_pack(stored.body, source=stored.pack_id, default_id=stored.pack_id)
+                extra.append(self._namespaced(guild_id, pack))
+            except PackError as error:
+                logger.bind(guild=guild_id, pack=stored.pack_id).error("stored pack skipped: {}", error)
+        bank = self.shipped.merged(extra) if extra else self.shipped
+        self._banks[guild_id] = (now + self.cache_seconds, bank)
+        return bank
+
+    @staticmethod
+    def _namespaced(guild_id: int, pack: Pack) -> Pack:
+        """The pack with ids no shipped pack or other guild can share."""
+        prefix = f"g{guild_id}/{pack.pack_id}/"
+        questions = tuple(
+            replace(q, question_id=prefix + q.question_id, source=f"custom:{pack.pack_id}")
+            for q in pack.questions
+        )
+        return replace(pack, pack_id=f"g{guild_id}/{pack.pack_id}", questions=questions)

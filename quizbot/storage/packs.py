@@ -1,0 +1,90 @@
+"""Custom question packs a guild uploaded, stored as their validated YAML text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from quizbot.errors import InvalidValue
+from quizbot.game.values import check_id
+from quizbot.storage.pool import Database
+
+MAX_GUILD_PACKS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPack:
+    """A guild's uploaded pack, as stored."""
+
+    pack_id: str
+    name: str
+    body: str
+    question_count: int
+    added_by: int
+    added_at: datetime
+
+
+async def save_guild_pack(
+    db: Database,
+    guild_id: int,
+    *,
+    pack_id: str,
+    name: str,
+    body: str,
+    question_count: int,
+    added_by: int,
+    connection: asyncpg.Connection | None = None,
+) -> None:
+    """Store (or replace) a guild's pack; a guild keeps at most MAX_GUILD_PACKS packs."""
+    check_id(guild_id, "guild_id")
+    check_id(added_by, "added_by")
+    query = """
+        INSERT INTO guild_packs (guild_id, pack_id, name, body, question_count, added_by)
+        SELECT $1, $2, $3, $4, $5, $6
+        WHERE (SELECT count(*) FROM guild_packs WHERE guild_id = $1 AND pack_id <> $2) < $7
+        ON CONFLICT (guild_id, pack_id) DO UPDATE SET
+            name = EXCLUDED.name, body = EXCLUDED.body, question_count = EXCLUDED.question_count,
+            added_by = EXCLUDED.added_by, added_at = now()
+        RETURNING 1
+    """
+
+    async def write(conn: asyncpg.Connection) -> None:
+        stored = await conn.fetchval(
+            query, guild_id, pack_id, name, body, question_count, added_by, MAX_GUILD_PACKS
+        )
+        if stored is None:
+            raise InvalidValue(f"a server can keep at most {MAX_GUILD_PACKS} packs; remove one first")
+
+    await db.run(write, connection=connection)
+
+
+async def guild_packs(
+    db: Database, guild_id: int, *, connection: asyncpg.Connection | None = None
+) -> list[StoredPack]:
+    """Every pack a guild uploaded, by pack id."""
+    check_id(guild_id, "guild_id")
+    query = """
+        SELECT pack_id, name, body, question_count, added_by, added_at
+        FROM guild_packs WHERE guild_id = $1 ORDER BY pack_id
+    """
+
+    async def read(conn: asyncpg.Connection) -> list[StoredPack]:
+        return [StoredPack(**dict(r)) for r in await conn.fetch(query, guild_id)]
+
+    return await db.run(read, connection=connection, transaction=False)
+
+
+async def delete_guild_pack(
+    db: Database, guild_id: int, pack_id: str, *, connection: asyncpg.Connection | None = None
+) -> bool:
+    """Remove a guild's pack; False if it had none by that id."""
+    check_id(guild_id, "guild_id")
+    query = "DELETE FROM guild_packs WHERE guild_id = $1 AND pack_id = $2"
+
+    async def write(conn: asyncpg.Connection) -> bool:
+        status: str = await conn.execute(query, guild_id, pack_id)
+        return status == "DELETE 1"
+
+    return await db.run(write, connection=connection)
