@@ -1,0 +1,93 @@
+"""Every message a player may see when something goes wrong, in one place, keyed for tests and logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from quizbot.errors import (
+    ActorDead,
+    AskTimeout,
+    InvalidState,
+    InvalidValue,
+    MailboxFull,
+    NotHost,
+    PoisonMessage,
+    QuestionClosed,
+    SessionExists,
+    SessionNotFound,
+    ShuttingDown,
+    StorageError,
+)
+
+MESSAGES: dict[str, str] = {
+    "invalid_count": "The question count must be between 1 and 20.",
+    "invalid_timeout": "The timeout must be between 5 and 120 seconds.",
+    "invalid_difficulty": "Please choose a valid difficulty: easy, medium, or hard.",
+    "invalid_input": "That didn't look right: {detail}",
+    "session_exists": ("There's already an active quiz in this channel. Use `/trivia stop` to end it first."),
+    "session_not_found": "There's no active quiz in this channel. Use `/trivia start` to begin one.",
+    "not_quiz_host": "Only the quiz host or a moderator can do that.",
+    "missing_permissions": "You need the Manage Server permission for that.",
+    "question_closed": "That question has already closed — watch for the next one!",
+    "stale_button": "That button belongs to an earlier question or quiz, so it does nothing now.",
+    "not_now": "That can't be done right now: {detail}",
+    "busy": "This quiz is very busy right now. Please try again in a moment.",
+    "restarting": "The bot is restarting. Your game is saved — please try again in a moment.",
+    "provider_unavailable": (
+        "The AI service is unavailable right now, so the questions come from the offline bank."
+    ),
+    "generation_failed": (
+        "I couldn't make questions about that topic. Try a different topic or a bank category."
+    ),
+    "db_connection": "I couldn't reach the database. Please try again in a few moments.",
+    "generic_error": "Something went wrong. Please try again later.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A catalogue key and the text to show for it."""
+
+    key: str
+    text: str
+
+
+def problem(key: str, **details: str) -> Problem:
+    """The catalogue entry `key`, filled in with `details`."""
+    template = MESSAGES.get(key, MESSAGES["generic_error"])
+    return Problem(key, template.format(**details) if details else template.replace(": {detail}", ""))
+
+
+# Exceptions whose message is fixed, in the order they are checked (subclasses first).
+_KEYS: tuple[tuple[type[BaseException], str], ...] = (
+    (SessionExists, "session_exists"),
+    (SessionNotFound, "session_not_found"),
+    (NotHost, "not_quiz_host"),
+    (QuestionClosed, "question_closed"),
+    (MailboxFull, "busy"),
+    (AskTimeout, "busy"),
+    (ShuttingDown, "restarting"),
+    (ActorDead, "restarting"),
+    (StorageError, "db_connection"),
+    (PoisonMessage, "generic_error"),
+)
+
+
+def problem_for(error: BaseException) -> Problem:
+    """The friendly message for an exception; anything unexpected is a generic error."""
+    if isinstance(error, InvalidValue):
+        return _invalid(str(error))
+    if isinstance(error, InvalidState):
+        return problem("not_now", detail=str(error))
+    key = next((key for kind, key in _KEYS if isinstance(error, kind)), "generic_error")
+    return problem(key)
+
+
+def _invalid(detail: str) -> Problem:
+    if "question count" in detail:
+        return problem("invalid_count")
+    if "timeout" in detail:
+        return problem("invalid_timeout")
+    if "difficulty" in detail:
+        return problem("invalid_difficulty")
+    return problem("invalid_input", detail=detail)

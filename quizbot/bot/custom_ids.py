@@ -1,0 +1,81 @@
+"""Button custom_ids: they carry the session key, its epoch and the question, checked on every click.
+
+Format: `qb:<kind>:<guild>:<channel>:<epoch>:<index>:<value>`, at most 100 characters (Discord's
+limit). A forged or malformed id parses to None; a stale one (old epoch or question) is refused
+by the caller, which compares it with the live session.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+PREFIX = "qb"
+MAX_LENGTH = 100
+SNOWFLAKE_MAX = 2**63 - 1
+_NUMBER = "([0-9]{1,20})"
+_PATTERN = re.compile(rf"qb:(a|r):{_NUMBER}:{_NUMBER}:{_NUMBER}:([0-9]{{1,2}}):([a-z0-9]{{1,12}})", re.ASCII)
+
+
+class ButtonKind(StrEnum):
+    """What a button does."""
+
+    ANSWER = "a"  # value: the option number
+    RECOVERY = "r"  # value: continue | new | cancel
+
+
+RECOVERY_CHOICES = ("continue", "new", "cancel")
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonId:
+    """The parts of a quizbot button's custom_id."""
+
+    kind: ButtonKind
+    guild_id: int
+    channel_id: int
+    epoch: int
+    index: int
+    value: str
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.guild_id, self.channel_id)
+
+    def encode(self) -> str:
+        """The custom_id text (checked against Discord's 100-character limit)."""
+        parts = (PREFIX, self.kind.value, self.guild_id, self.channel_id, self.epoch, self.index, self.value)
+        text = ":".join(str(part) for part in parts)
+        if len(text) > MAX_LENGTH or parse(text) != self:
+            raise ValueError(f"cannot encode {self!r} as a custom_id")
+        return text
+
+
+def answer_id(key: tuple[int, int], epoch: int, index: int, option: int) -> str:
+    """The custom_id of an answer button."""
+    return ButtonId(ButtonKind.ANSWER, key[0], key[1], epoch, index, str(option)).encode()
+
+
+def recovery_id(key: tuple[int, int], epoch: int, index: int, choice: str) -> str:
+    """The custom_id of a recovery prompt button (continue, new or cancel)."""
+    return ButtonId(ButtonKind.RECOVERY, key[0], key[1], epoch, index, choice).encode()
+
+
+def parse(custom_id: str) -> ButtonId | None:
+    """The parts of a quizbot custom_id, or None if it is not one (malformed, forged, out of range)."""
+    if len(custom_id) > MAX_LENGTH:
+        return None
+    match = _PATTERN.fullmatch(custom_id)
+    if match is None:
+        return None
+    kind, guild, channel, epoch, index, value = match.groups()
+    numbers = (int(guild), int(channel), int(epoch))
+    if any(n > SNOWFLAKE_MAX for n in numbers) or int(index) >= 20:
+        return None
+    button = ButtonId(ButtonKind(kind), *numbers, int(index), value)
+    if button.kind is ButtonKind.ANSWER and not (value.isdigit() and int(value) < 5):
+        return None
+    if button.kind is ButtonKind.RECOVERY and value not in RECOVERY_CHOICES:
+        return None
+    return button
