@@ -1,0 +1,171 @@
+"""Turns what a session shows into Discord messages: embeds and buttons, checked against Discord's limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import disnake
+
+from quizbot.actors.ports import AchievementsUnlocked, ChannelEvent, Notice, RecoveryPrompt
+from quizbot.bot.custom_ids import RECOVERY_CHOICES, answer_id, recovery_id
+from quizbot.game.effects import (
+    AnnounceEnd,
+    AnnounceExpiry,
+    PostQuestion,
+    Reveal,
+    ShowHint,
+    ShowScores,
+    Standing,
+)
+from quizbot.game.questions import QuestionKind
+
+BLURPLE, GREEN, GOLD, GREY, RED = 0x5865F2, 0x57F287, 0xFEE75C, 0x99AAB5, 0xED4245
+MEDALS = ("🥇", "🥈", "🥉")
+LETTERS = "ABCDE"
+BAR_LENGTH = 10
+TOP = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One Discord message: text, an embed and buttons."""
+
+    content: str | None = None
+    embed: disnake.Embed | None = None
+    buttons: list[disnake.ui.Button[None]] = field(default_factory=list)
+
+
+def render(event: ChannelEvent, key: tuple[int, int], epoch: int, *, typed: bool = False) -> Rendered:
+    """The message for one channel event; every embed is checked against Discord's limits."""
+    rendered = _render(event, key, epoch, typed)
+    if rendered.embed is not None:
+        rendered.embed.check_limits()
+    return rendered
+
+
+def _render(event: ChannelEvent, key: tuple[int, int], epoch: int, typed: bool) -> Rendered:  # noqa: PLR0911
+    match event:
+        case PostQuestion():
+            return _question(event, key, epoch, typed)
+        case ShowHint(index, level, available, text, share):
+            embed = disnake.Embed(
+                title=f"💡 Hint {level}/{available}", description=_cut(text, 1000), colour=GOLD
+            )
+            embed.set_footer(text=f"Question {index + 1} is now worth {share:.0%} of its points.")
+            return Rendered(embed=embed)
+        case Reveal():
+            return _reveal(event)
+        case ShowScores(standings):
+            return Rendered(
+                embed=disnake.Embed(title="📊 Scores", description=_table(standings), colour=GREY)
+            )
+        case AnnounceEnd():
+            return _podium(event)
+        case AnnounceExpiry(idle):
+            text = f"⏰ This quiz expired after {round(idle / 60)} minutes without activity."
+            return Rendered(embed=disnake.Embed(description=text, colour=GREY))
+        case RecoveryPrompt():
+            return _recovery(event, key, epoch)
+        case AchievementsUnlocked(user_id, _, achievements):
+            lines = "\n".join(f"🏅 **{_cut(a.name, 60)}** — {_cut(a.description, 120)}" for a in achievements)
+            return Rendered(content=f"<@{user_id}>", embed=disnake.Embed(description=lines, colour=GOLD))
+        case Notice(text):
+            return Rendered(content=_cut(text, 2000))
+    raise TypeError(f"nothing renders {type(event).__name__}")
+
+
+def _question(event: PostQuestion, key: tuple[int, int], epoch: int, typed: bool) -> Rendered:
+    question = event.question
+    done = round(BAR_LENGTH * event.index / event.total)
+    progress = "▰" * done + "▱" * (BAR_LENGTH - done)
+    embed = disnake.Embed(
+        title=f"Question {event.index + 1} of {event.total}",
+        description=f"**{_cut(question.text, 1000)}**",
+        colour=BLURPLE,
+    )
+    embed.add_field("Category", question.category.title(), inline=True)
+    embed.add_field("Difficulty", question.difficulty.value.title(), inline=True)
+    embed.add_field("Closes", disnake.utils.format_dt(event.deadline, "R"), inline=True)
+    if typed or question.kind is QuestionKind.SHORT_ANSWER:
+        embed.set_footer(text=f"{progress} · Type your answer in this channel.")
+        return Rendered(embed=embed)
+    lines = [f"**{LETTERS[i]}.** {_cut(option, 80)}" for i, option in enumerate(question.options)]
+    embed.add_field("Options", "\n".join(lines), inline=False)
+    embed.set_footer(text=f"{progress} · Pick an answer; you can change it until the question closes.")
+    buttons = [
+        disnake.ui.Button(
+            style=disnake.ButtonStyle.primary,
+            label=_cut(f"{LETTERS[i]}. {option}", 80),
+            custom_id=answer_id(key, epoch, event.index, i),
+        )
+        for i, option in enumerate(question.options)
+    ]
+    return Rendered(embed=embed, buttons=buttons)
+
+
+def _reveal(event: Reveal) -> Rendered:
+    question = event.question
+    right = [r for r in event.results if r.correct]
+    embed = disnake.Embed(
+        title=f"✅ The answer: {_cut(question.correct_text, 200)}",
+        description=_cut(question.explanation, 1000) or None,
+        colour=GREEN,
+    )
+    if right:
+        names = ", ".join(f"{_cut(r.name, 32)} (+{r.points})" for r in right[:TOP])
+        more = f" and {len(right) - TOP} more" if len(right) > TOP else ""
+        embed.add_field("Got it right", _cut(names + more, 1000), inline=False)
+    else:
+        embed.add_field("Got it right", "Nobody this time.", inline=False)
+    return Rendered(embed=embed)
+
+
+def _podium(event: AnnounceEnd) -> Rendered:
+    title = "🏁 The quiz is over!" if event.outcome == "finished" else "🛑 The quiz was stopped."
+    embed = disnake.Embed(title=title, colour=GOLD)
+    podium = "\n".join(
+        f"{MEDALS[place]} **{_cut(s.name, 32)}** — {s.points} points"
+        for place, s in enumerate(event.standings[:3])
+    )
+    embed.description = podium or "Nobody answered."
+    if len(event.standings) > 3:
+        embed.add_field("Everyone", _table(event.standings), inline=False)
+    return Rendered(embed=embed)
+
+
+def _recovery(event: RecoveryPrompt, key: tuple[int, int], epoch: int) -> Rendered:
+    embed = disnake.Embed(
+        title="🔄 The quiz was interrupted by a restart",
+        description=(
+            f"It stopped at question {event.index + 1} of {event.total}, with every score kept.\n"
+            "The host or a moderator can continue it, start a new one, or cancel it."
+        ),
+        colour=BLURPLE,
+    )
+    if event.standings:
+        embed.add_field("Scores so far", _table(event.standings), inline=False)
+    styles = {"continue": disnake.ButtonStyle.success, "new": disnake.ButtonStyle.primary}
+    buttons = [
+        disnake.ui.Button(
+            style=styles.get(choice, disnake.ButtonStyle.danger),
+            label={"continue": "Continue", "new": "Start new", "cancel": "Cancel"}[choice],
+            custom_id=recovery_id(key, epoch, event.index, choice),
+        )
+        for choice in RECOVERY_CHOICES
+    ]
+    return Rendered(embed=embed, buttons=buttons)
+
+
+def _table(standings: tuple[Standing, ...]) -> str:
+    rows = [
+        f"`{place + 1:>2}.` {_cut(s.name, 32)} — **{s.points}** ({s.correct}✓ {s.wrong}✗)"
+        for place, s in enumerate(standings[:TOP])
+    ]
+    if len(standings) > TOP:
+        rows.append(f"…and {len(standings) - TOP} more")
+    return _cut("\n".join(rows), 1024) or "No scores yet."
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` shortened to `limit` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
