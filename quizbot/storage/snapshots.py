@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
+import orjson
 
 from quizbot.errors import InvalidValue
 from quizbot.game.values import check_id
@@ -37,7 +38,7 @@ def _snapshot(row: asyncpg.Record) -> Snapshot:
         channel_id=row["channel_id"],
         owner=row["owner"],
         epoch=row["epoch"],
-        state=row["state"],
+        state=orjson.loads(row["state"]),
         expires_at=row["expires_at"],
         updated_at=row["updated_at"],
     )
@@ -56,7 +57,7 @@ async def new_epoch(db: Database, *, connection: asyncpg.Connection | None = Non
 SAVE_SNAPSHOTS_SQL = """
 INSERT INTO session_snapshots AS s (guild_id, channel_id, owner, epoch, state, updated_at, expires_at)
 SELECT t.guild_id, t.channel_id, t.owner, t.epoch, t.state, now(), t.expires_at
-FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::jsonb[], $6::timestamptz[])
+FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bytea[], $6::timestamptz[])
     AS t (guild_id, channel_id, owner, epoch, state, expires_at)
 ON CONFLICT (guild_id, channel_id) DO UPDATE SET
     owner = EXCLUDED.owner, epoch = EXCLUDED.epoch, state = EXCLUDED.state,
@@ -84,7 +85,7 @@ async def save_snapshots(
         [s.channel_id for s in snapshots],
         [s.owner for s in snapshots],
         [s.epoch for s in snapshots],
-        [s.state for s in snapshots],
+        [orjson.dumps(s.state) for s in snapshots],
         [s.expires_at for s in snapshots],
     )
 
