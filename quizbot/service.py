@@ -21,7 +21,8 @@ from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.config import Settings
 from quizbot.errors import QuizbotError
-from quizbot.game.questions import Matcher, exact_matcher
+from quizbot.game.questions import Matcher
+from quizbot.questions.matching import fuzzy_matcher
 from quizbot.storage.pool import Database
 
 SHUTDOWN_DEADLINE = 5.0
@@ -50,7 +51,7 @@ class QuizService:
         settings: SupervisorSettings,
         *,
         clock: Clock | None = None,
-        matcher: Matcher = exact_matcher,
+        matcher: Matcher = fuzzy_matcher,
         owner: str | None = None,
     ) -> None:
         self.supervisor = Supervisor(

@@ -51,9 +51,10 @@ from quizbot.errors import (
     SupervisorFailure,
     UnknownMessage,
 )
-from quizbot.game.questions import Matcher, exact_matcher
+from quizbot.game.questions import Matcher
 from quizbot.game.session import QuizSession
 from quizbot.game.snapshot import session_from_dict, session_to_dict
+from quizbot.questions.matching import fuzzy_matcher
 from quizbot.storage.pool import PoolHealth
 from quizbot.storage.records import Snapshot
 
@@ -74,7 +75,7 @@ class Supervisor(Actor):
         settings: SupervisorSettings | None = None,
         owner: str | None = None,
         pool_health: Callable[[], PoolHealth] | None = None,
-        matcher: Matcher = exact_matcher,
+        matcher: Matcher = fuzzy_matcher,
         tick: bool = True,
     ) -> None:
         self.port, self.store, self.snapshots, self.clock = port, store, snapshots, clock

@@ -1,0 +1,1 @@
+"""Benchmarks for quizbot; run `python -m bench.storage --help` from the repository root."""
