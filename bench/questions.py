@@ -91,9 +91,8 @@ def matching(count: int) -> float:
 async def main(args: argparse.Namespace) -> None:
     print(f"machine: {os.cpu_count()} CPUs, load {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     rate = matching(args.answers)
-    print(
-        f"matching: {rate:,.0f} typed answers/s (target >= {MATCH_TARGET:,}: {'ok' if rate >= MATCH_TARGET else 'MISSED'})"
-    )
+    verdict = "ok" if rate >= MATCH_TARGET else "MISSED"
+    print(f"matching: {rate:,.0f} typed answers/s (target >= {MATCH_TARGET:,}: {verdict})")
 
     schema = f"bench_questions_{uuid.uuid4().hex[:8]}"
     admin = await Database.connect(args.url, min_size=1, max_size=1)
@@ -117,7 +116,8 @@ async def main(args: argparse.Namespace) -> None:
         p50, p95 = statistics.median(bank_ms), bank_ms[int(0.95 * (len(bank_ms) - 1))]
         verdict = "ok" if p95 < BANK_TARGET_MS else "MISSED"
         print(
-            f"start -> first question, offline bank: p50 {p50:.1f} ms, p95 {p95:.1f} ms (target < {BANK_TARGET_MS:.0f}: {verdict})"
+            f"start -> first question, offline bank: p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+            f" (target < {BANK_TARGET_MS:.0f} ms: {verdict})"
         )
         slow = sorted(await time_starts(SlowProvider(offline, args.provider_delay), supervisor, channel, 3))
         print(
