@@ -34,6 +34,134 @@ class Secret:
         return bool(self.value)
 
 
+LLM_PROVIDERS = ("openai", "anthropic", "google")
+DEFAULT_MODELS = {
+    "openai": "gpt-4o-mini",
+    "anthropic": "claude-haiku-4-5",
+    "google": "gemini-2.5-flash",
+}
+API_KEY_VARIABLES = {
+    "openai": ("OPENAI_API_KEY",),
+    "anthropic": ("ANTHROPIC_API_KEY",),
+    "google": ("GOOGLE_API_KEY", "GEMINI_API_KEY"),
+}
+_MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}")
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSettings:
+    """One LLM provider: its API key (a Secret), model, optional base URL and request budget."""
+
+    name: str
+    api_key: Secret = Secret("")
+    model: str = ""
+    base_url: str | None = field(default=None, repr=False)  # may hold credentials
+    requests_per_minute: int = 20
+
+    @property
+    def configured(self) -> bool:
+        """True when the provider has an API key, so quizbot may ask it for questions."""
+        return bool(self.api_key)
+
+
+def _default_provider(name: str) -> ProviderSettings:
+    return ProviderSettings(name, model=DEFAULT_MODELS[name])
+
+
+@dataclass(frozen=True, slots=True)
+class LLMSettings:
+    """The LLM question providers: keys, models, base URLs, rate limits, timeouts, retries, cache."""
+
+    openai: ProviderSettings = field(default_factory=lambda: _default_provider("openai"))
+    anthropic: ProviderSettings = field(default_factory=lambda: _default_provider("anthropic"))
+    google: ProviderSettings = field(default_factory=lambda: _default_provider("google"))
+    preferred: str | None = None  # tried first when a request names no provider
+    request_timeout: float = 20.0  # one HTTP request
+    total_timeout: float = 45.0  # a whole prepare(), every provider and retry included
+    attempts: int = 3  # per provider, for 429, 5xx and timeouts
+    breaker_failures: int = 3  # failed calls in a row that open a provider's circuit
+    breaker_cooldown: float = 60.0  # seconds an open circuit skips the provider
+    cache_ttl: float = 1800.0  # seconds a generated set is reused
+    cache_size: int = 128  # generated sets kept
+
+    @property
+    def providers(self) -> tuple[ProviderSettings, ...]:
+        """All three providers, in fallback order."""
+        return (self.openai, self.anthropic, self.google)
+
+    @property
+    def configured(self) -> tuple[ProviderSettings, ...]:
+        """The providers that have an API key, in fallback order."""
+        return tuple(p for p in self.providers if p.configured)
+
+    def provider(self, name: str) -> ProviderSettings:
+        """The settings of the provider called `name` (openai, anthropic or google)."""
+        for provider in self.providers:
+            if provider.name == name:
+                return provider
+        raise KeyError(name)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMSettings:
+        """Read the API keys and every QUIZBOT_LLM_* / QUIZBOT_<PROVIDER>_* variable."""
+        env = os.environ if environ is None else environ
+        reader = _Reader(env)
+        openai, anthropic, google = (_provider_from_env(name, env, reader) for name in LLM_PROVIDERS)
+        preferred = reader.get(
+            "QUIZBOT_LLM_PROVIDER", _choice(LLM_PROVIDERS), "one of " + ", ".join(LLM_PROVIDERS), None
+        )
+        keyed = {p.name for p in (openai, anthropic, google) if p.configured}
+        if preferred is not None and preferred not in keyed:
+            wanted = " or ".join(API_KEY_VARIABLES[preferred])
+            raise ConfigError(
+                "QUIZBOT_LLM_PROVIDER", f"a provider whose API key is set ({wanted})", preferred
+            )
+        total = reader.get("QUIZBOT_LLM_TIMEOUT", _seconds, "seconds above 0", 45.0)
+        request = reader.get("QUIZBOT_LLM_REQUEST_TIMEOUT", _seconds, "seconds above 0", min(20.0, total))
+        if request > total:
+            raise ConfigError(
+                "QUIZBOT_LLM_REQUEST_TIMEOUT", f"at most QUIZBOT_LLM_TIMEOUT ({total:g})", str(request)
+            )
+        return cls(
+            openai=openai,
+            anthropic=anthropic,
+            google=google,
+            preferred=preferred,
+            request_timeout=request,
+            total_timeout=total,
+            attempts=reader.get("QUIZBOT_LLM_ATTEMPTS", _int_in(1, 10), "a whole number from 1 to 10", 3),
+            breaker_failures=reader.get(
+                "QUIZBOT_LLM_BREAKER_FAILURES", _int_in(1, 100), "a whole number from 1 to 100", 3
+            ),
+            breaker_cooldown=reader.get("QUIZBOT_LLM_BREAKER_COOLDOWN", _seconds, "seconds above 0", 60.0),
+            cache_ttl=reader.get("QUIZBOT_LLM_CACHE_TTL", _seconds, "seconds above 0", 1800.0),
+            cache_size=reader.get(
+                "QUIZBOT_LLM_CACHE_SIZE", _int_in(0, 100_000), "a whole number from 0 to 100000", 128
+            ),
+        )
+
+
+def _provider_from_env(name: str, env: Mapping[str, str], reader: _Reader) -> ProviderSettings:
+    upper = name.upper()
+    key = next((env[v].strip() for v in API_KEY_VARIABLES[name] if env.get(v, "").strip()), "")
+    return ProviderSettings(
+        name=name,
+        api_key=Secret(key),
+        model=reader.get(
+            f"QUIZBOT_{upper}_MODEL",
+            _model_name,
+            "a model name (letters, digits and . _ : / @ -)",
+            DEFAULT_MODELS[name],
+        ),
+        base_url=reader.get(
+            f"QUIZBOT_{upper}_BASE_URL", _http_url, "an http:// or https:// URL", None, redact_url
+        ),
+        requests_per_minute=reader.get(
+            f"QUIZBOT_{upper}_RPM", _int_in(1, 10_000), "a whole number from 1 to 10000", 20
+        ),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything quizbot reads from its environment, validated."""
@@ -51,6 +179,7 @@ class Settings:
     snapshot_interval: float = 1.0
     snapshot_ttl: float = 3600.0
     idle_timeout: float = 1800.0
+    llm: LLMSettings = field(default_factory=LLMSettings)
 
     @property
     def embedded(self) -> bool:
@@ -102,6 +231,7 @@ class Settings:
             snapshot_interval=reader.get("QUIZBOT_SNAPSHOT_INTERVAL", _seconds, "seconds above 0", 1.0),
             snapshot_ttl=reader.get("QUIZBOT_SNAPSHOT_TTL", _seconds, "seconds above 0", 3600.0),
             idle_timeout=reader.get("QUIZBOT_IDLE_TIMEOUT", _seconds, "seconds above 0", 1800.0),
+            llm=LLMSettings.from_env(env),
         )
 
 
@@ -170,6 +300,33 @@ def _database_url(raw: str) -> str:
     except ValueError:
         raise ValueError(raw) from None
     return raw
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.lower()
+        if value not in choices:
+            raise ValueError(raw)
+        return value
+
+    return parse
+
+
+def _model_name(raw: str) -> str:
+    if not _MODEL_NAME.fullmatch(raw):
+        raise ValueError(raw)
+    return raw
+
+
+def _http_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(raw)
+    try:
+        _ = parts.port  # raises ValueError on a non-numeric or out-of-range port
+    except ValueError:
+        raise ValueError(raw) from None
+    return raw.rstrip("/")
 
 
 def redact_url(url: str) -> str:

@@ -1,0 +1,308 @@
+"""LLMSource: the chosen provider, then the others with keys, then the offline bank; with a cache."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from loguru import logger
+
+from quizbot.config import LLM_PROVIDERS, LLMSettings
+from quizbot.errors import InvalidValue
+from quizbot.game.progression import Difficulty
+from quizbot.game.questions import Question
+from quizbot.questions.llm.errors import ProviderError
+from quizbot.questions.llm.limits import CircuitBreaker, Clock, Guard, RetryPolicy, SystemClock, TokenBucket
+from quizbot.questions.llm.parse import parse_questions
+from quizbot.questions.llm.prompt import build_prompt, clean_topic
+from quizbot.questions.llm.providers import PROVIDER_TYPES, Provider, build_provider
+from quizbot.questions.sources import BankSource, PreparedQuestions, QuestionRequest
+
+FALLBACK_CATEGORY = "general"  # the category of generated questions no bank category is close to
+ALIASES = {"chatgpt": "openai", "gpt": "openai", "claude": "anthropic", "gemini": "google"}
+
+CacheKey = tuple[str, str, Difficulty, int]
+
+
+class Outcome(StrEnum):
+    """What one provider did for one request."""
+
+    SERVED = "served"  # every question asked of it
+    PARTIAL = "partial"  # some usable questions, fewer than asked
+    EMPTY = "empty"  # answered, but nothing usable (refusal, bad JSON, bad items)
+    UNAVAILABLE = "unavailable"  # errors, timeouts, or its circuit is open
+    NOT_SET_UP = "not_set_up"  # asked for by name but has no key
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One provider's part in preparing a set."""
+
+    label: str
+    outcome: Outcome
+    asked: int
+    got: int
+
+
+@dataclass(slots=True)
+class Slot:
+    """A provider with its own rate limit, retries and circuit breaker."""
+
+    provider: Provider
+    guard: Guard
+
+
+class GenerationCache:
+    """Recent generated sets by (provider, topic, difficulty, count): bounded in age and number."""
+
+    def __init__(self, ttl: float, size: int, *, clock: Clock) -> None:
+        self.ttl, self.size, self.clock = ttl, size, clock
+        self._entries: OrderedDict[CacheKey, tuple[float, tuple[Question, ...]]] = OrderedDict()
+
+    @staticmethod
+    def key(provider: str, topic: str, difficulty: Difficulty, count: int) -> CacheKey:
+        """The key for a set; topics differing only in case share one."""
+        return (provider, topic.casefold(), difficulty, count)
+
+    def get(self, key: CacheKey) -> tuple[Question, ...] | None:
+        """The cached set if it is younger than the TTL."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if self.clock.now() - entry[0] >= self.ttl:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: CacheKey, questions: tuple[Question, ...]) -> None:
+        """Keep a set, forgetting the least recently used one beyond the size bound."""
+        if self.size <= 0:
+            return
+        self._entries[key] = (self.clock.now(), questions)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class LLMSource:
+    """A QuestionSource for free-text topics: LLM providers in turn, topped up from the bank.
+
+    `prepare` is an ordinary coroutine with an overall timeout; the edge awaits it before a
+    session starts, never inside a session actor.
+    """
+
+    def __init__(
+        self,
+        bank: BankSource,
+        slots: Sequence[Slot],
+        *,
+        preferred: str | None = None,
+        total_timeout: float = 45.0,
+        cache: GenerationCache | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.bank = bank
+        self.slots = {slot.provider.name: slot for slot in slots}
+        self.preferred = preferred
+        self.total_timeout = total_timeout
+        self.clock = clock if clock is not None else SystemClock()
+        self.cache = cache if cache is not None else GenerationCache(1800.0, 128, clock=self.clock)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: LLMSettings,
+        bank: BankSource,
+        *,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> LLMSource:
+        """A source using every provider that has a key (none at all: the bank alone)."""
+        clock = clock if clock is not None else SystemClock()
+        policy = RetryPolicy(attempts=settings.attempts, deadline=settings.total_timeout)
+        slots = [
+            Slot(
+                build_provider(provider, timeout=settings.request_timeout),
+                Guard(
+                    provider.name,
+                    bucket=TokenBucket(provider.requests_per_minute, clock=clock),
+                    breaker=CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown, clock=clock),
+                    policy=policy,
+                    clock=clock,
+                    rng=rng,
+                ),
+            )
+            for provider in settings.configured
+        ]
+        cache = GenerationCache(settings.cache_ttl, settings.cache_size, clock=clock)
+        return cls(
+            bank,
+            slots,
+            preferred=settings.preferred,
+            total_timeout=settings.total_timeout,
+            cache=cache,
+            clock=clock,
+        )
+
+    async def aclose(self) -> None:
+        """Close every provider's HTTP connections."""
+        for slot in self.slots.values():
+            await slot.provider.aclose()
+
+    async def prepare(self, request: QuestionRequest) -> PreparedQuestions:
+        """Questions for the request; PreparedQuestions.source and .notice say who served them."""
+        if request.topic is None:
+            return await self.bank.prepare(request)
+        topic = clean_topic(request.topic)  # InvalidValue before anything is sent
+        order = self._order(request.provider)
+        log = logger.bind(topic_length=len(topic), guild=request.guild_id)
+        collected: list[Question] = []
+        attempts: list[Attempt] = []
+        current: str | None = None
+        try:
+            async with asyncio.timeout(self.total_timeout):
+                for name in order:
+                    need = request.count - len(collected)
+                    if need <= 0:
+                        break
+                    current = name
+                    attempt, questions = await self._ask(name, topic, request.difficulty, need)
+                    current = None
+                    attempts.append(attempt)
+                    _extend(collected, questions)
+        except TimeoutError:
+            log.bind(provider=current).warning("question generation took over {}s", self.total_timeout)
+            if current is not None:
+                attempts.append(Attempt(self._label(current), Outcome.UNAVAILABLE, 0, 0))
+        contributors = [a.label for a in attempts if a.got > 0]
+        if len(collected) < request.count:
+            bank_label = await self._top_up(request, topic, collected, has_some=bool(collected))
+            if bank_label is not None:
+                contributors.append(bank_label)
+        notice = _notice(attempts, contributors, bool(self.slots), len(collected))
+        log.bind(sources=contributors).info("prepared {} question(s)", len(collected))
+        return PreparedQuestions(tuple(collected), _join(contributors) or "nowhere", notice)
+
+    def _order(self, requested: str | None) -> list[str]:
+        """Provider names to try: the requested one, the preferred one, then the rest with keys."""
+        names: list[str] = []
+        if requested is not None:
+            wanted = requested.strip().lower()
+            wanted = ALIASES.get(wanted, wanted)
+            if wanted not in LLM_PROVIDERS:
+                raise InvalidValue(
+                    f"unknown provider {requested!r}; choose one of {', '.join(LLM_PROVIDERS)}"
+                )
+            names.append(wanted)
+        if self.preferred is not None:
+            names.append(self.preferred)
+        names.extend(self.slots)
+        return list(dict.fromkeys(names))
+
+    def _label(self, name: str) -> str:
+        return PROVIDER_TYPES[name].label
+
+    async def _ask(
+        self, name: str, topic: str, difficulty: Difficulty, need: int
+    ) -> tuple[Attempt, tuple[Question, ...]]:
+        """Up to `need` questions from one provider (from the cache when it has them)."""
+        label = self._label(name)
+        slot = self.slots.get(name)
+        if slot is None:
+            return Attempt(label, Outcome.NOT_SET_UP, need, 0), ()
+        log = logger.bind(provider=name, topic_length=len(topic))
+        key = GenerationCache.key(name, topic, difficulty, need)
+        questions = self.cache.get(key)
+        if questions is not None:
+            log.debug("served {} question(s) from the cache", len(questions))
+        else:
+            prompt = build_prompt(topic, difficulty, need)
+            try:
+                raw = await slot.guard.run(lambda: slot.provider.complete(prompt))
+            except ProviderError as error:
+                log.warning("provider failed: {}", error.problem)
+                return Attempt(label, Outcome.UNAVAILABLE, need, 0), ()
+            except Exception:  # a bug here must not cost the quiz: fall back, loudly
+                log.exception("unexpected failure asking the provider")
+                return Attempt(label, Outcome.UNAVAILABLE, need, 0), ()
+            category = self.bank.bank.nearest_category(topic) or FALLBACK_CATEGORY
+            result = parse_questions(raw, provider=name, category=category, count=need)
+            if result.dropped:
+                log.warning("dropped {} unusable item(s): {}", len(result.dropped), "; ".join(result.dropped))
+            questions = result.questions
+            if questions:
+                self.cache.put(key, questions)
+        outcome = (
+            Outcome.SERVED if len(questions) >= need else Outcome.PARTIAL if questions else Outcome.EMPTY
+        )
+        return Attempt(label, outcome, need, len(questions)), questions
+
+    async def _top_up(
+        self, request: QuestionRequest, topic: str, collected: list[Question], *, has_some: bool
+    ) -> str | None:
+        """Fill `collected` up from the bank's nearest category; the bank's label if it helped."""
+        missing = request.count - len(collected)
+        try:
+            prepared = await self.bank.prepare(
+                QuestionRequest(
+                    guild_id=request.guild_id, difficulty=request.difficulty, count=missing, topic=topic
+                )
+            )
+        except InvalidValue:
+            if not has_some:
+                raise
+            logger.bind(topic_length=len(topic)).warning("the bank could not top up; serving fewer questions")
+            return None
+        _extend(collected, prepared.questions)
+        return prepared.source
+
+
+def _extend(collected: list[Question], questions: Sequence[Question]) -> None:
+    """Add questions whose id and text are not there yet."""
+    ids = {q.question_id for q in collected}
+    texts = {q.text.casefold() for q in collected}
+    for question in questions:
+        if question.question_id not in ids and question.text.casefold() not in texts:
+            collected.append(question)
+            ids.add(question.question_id)
+            texts.add(question.text.casefold())
+
+
+def _join(labels: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _notice(
+    attempts: Sequence[Attempt], contributors: Sequence[str], any_keys: bool, total: int
+) -> str | None:
+    """In words for players, why the set did not come wholly from the first choice; None if it did."""
+    if not attempts:
+        if not any_keys:
+            source = _join(contributors)
+            return f"No AI question generator is set up on this bot, so these questions come from {source}."
+        return None
+    first = attempts[0]
+    if first.outcome is Outcome.SERVED:
+        return None
+    reason = {
+        Outcome.PARTIAL: f"{first.label} wrote only {first.got} usable question{'s' * (first.got != 1)}",
+        Outcome.EMPTY: f"{first.label} could not write usable questions about that topic",
+        Outcome.UNAVAILABLE: f"{first.label} is unavailable right now",
+        Outcome.NOT_SET_UP: f"{first.label} is not set up on this bot",
+    }[first.outcome]
+    others = [label for label in contributors if label != first.label]
+    if not others:
+        return f"{reason}, so this quiz has {total} question{'s' * (total != 1)}."
+    which = "the rest come" if first.outcome is Outcome.PARTIAL else "these questions come"
+    return f"{reason}, so {which} from {_join(others)}."
