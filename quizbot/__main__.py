@@ -10,7 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
-from loguru import logger
 
 from quizbot.config import Settings, redact_url
 from quizbot.errors import ConfigError, StorageError
@@ -79,9 +78,11 @@ async def _run(settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    async with open_database(settings):
-        logger.error("the Discord client is not part of this build yet; nothing to serve")
-        return 1
+    from quizbot.bot.app import run_forever  # noqa: PLC0415 - disnake loads only for commands that need it
+
+    async with open_database(settings) as db:
+        await run_forever(settings, db)
+    return 0
 
 
 async def status_report(db: Database, settings: Settings) -> str:

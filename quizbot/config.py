@@ -179,6 +179,8 @@ class Settings:
     snapshot_interval: float = 1.0
     snapshot_ttl: float = 3600.0
     idle_timeout: float = 1800.0
+    typed_answers: bool = False  # asks Discord for message content, so players can type answers
+    discord_api_base: str | None = None  # another Discord REST base (the loopback double)
     llm: LLMSettings = field(default_factory=LLMSettings)
 
     @property
@@ -231,6 +233,10 @@ class Settings:
             snapshot_interval=reader.get("QUIZBOT_SNAPSHOT_INTERVAL", _seconds, "seconds above 0", 1.0),
             snapshot_ttl=reader.get("QUIZBOT_SNAPSHOT_TTL", _seconds, "seconds above 0", 3600.0),
             idle_timeout=reader.get("QUIZBOT_IDLE_TIMEOUT", _seconds, "seconds above 0", 1800.0),
+            typed_answers=reader.get("QUIZBOT_TYPED_ANSWERS", _boolean, "true or false", False),
+            discord_api_base=reader.get(
+                "QUIZBOT_DISCORD_API_BASE", _http_url, "an http(s)://host:port/api/v10 URL", None
+            ),
             llm=LLMSettings.from_env(env),
         )
 
@@ -280,6 +286,15 @@ def _int_list(raw: str) -> tuple[int, ...]:
     if not values or any(v < 0 for v in values) or len(set(values)) != len(values):
         raise ValueError(raw)
     return values
+
+
+def _boolean(raw: str) -> bool:
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
 
 
 def _log_level(raw: str) -> str:

@@ -17,6 +17,7 @@ from quizbot.actors.clock import Clock, LoopClock
 from quizbot.actors.messages import RespawnSessions, Shutdown
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import ChannelPort
+from quizbot.actors.registry import Registry
 from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.config import Settings
@@ -53,6 +54,7 @@ class QuizService:
         clock: Clock | None = None,
         matcher: Matcher = fuzzy_matcher,
         owner: str | None = None,
+        registry: Registry | None = None,
     ) -> None:
         self.supervisor = Supervisor(
             port=port,
@@ -63,6 +65,7 @@ class QuizService:
             owner=owner,
             pool_health=db.health,
             matcher=matcher,
+            registry=registry,
         )
         self.ref: ActorRef[Any] | None = None
         self._signalled = asyncio.Event()

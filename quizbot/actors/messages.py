@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from quizbot.game.effects import Standing
 from quizbot.game.questions import Question
 from quizbot.game.session import SessionConfig
 
@@ -21,11 +22,11 @@ class StartQuiz:
 
 @dataclass(frozen=True, slots=True)
 class SubmitAnswer:
-    """A player's answer to question `index`: an option number (buttons) or text (typed)."""
+    """A player's answer to question `index` (None: whichever is open): an option number or text."""
 
     user_id: int
     name: str
-    index: int
+    index: int | None
     response: int | str
 
 
@@ -102,6 +103,8 @@ class SessionInfo:
     paused: bool
     host_id: int
     pending_writes: int
+    mode: str = "buttons"
+    standings: tuple[Standing, ...] = ()
 
 
 # --- to the supervisor --------------------------------------------------------------------------

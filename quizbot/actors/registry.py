@@ -27,6 +27,7 @@ class SessionEntry:
     idle_timeout: float
     last_activity: float
     phase: str = "created"
+    typed: bool = False  # players answer by typing in the channel
     dirty: bool = True
     saved_at: float | None = None
     history: RestartHistory = field(default_factory=RestartHistory)

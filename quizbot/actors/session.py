@@ -107,6 +107,7 @@ class SessionActor(Actor):
         reply: object = None
         match message:
             case SubmitAnswer(user_id, name, index, response):
+                index = session.index if index is None else index
                 reply, effects = session.answer(user_id, name, index, response, now)
             case TimerFired("close", index):
                 effects = session.close(index, now)
@@ -167,6 +168,8 @@ class SessionActor(Actor):
             paused=session.paused,
             host_id=session.host_id,
             pending_writes=len(self.pending),
+            mode=session.config.mode.value,
+            standings=session.standings(),
         )
 
     async def prompt_recovery(self) -> None:

@@ -52,7 +52,7 @@ from quizbot.errors import (
     UnknownMessage,
 )
 from quizbot.game.questions import Matcher
-from quizbot.game.session import QuizSession
+from quizbot.game.session import AnswerMode, QuizSession
 from quizbot.game.snapshot import session_from_dict, session_to_dict
 from quizbot.questions.matching import fuzzy_matcher
 from quizbot.storage.pool import PoolHealth
@@ -77,13 +77,14 @@ class Supervisor(Actor):
         pool_health: Callable[[], PoolHealth] | None = None,
         matcher: Matcher = fuzzy_matcher,
         tick: bool = True,
+        registry: Registry | None = None,
     ) -> None:
         self.port, self.store, self.snapshots, self.clock = port, store, snapshots, clock
         self.settings = settings or SupervisorSettings()
         self.owner = owner or default_owner()
         self.pool_health = pool_health
         self.matcher = matcher
-        self.registry = Registry()
+        self.registry = registry if registry is not None else Registry()
         self.timers = Timers(clock)
         self.accepting = True
         self._tick = tick
@@ -198,7 +199,13 @@ class Supervisor(Actor):
             on_crash=partial(self._on_crash, session.key),
         )
         entry = SessionEntry(
-            ref, epoch, state, idle_timeout, last_activity=self.clock.time(), phase=session.phase
+            ref,
+            epoch,
+            state,
+            idle_timeout,
+            last_activity=self.clock.time(),
+            phase=session.phase,
+            typed=session.config.mode is AnswerMode.TYPED,
         )
         self.registry.add(session.key, entry)
         return ref

@@ -1,0 +1,119 @@
+"""Builds and runs the whole bot: database, questions, supervisor, Discord client, and a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from disnake.http import Route
+from loguru import logger
+
+from quizbot.actors.clock import Clock, LoopClock
+from quizbot.actors.policy import SupervisorSettings
+from quizbot.actors.registry import Registry
+from quizbot.bot.bot import QuizBot
+from quizbot.bot.channel import DiscordChannel
+from quizbot.bot.cogs import EXTENSIONS
+from quizbot.bot.context import QuizContext
+from quizbot.config import Settings
+from quizbot.questions.bank import QuestionBank
+from quizbot.questions.custom import CustomPacks
+from quizbot.questions.llm import LLMSource
+from quizbot.questions.sources import BankSource
+from quizbot.service import QuizService, supervisor_settings
+from quizbot.storage.pool import Database
+
+CHANNEL_FLUSH_SECONDS = 3.0
+
+
+@dataclass(slots=True)
+class RunningBot:
+    """A started bot and what it owns, for tests, the demo and `quizbot run`."""
+
+    bot: QuizBot
+    service: QuizService
+    channel: DiscordChannel
+    llm: LLMSource
+
+
+def point_at(api_base: str | None) -> None:
+    """Send disnake's REST calls to `api_base` (a loopback Discord in tests and the demo)."""
+    if api_base:
+        Route.BASE = api_base.rstrip("/")
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings,
+    db: Database,
+    *,
+    clock: Clock | None = None,
+    supervisor: SupervisorSettings | None = None,
+    owner: str | None = None,
+) -> AsyncIterator[RunningBot]:
+    """Wire everything, start the supervisor (respawning live sessions) and yield; stop it all after.
+
+    The caller logs the bot in (`bot.start(token)`); leaving the block snapshots every session,
+    sends what is queued for Discord (briefly), and closes the client and the providers.
+    """
+    bank, errors = QuestionBank.load()
+    for error in errors:
+        logger.error("question pack skipped: {}", error)
+    custom = CustomPacks(db, bank)
+    bank_source = BankSource(bank, db, custom=custom)
+    llm = LLMSource.from_settings(settings.llm, bank_source)
+    bot = QuizBot(typed_answers=settings.typed_answers)
+    registry = Registry()  # handed to the supervisor below: the channel reads epochs from it
+    channel = DiscordChannel(
+        bot,
+        epoch_of=lambda key: entry.epoch if (entry := registry.get(key)) else None,
+        typed_mode=lambda key: bool((entry := registry.get(key)) and entry.typed),
+    )
+    service = QuizService(
+        db,
+        channel,
+        supervisor or supervisor_settings(settings),
+        clock=clock or LoopClock(),
+        owner=owner,
+        registry=registry,
+    )
+    ref = await service.start()
+    context = QuizContext(
+        supervisor=service.supervisor,
+        supervisor_ref=ref,
+        db=db,
+        bank=bank,
+        questions=llm,
+        bank_questions=bank_source,
+        custom=custom,
+        providers=tuple(llm.slots),
+    )
+    bot.context = context
+    for extension in EXTENSIONS:
+        bot.load_extension(extension)
+    try:
+        yield RunningBot(bot, service, channel, llm)
+    finally:
+        await service.stop()
+        await channel.flush(within=CHANNEL_FLUSH_SECONDS)
+        await llm.aclose()
+        if not bot.is_closed():
+            await bot.close()
+
+
+async def run_forever(settings: Settings, db: Database) -> None:
+    """`quizbot run`: log in with DISCORD_TOKEN and serve until SIGTERM or SIGINT."""
+    point_at(settings.discord_api_base)
+    async with running_bot(settings, db) as running:
+        login = asyncio.create_task(running.bot.start(settings.discord_token.value), name="discord")
+        stop = asyncio.create_task(running.service.run_until_signalled(), name="signals")
+        done, _ = await asyncio.wait({login, stop}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (login, stop):
+            if task not in done:
+                task.cancel()
+        await asyncio.gather(login, stop, return_exceptions=True)
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]

@@ -1,0 +1,201 @@
+"""/trivia: start, stop, skip, hint, scores, packs, providers; answer buttons; typed answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import disnake
+from disnake.ext import commands
+
+from quizbot.actors.messages import (
+    Describe,
+    RequestHint,
+    ResumeQuiz,
+    SessionInfo,
+    SkipQuestion,
+    StartSession,
+    StopQuiz,
+    SubmitAnswer,
+)
+from quizbot.bot.bot import QuizBot
+from quizbot.bot.catalogue import problem
+from quizbot.bot.context import ASK_TIMEOUT, QuizContext, is_moderator, refuse, reply, session_key
+from quizbot.bot.custom_ids import ButtonKind, parse
+from quizbot.bot.render import LETTERS
+from quizbot.bot.types import ButtonInter, CommandInter
+from quizbot.errors import QuizbotError, SessionExists
+from quizbot.game.session import AnswerOutcome, SessionConfig
+from quizbot.questions.sources import QuestionRequest
+
+START_TIMEOUT = 10.0
+DIFFICULTIES = ["easy", "medium", "hard"]
+MODES = ["buttons", "typed"]
+PROVIDERS = ["bank", "openai", "anthropic", "google"]
+
+
+class TriviaCog(commands.Cog):
+    """Group trivia in a channel. Translates commands and clicks into session messages."""
+
+    def __init__(self, context: QuizContext) -> None:
+        self.ctx = context
+
+    async def cog_slash_command_error(self, inter: CommandInter, error: Exception) -> None:
+        await refuse(inter, getattr(error, "original", error))
+
+    @commands.slash_command(name="trivia", description="Group trivia in this channel.")
+    async def trivia(self, inter: CommandInter) -> None:
+        """The /trivia group (its subcommands do the work)."""
+
+    @trivia.sub_command(name="start", description="Start a trivia quiz in this channel.")
+    async def start(  # noqa: PLR0917 - a slash command's options are its parameters
+        self,
+        inter: CommandInter,
+        topic: str | None = commands.Param(None, description="A bank category or any topic", max_length=100),
+        difficulty: str = commands.Param("medium", choices=DIFFICULTIES),
+        questions: int = commands.Param(10, description="How many questions (1-20)"),
+        seconds: int = commands.Param(30, name="timeout", description="Seconds per question (5-120)"),
+        provider: str | None = commands.Param(
+            None, choices=PROVIDERS, description="Where questions come from"
+        ),
+        mode: str = commands.Param("buttons", choices=MODES, description="Answer with buttons or by typing"),
+        single_answer: bool = commands.Param(
+            False, description="The first correct answer closes the question"
+        ),
+    ) -> None:
+        """Validate, prepare the questions (before the session exists), then start the session."""
+        key = session_key(inter)
+        config = SessionConfig(
+            question_count=questions,
+            question_timeout=seconds,
+            difficulty=difficulty,  # type: ignore[arg-type]  # validated by SessionConfig
+            mode=mode,  # type: ignore[arg-type]
+            single_answer=single_answer,
+            topic=topic or "general",
+        )
+        if key in self.ctx.supervisor.registry:
+            raise SessionExists("a quiz is already running here")
+        await inter.response.defer()
+        bank = await self.ctx.custom.bank_for(key[0])
+        category = topic.lower() if topic and topic.lower() in bank.categories else None
+        request = QuestionRequest(
+            guild_id=key[0],
+            difficulty=config.difficulty,
+            count=config.question_count,
+            topic=None if category else topic,
+            category=category,
+            provider=None if provider == "bank" else provider,
+        )
+        source = self.ctx.bank_questions if provider == "bank" else self.ctx.questions
+        prepared = await source.prepare(request)
+        start = StartSession(key[0], key[1], inter.author.id, config, prepared.questions)
+        await self.ctx.supervisor_ref.ask(start, timeout=START_TIMEOUT)
+        embed = disnake.Embed(
+            title="🎯 Trivia is starting!",
+            description=f"{questions} {config.difficulty.value} questions from {prepared.source}.",
+            colour=0x5865F2,
+        )
+        if prepared.notice:
+            embed.add_field("Note", prepared.notice[:1024], inline=False)
+        embed.set_footer(text=f"Hosted by {inter.author.display_name}")
+        await inter.edit_original_response(embed=embed)
+
+    @trivia.sub_command(name="stop", description="Stop the quiz (host or moderator).")
+    async def stop(self, inter: CommandInter) -> None:
+        await self._ask(inter, StopQuiz(inter.author.id, is_moderator(inter)))
+        await reply(inter, "The quiz is stopped.")
+
+    @trivia.sub_command(name="skip", description="Skip to the answer (host or moderator).")
+    async def skip(self, inter: CommandInter) -> None:
+        await self._ask(inter, SkipQuestion(inter.author.id, is_moderator(inter)))
+        await reply(inter, "Skipped.")
+
+    @trivia.sub_command(name="hint", description="Show a hint; the question is then worth less.")
+    async def hint(self, inter: CommandInter) -> None:
+        await self._ask(inter, RequestHint(inter.author.id))
+        await reply(inter, "Hint posted.")
+
+    @trivia.sub_command(name="scores", description="The scores so far.")
+    async def scores(self, inter: CommandInter) -> None:
+        info: SessionInfo = await self._ask(inter, Describe())
+        lines = [f"`{n + 1:>2}.` {s.name} — **{s.points}**" for n, s in enumerate(info.standings[:20])]
+        title = f"📊 Question {info.index + 1} of {info.total}"
+        await reply(inter, embed=disnake.Embed(title=title, description="\n".join(lines) or "No scores yet."))
+
+    @trivia.sub_command(name="packs", description="The question categories this server can use.")
+    async def packs(self, inter: CommandInter) -> None:
+        bank = await self.ctx.custom.bank_for(session_key(inter)[0])
+        lines = [f"**{c}** — {len(bank.by_category[c])} questions" for c in bank.categories]
+        await reply(
+            inter, embed=disnake.Embed(title="📚 Question packs", description="\n".join(lines)[:4000])
+        )
+
+    @trivia.sub_command(name="providers", description="Where generated questions can come from.")
+    async def providers(self, inter: CommandInter) -> None:
+        ready = ", ".join(self.ctx.providers) or "none (no API keys are set)"
+        await reply(inter, f"AI providers: {ready}. The offline bank is always available.")
+
+    @start.autocomplete("topic")
+    async def topic_choices(self, inter: CommandInter, text: str) -> list[str]:
+        """Categories that contain what the user typed (at most 25, Discord's limit)."""
+        bank = await self.ctx.custom.bank_for(session_key(inter)[0])
+        typed = text.lower().strip()
+        return [c for c in bank.categories if typed in c][:25]
+
+    # --- buttons and typed answers -----------------------------------------------------------
+
+    @commands.Cog.listener("on_button_click")
+    async def on_button_click(self, inter: ButtonInter) -> None:
+        """Answer and recovery buttons; stale or forged ids get a polite refusal and change nothing."""
+        custom_id = inter.component.custom_id or ""
+        if not custom_id.startswith("qb:"):
+            return
+        button = parse(custom_id)
+        entry = self.ctx.supervisor.registry.get(button.key) if button is not None else None
+        if button is None or entry is None or entry.epoch != button.epoch or button.key != session_key(inter):
+            await refuse(inter, problem("stale_button"))
+            return
+        try:
+            if button.kind is ButtonKind.ANSWER:
+                message = SubmitAnswer(
+                    inter.author.id, inter.author.display_name, button.index, int(button.value)
+                )
+                outcome = await entry.ref.ask(message, timeout=ASK_TIMEOUT)
+                verb = "Changed to" if outcome is AnswerOutcome.CHANGED else "You chose"
+                await reply(inter, f"{verb} **{LETTERS[int(button.value)]}**.")
+                return
+            await self._recover(inter, entry.ref, button.value)
+        except QuizbotError as error:
+            await refuse(inter, error)
+
+    async def _recover(self, inter: ButtonInter, ref: Any, choice: str) -> None:
+        moderator = is_moderator(inter)
+        if choice == "continue":
+            await ref.ask(ResumeQuiz(inter.author.id, moderator), timeout=ASK_TIMEOUT)
+            await reply(inter, "Continuing where we left off.")
+            return
+        await ref.ask(StopQuiz(inter.author.id, moderator), timeout=ASK_TIMEOUT)
+        follow = " Start a new one with `/trivia start`." if choice == "new" else ""
+        await reply(inter, "The interrupted quiz is closed." + follow)
+
+    @commands.Cog.listener("on_message")
+    async def on_message(self, message: disnake.Message) -> None:
+        """A message in a channel with a typed-answer quiz is an answer to the open question."""
+        if message.author.bot or not message.content:
+            return
+        key = (message.guild.id if message.guild else 0, message.channel.id)
+        entry = self.ctx.supervisor.registry.get(key)
+        if entry is None or not entry.typed:
+            return
+        name = getattr(message.author, "display_name", message.author.name)
+        try:
+            entry.ref.tell(SubmitAnswer(message.author.id, name, None, message.content[:200]))
+        except QuizbotError:  # the quiz is stopping or swamped: a chat line is not worth more
+            return
+
+    async def _ask(self, inter: CommandInter, message: object) -> Any:
+        return await self.ctx.session(session_key(inter)).ask(message, timeout=ASK_TIMEOUT)
+
+
+def setup(bot: QuizBot) -> None:
+    """Add the cog, with the context the bot was built with (a plain function, as disnake wants)."""
+    bot.add_cog(TriviaCog(bot.context))
