@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from disnake.http import Route
 from loguru import logger
@@ -52,6 +53,7 @@ async def running_bot(
     clock: Clock | None = None,
     supervisor: SupervisorSettings | None = None,
     owner: str | None = None,
+    bot_options: dict[str, Any] | None = None,
 ) -> AsyncIterator[RunningBot]:
     """Wire everything, start the supervisor (respawning live sessions) and yield; stop it all after.
 
@@ -64,7 +66,7 @@ async def running_bot(
     custom = CustomPacks(db, bank)
     bank_source = BankSource(bank, db, custom=custom)
     llm = LLMSource.from_settings(settings.llm, bank_source)
-    bot = QuizBot(typed_answers=settings.typed_answers)
+    bot = QuizBot(typed_answers=settings.typed_answers, **(bot_options or {}))
     registry = Registry()  # handed to the supervisor below: the channel reads epochs from it
     channel = DiscordChannel(
         bot,

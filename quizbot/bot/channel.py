@@ -89,7 +89,7 @@ class DiscordChannel:
         log = logger.bind(guild=key[0], channel=key[1])
         for attempt in range(MAX_SEND_ATTEMPTS):
             try:
-                channel = await self._channel(key[1])
+                channel = await self._channel(key)
                 await channel.send(**_arguments(message))
                 return True
             except (disnake.Forbidden, disnake.NotFound) as error:  # no access or gone: retrying cannot help
@@ -102,9 +102,11 @@ class DiscordChannel:
                 await asyncio.sleep(delay)
         return False
 
-    async def _channel(self, channel_id: int) -> Any:
-        channel = self.bot.get_channel(channel_id)
-        return channel if channel is not None else await self.bot.fetch_channel(channel_id)
+    async def _channel(self, key: SessionKey) -> Any:
+        """The channel through its guild: channel ids alone are not how sessions are keyed."""
+        guild = self.bot.get_guild(key[0]) if key[0] else None
+        channel = guild.get_channel(key[1]) if guild is not None else self.bot.get_channel(key[1])
+        return channel if channel is not None else await self.bot.fetch_channel(key[1])
 
     def _sender_done(self, key: SessionKey) -> Callable[[asyncio.Task[None]], None]:
         def done(task: asyncio.Task[None]) -> None:

@@ -1,0 +1,58 @@
+"""A real quizbot (disnake client, supervisor, PostgreSQL) against the loopback Discord double."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from quizbot.actors.clock import ManualClock
+from quizbot.actors.messages import Describe, GetStatus
+from quizbot.bot.app import RunningBot, running_bot
+from quizbot.config import Settings
+from quizbot.storage.pool import Database
+from quizbot.testing import DiscordDouble, StandardGuild
+
+
+@dataclass
+class World:
+    """The double, two guilds whose #trivia channels share an id, and the running bot."""
+
+    double: DiscordDouble
+    club: StandardGuild
+    rival: StandardGuild
+    running: RunningBot
+    clock: ManualClock
+    db: Database
+
+    async def advance(self, seconds: float) -> None:
+        """Move the quiz clock, then let the supervisor and every session catch up."""
+        self.clock.advance(seconds)
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Round-trip the supervisor and every session, then send what is queued for Discord."""
+        supervisor = self.running.service.supervisor
+        for _ in range(3):
+            await supervisor.ref.ask(GetStatus(), timeout=5)
+            refs = [entry.ref for _, entry in supervisor.registry.entries() if entry.ref.running]
+            await asyncio.gather(*(ref.ask(Describe(), timeout=5) for ref in refs), return_exceptions=True)
+        await self.running.channel.flush(within=5)
+
+
+@pytest.fixture
+async def world(db: Database) -> AsyncIterator[World]:
+    clock = ManualClock(time.time())
+    async with DiscordDouble() as double:
+        club = double.standard_guild("Club", channel_id=777, players=4)
+        rival = double.standard_guild("Rival", channel_id=777, players=2)
+        settings = Settings(typed_answers=True)
+        options = {"guild_ready_timeout": 0.05}
+        async with (
+            running_bot(settings, db, clock=clock, owner="bot-1", bot_options=options) as running,
+            double.running(running.bot),
+        ):
+            yield World(double, club, rival, running, clock, db)
