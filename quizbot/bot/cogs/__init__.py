@@ -5,5 +5,7 @@ from __future__ import annotations
 import pkgutil
 
 EXTENSIONS = tuple(
-    f"{__name__}.{module.name}" for module in pkgutil.iter_modules(__path__) if not module.name.startswith("_")
+    f"{__name__}.{module.name}"
+    for module in pkgutil.iter_modules(__path__)
+    if not module.name.startswith("_")
 )
