@@ -66,6 +66,7 @@ class DiscordChannel:
         return self.pending == 0
 
     async def _drain(self, key: SessionKey) -> None:
+        await self.bot.wait_until_ready()  # sessions respawn before the bot has logged in
         outbox = self._outboxes[key]
         while outbox:
             await self._pace(key)
