@@ -1,4 +1,4 @@
-"""The `quizbot` command: `quizbot run`, `quizbot health`, `quizbot db upgrade|status`."""
+"""The `quizbot` command: `quizbot run | demo | health | db upgrade | db status`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="folder of the embedded PostgreSQL (no DATABASE_URL)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="connect to Discord and serve quizzes")
+    commands.add_parser("demo", help="play a game against a loopback Discord and print the transcript")
     commands.add_parser("health", help="exit 0 if the database answers (the container health check)")
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -59,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         return await _run(settings)
+    if args.command == "demo":
+        from quizbot.demo import run_demo  # noqa: PLC0415 - disnake loads only for commands that need it
+
+        async with open_database(settings) as db:
+            return await run_demo(settings, db)
     if args.command == "health":
         async with open_database(settings, upgrade=False) as db:
             await ping(db)

@@ -157,3 +157,20 @@ def test_password_never_printed(tmp_path: Path, url: str, exit_code: int) -> Non
     assert result.returncode == exit_code, result.stderr
     assert "***" in result.stderr
     assert PASSWORD not in result.stderr + result.stdout
+
+
+def test_the_demo_plays_a_game_through_a_restart_on_the_embedded_database(tmp_path: Path) -> None:
+    """`quizbot demo` with nothing set up: a game, a restart, the recovery prompt, Continue, a podium."""
+    result = quizbot(tmp_path, "--data-dir", str(tmp_path / "pgdata"), "demo", timeout=180)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    transcript = result.stdout
+    for expected in (
+        "Trivia is starting",
+        "Question 1 of 3",
+        "interrupted by a restart",
+        "clicks Continue",
+        "Question 3 of 3",
+        "The quiz is over",
+    ):
+        assert expected in transcript, expected
+    assert "belongs to an earlier question" not in transcript

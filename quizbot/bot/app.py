@@ -100,6 +100,7 @@ async def running_bot(
     finally:
         await service.stop()
         await channel.flush(within=CHANNEL_FLUSH_SECONDS)
+        await channel.close()
         await llm.aclose()
         if not bot.is_closed():
             await bot.close()

@@ -65,6 +65,18 @@ class DiscordChannel:
             await asyncio.wait(tasks, timeout=within)
         return self.pending == 0
 
+    async def close(self) -> int:
+        """Stop every sender (they belong to this channel, not to the loop); return messages unsent."""
+        senders = list(self._senders.values())
+        for sender in senders:
+            sender.cancel()
+        await asyncio.gather(*senders, return_exceptions=True)
+        unsent = self.pending
+        if unsent:
+            logger.warning("{} Discord messages were still queued at shutdown", unsent)
+        self._outboxes.clear()
+        return unsent
+
     async def _drain(self, key: SessionKey) -> None:
         await self.bot.wait_until_ready()  # sessions respawn before the bot has logged in
         outbox = self._outboxes[key]

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
-from quizbot.game.questions import Question
+from quizbot.game.questions import Question, QuestionKind
 from quizbot.questions.packs import Pack, PackError, load_pack
 
 NEAREST_CATEGORY_CUTOFF = 80.0
@@ -114,17 +114,23 @@ class QuestionBank:
         *,
         exclude: Iterable[str] = (),
         rng: random.Random | None = None,
+        buttons: bool = False,
     ) -> list[Question]:
         """`count` questions of a category (or any), preferring `difficulty` and skipping `exclude`.
 
         Questions of the wanted difficulty come first; other difficulties fill in when it runs short.
-        Returns fewer than `count` only when the category has fewer unseen questions in all.
+        Returns fewer than `count` only when the category has fewer unseen questions in all. With
+        `buttons`, only questions that options can answer (no short answers) are chosen.
         """
         if count < 1:
             raise InvalidValue("count must be at least 1")
         pool = self._pool(category)
         skipped = set(exclude)
-        fresh = [q for q in pool if q.question_id not in skipped]
+        fresh = [
+            q
+            for q in pool
+            if q.question_id not in skipped and not (buttons and q.kind is QuestionKind.SHORT_ANSWER)
+        ]
         chooser = rng or random.Random()
         preferred = [q for q in fresh if q.difficulty is difficulty]
         others = [q for q in fresh if q.difficulty is not difficulty]

@@ -29,6 +29,7 @@ class QuestionRequest:
     topic: str | None = None  # free text for an LLM; data, never instructions
     category: str | None = None  # a bank category; None with no topic: any category
     provider: str | None = None
+    buttons: bool = False  # answered with buttons: only questions with options will do
 
     def __post_init__(self) -> None:
         check_id(self.guild_id, "guild_id")
@@ -82,12 +83,19 @@ class BankSource:
         if category is None and request.topic is not None:
             category = bank.nearest_category(request.topic)
         asked = await asked_questions(self.db, request.guild_id, category)
-        chosen = bank.choose(category, request.difficulty, request.count, exclude=asked, rng=self.rng)
+        chosen = bank.choose(
+            category, request.difficulty, request.count, exclude=asked, rng=self.rng, buttons=request.buttons
+        )
         if len(chosen) < request.count:  # exhausted: forget what was seen and fill up
             await forget_asked(self.db, request.guild_id, category)
             taken = {q.question_id for q in chosen}
             chosen += bank.choose(
-                category, request.difficulty, request.count - len(chosen), exclude=taken, rng=self.rng
+                category,
+                request.difficulty,
+                request.count - len(chosen),
+                exclude=taken,
+                rng=self.rng,
+                buttons=request.buttons,
             )
         if len(chosen) < request.count:
             raise InvalidValue(

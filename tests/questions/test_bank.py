@@ -146,3 +146,11 @@ def test_the_shipped_bank_holds_at_least_500_valid_questions_in_10_categories() 
         difficulties = {q.difficulty for q in bank.by_category[category]}
         assert difficulties == set(Difficulty), category
     assert all(q.explanation for qs in bank.by_category.values() for q in qs)
+
+
+def test_a_button_quiz_gets_no_short_answer_questions() -> None:
+    """Questions with no options cannot be answered with buttons, so they are left out."""
+    bank, _ = QuestionBank.load()
+    for category in bank.categories:
+        chosen = bank.choose(category, Difficulty.MEDIUM, 40, buttons=True)
+        assert chosen and all(q.kind is not QuestionKind.SHORT_ANSWER for q in chosen), category

@@ -24,7 +24,7 @@ from quizbot.bot.custom_ids import ButtonKind, parse
 from quizbot.bot.render import LETTERS
 from quizbot.bot.types import ButtonInter, CommandInter
 from quizbot.errors import QuizbotError, SessionExists
-from quizbot.game.session import AnswerOutcome, SessionConfig
+from quizbot.game.session import AnswerMode, AnswerOutcome, SessionConfig
 from quizbot.questions.sources import QuestionRequest
 
 START_TIMEOUT = 10.0
@@ -84,6 +84,7 @@ class TriviaCog(commands.Cog):
             topic=None if category else topic,
             category=category,
             provider=None if provider == "bank" else provider,
+            buttons=config.mode is AnswerMode.BUTTONS,
         )
         source = self.ctx.bank_questions if provider == "bank" else self.ctx.questions
         prepared = await source.prepare(request)

@@ -253,7 +253,11 @@ class LLMSource:
         try:
             prepared = await self.bank.prepare(
                 QuestionRequest(
-                    guild_id=request.guild_id, difficulty=request.difficulty, count=missing, topic=topic
+                    guild_id=request.guild_id,
+                    difficulty=request.difficulty,
+                    count=missing,
+                    topic=topic,
+                    buttons=request.buttons,
                 )
             )
         except InvalidValue:
