@@ -1,0 +1,303 @@
+"""/settings (show, set, custom packs) for Manage Server, and /supervisor status for admins and the owner."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import replace
+from functools import cache
+from typing import Any
+
+import disnake
+from disnake.ext import commands
+
+from quizbot.actors.messages import GetStatus
+from quizbot.actors.status import SupervisorStatus
+from quizbot.bot.bot import QuizBot
+from quizbot.bot.catalogue import Problem, problem
+from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
+from quizbot.bot.types import CommandInter
+from quizbot.errors import InvalidValue
+from quizbot.game.progression import Difficulty
+from quizbot.questions.custom import MAX_UPLOAD_BYTES, CustomPacks
+from quizbot.questions.packs import PackError
+from quizbot.storage.guilds import GuildSettings, guild_settings, save_guild_settings
+from quizbot.storage.pool import PoolHealth
+
+BLURPLE = 0x5865F2
+GREEN = 0x57F287
+MAX_CHOICES = 25  # Discord's limit on autocomplete choices
+DIFFICULTIES = [d.value for d in Difficulty]
+MANAGE_GUILD = disnake.Permissions(manage_guild=True)
+GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
+_RANGE = re.compile(r"from (\d+) to (\d+)")
+PACK_FILE: Any = commands.Param(description="A .yaml question pack")  # B008: calls in defaults
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """Every IANA time zone this system knows, sorted (read once)."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def matching_zones(typed: str) -> list[str]:
+    """Up to 25 zones containing `typed`, those starting with it first ("paris" finds Europe/Paris)."""
+    text = typed.strip().lower().replace(" ", "_")
+    found = [zone for zone in time_zones() if text in zone.lower()]
+    found.sort(key=lambda zone: not (zone.lower().startswith(text) or f"/{text}" in zone.lower()))
+    return found[:MAX_CHOICES]
+
+
+def can_manage(inter: CommandInter) -> bool:
+    """Manage Server in this guild (Discord hides the command from others, but overrides can show it)."""
+    permissions = getattr(inter, "permissions", None)
+    return inter.guild_id is not None and bool(permissions and permissions.manage_guild)
+
+
+def bad_setting(name: str, error: InvalidValue, *, minutes: bool = False) -> Problem:
+    """A refusal naming the setting; a range in seconds is shown in the minutes the user typed."""
+    detail = str(error)
+    if minutes and (bounds := _RANGE.search(detail)):
+        low, high = (int(bound) // 60 for bound in bounds.groups())
+        detail = f"must be a whole number of minutes from {low} to {high}"
+    elif detail.startswith(name):
+        detail = detail[len(name) :].strip()
+    return problem("invalid_input", detail=f"**{name}** {detail}")
+
+
+def settings_embed(
+    settings: GuildSettings, *, title: str, changed: frozenset[str] = frozenset()
+) -> disnake.Embed:
+    """A guild's settings, one field each; the ones just changed are marked."""
+    shown = {
+        "idle_timeout": f"{settings.idle_timeout // 60} min",
+        "time_zone": settings.time_zone,
+        "typed_answers": "on" if settings.typed_answers else "off",
+        "default_questions": str(settings.default_questions),
+        "default_timeout": f"{settings.default_timeout} s",
+        "default_difficulty": settings.default_difficulty.value,
+    }
+    embed = disnake.Embed(title=title, colour=GREEN if changed else BLURPLE)
+    for name, value in shown.items():
+        embed.add_field(f"{name} ✏️" if name in changed else name, value, inline=True)
+    embed.set_footer(text="Change them with /settings set")
+    return embed
+
+
+def status_embed(status: SupervisorStatus, *, everything: bool) -> disnake.Embed:
+    """What /supervisor status shows: this guild's sessions, or (for the owner) the whole process."""
+    scope = f"all servers · process {status.owner}" if everything else "this server"
+    embed = disnake.Embed(title=f"🩺 Supervisor status — {scope}", colour=BLURPLE)
+    phases = ", ".join(f"{phase}: {count}" for phase, count in sorted(status.by_phase.items()))
+    embed.add_field(
+        "Live sessions", f"{len(status.sessions)}" + (f" ({phases})" if phases else ""), inline=False
+    )
+    embed.add_field("Deepest mailbox", str(status.deepest_mailbox))
+    embed.add_field("Restarts", str(status.restarts))
+    oldest = status.oldest_idle
+    embed.add_field(
+        "Oldest idle", "—" if oldest is None else f"{oldest.idle_seconds:.0f} s in <#{oldest.key[1]}>"
+    )
+    ages = [s.snapshot_age for s in status.sessions if s.snapshot_age is not None]
+    unsaved = len(status.sessions) - len(ages)
+    snapshots = f"newest {min(ages):.1f} s · oldest {max(ages):.1f} s" if ages else "—"
+    if unsaved:
+        snapshots = f"{snapshots} · {unsaved} not saved yet" if ages else f"{unsaved} not saved yet"
+    embed.add_field("Snapshot ages", snapshots, inline=False)
+    if everything:
+        embed.add_field("Database pool", pool_line(status.pool), inline=False)
+        shards = ", ".join(map(str, status.shard_ids)) or "all"
+        total = f" of {status.shard_count}" if status.shard_count else ""
+        embed.add_field("Shards owned", shards + total)
+        embed.add_field("Timers", str(status.timers))
+        embed.add_field("Accepting quizzes", "yes" if status.accepting else "no (shutting down)")
+    return embed
+
+
+def pool_line(pool: PoolHealth | None) -> str:
+    if pool is None:
+        return "not reported"
+    return (
+        f"size {pool.size}/{pool.max_size} · idle {pool.idle} · in use {pool.in_use} · "
+        f"acquire p95 {pool.acquire_wait_p95_ms:.1f} ms · ran dry {pool.ran_dry}"
+    )
+
+
+class AdminCog(commands.Cog):
+    """Server settings and custom packs (Manage Server), and the supervisor's health."""
+
+    def __init__(self, context: QuizContext) -> None:
+        self.ctx = context
+
+    @property
+    def custom(self) -> CustomPacks:
+        return self.ctx.custom
+
+    async def cog_slash_command_error(self, inter: CommandInter, error: Exception) -> None:
+        await refuse(inter, getattr(error, "original", error))
+
+    # --- /settings ---------------------------------------------------------------------------
+
+    @commands.slash_command(
+        name="settings",
+        description="This server's quiz settings and custom question packs.",
+        default_member_permissions=MANAGE_GUILD,
+        contexts=GUILD_ONLY,
+    )
+    async def settings(self, inter: CommandInter) -> None:
+        """The /settings group (its subcommands do the work)."""
+
+    @settings.sub_command(name="show", description="Show this server's quiz settings.")
+    async def show(self, inter: CommandInter) -> None:
+        if not await self._admin(inter):
+            return
+        current = await guild_settings(self.ctx.db, inter.guild_id or 0)
+        await reply(inter, embed=settings_embed(current, title="⚙️ Quiz settings"))
+
+    @settings.sub_command(name="set", description="Change this server's quiz settings.")
+    async def set_(  # noqa: PLR0917 - a slash command's options are its parameters
+        self,
+        inter: CommandInter,
+        idle_timeout: int | None = commands.Param(None, description="Minutes before an idle quiz ends"),
+        time_zone: str | None = commands.Param(None, description="An IANA time zone, e.g. Europe/Paris"),
+        typed_answers: bool | None = commands.Param(None, description="Allow answering by typing"),
+        default_questions: int | None = commands.Param(None, description="Questions per quiz (1-20)"),
+        default_timeout: int | None = commands.Param(None, description="Seconds per question (5-120)"),
+        default_difficulty: str | None = commands.Param(None, choices=DIFFICULTIES),
+    ) -> None:
+        """Apply each given setting through GuildSettings; the first bad one is named and nothing is saved."""
+        given: dict[str, Any] = {
+            "idle_timeout": None if idle_timeout is None else idle_timeout * 60,
+            "time_zone": time_zone,
+            "typed_answers": typed_answers,
+            "default_questions": default_questions,
+            "default_timeout": default_timeout,
+            "default_difficulty": default_difficulty,
+        }
+        changes = {name: value for name, value in given.items() if value is not None}
+        if not await self._admin(inter):
+            return
+        if not changes:
+            await refuse(inter, problem("invalid_input", detail="choose at least one setting to change"))
+            return
+        guild_id = inter.guild_id or 0
+        updated = await guild_settings(self.ctx.db, guild_id)
+        for name, value in changes.items():  # one at a time, so a refusal names its setting
+            try:
+                updated = updated.changed(**{name: value})
+            except InvalidValue as error:
+                await refuse(inter, bad_setting(name, error, minutes=name == "idle_timeout"))
+                return
+        await save_guild_settings(self.ctx.db, guild_id, updated)
+        embed = settings_embed(updated, title="✅ Settings saved", changed=frozenset(changes))
+        await reply(inter, embed=embed)
+
+    @set_.autocomplete("time_zone")
+    async def zone_choices(self, inter: CommandInter, text: str) -> list[str]:
+        """Time zones containing what the user typed (at most 25)."""
+        return matching_zones(text)
+
+    @settings.sub_command(name="pack_add", description="Add (or replace) a custom question pack.")
+    async def pack_add(
+        self,
+        inter: CommandInter,
+        file: disnake.Attachment = PACK_FILE,
+    ) -> None:
+        """Check the size Discord reports before downloading; a bad pack is explained and not stored."""
+        if not can_manage(inter):
+            await refuse(inter, not_permitted())
+            return
+        if file.size > MAX_UPLOAD_BYTES:
+            size = f"is {file.size:,} bytes; uploads are at most {MAX_UPLOAD_BYTES:,}"
+            await refuse(inter, problem("invalid_input", detail=f"{file.filename}: {size}"))
+            return
+        await inter.response.defer(ephemeral=True)
+        try:
+            data = await file.read()
+        except disnake.HTTPException:
+            await refuse(inter, problem("not_now", detail="I couldn't download that file; please try again"))
+            return
+        try:
+            pack = await self.custom.add(inter.guild_id or 0, inter.author.id, file.filename, data)
+        except (PackError, InvalidValue) as error:
+            await refuse(inter, problem("invalid_input", detail=str(error)))
+            return
+        embed = disnake.Embed(
+            title="📦 Pack added",
+            description=(
+                f"**{pack.name}** (`{pack.pack_id}`): {len(pack.questions)} questions.\n"
+                f"Play it with `/trivia start topic:{pack.pack_id}`."
+            ),
+            colour=GREEN,
+        )
+        await reply(inter, embed=embed)
+
+    @settings.sub_command(name="pack_remove", description="Remove one of this server's custom packs.")
+    async def pack_remove(
+        self,
+        inter: CommandInter,
+        name: str = commands.Param(description="The pack's id (see /settings packs)", max_length=64),
+    ) -> None:
+        if not await self._admin(inter):
+            return
+        pack_id = name.strip().lower()
+        if not await self.custom.remove(inter.guild_id or 0, pack_id):
+            detail = f"this server has no pack `{pack_id}`; see `/settings packs`"
+            await refuse(inter, problem("invalid_input", detail=detail))
+            return
+        await reply(inter, f"Removed the pack `{pack_id}`.")
+
+    @pack_remove.autocomplete("name")
+    async def pack_choices(self, inter: CommandInter, text: str) -> list[str]:
+        """This server's pack ids containing what the user typed (at most 25)."""
+        if not can_manage(inter):
+            return []
+        typed = text.strip().lower()
+        stored = await self.custom.stored(inter.guild_id or 0)
+        return [p.pack_id for p in stored if typed in p.pack_id][:MAX_CHOICES]
+
+    @settings.sub_command(name="packs", description="List this server's custom question packs.")
+    async def packs(self, inter: CommandInter) -> None:
+        if not await self._admin(inter):
+            return
+        stored = await self.custom.stored(inter.guild_id or 0)
+        lines = [
+            f"**{p.name}** (`{p.pack_id}`) — {p.question_count} questions, added by <@{p.added_by}> "
+            f"on {p.added_at:%Y-%m-%d}"
+            for p in stored
+        ]
+        text = "\n".join(lines) or "No custom packs yet. Add one with `/settings pack_add`."
+        await reply(inter, embed=disnake.Embed(title="📦 Custom packs", description=text[:4000]))
+
+    async def _admin(self, inter: CommandInter) -> bool:
+        """Refuse anyone without Manage Server; otherwise defer (the database comes next)."""
+        if not can_manage(inter):
+            await refuse(inter, not_permitted())
+            return False
+        await inter.response.defer(ephemeral=True)
+        return True
+
+    # --- /supervisor -------------------------------------------------------------------------
+
+    @commands.slash_command(name="supervisor", description="How the quiz engine is doing.")
+    async def supervisor(self, inter: CommandInter) -> None:
+        """The /supervisor group (its subcommands do the work)."""
+
+    @supervisor.sub_command(name="status", description="Live sessions, mailboxes, restarts and snapshots.")
+    async def status(self, inter: CommandInter) -> None:
+        """Manage Server sees this server's sessions; the bot's owner sees the whole process."""
+        await inter.response.defer(ephemeral=True)  # the owner check may ask Discord once
+        everything = await inter.bot.is_owner(inter.author)
+        if not everything and not can_manage(inter):
+            await refuse(inter, not_permitted())
+            return
+        status: SupervisorStatus = await self.ctx.supervisor_ref.ask(GetStatus(), timeout=ASK_TIMEOUT)
+        if not everything:
+            mine = tuple(s for s in status.sessions if s.key[0] == inter.guild_id)
+            status = replace(status, sessions=mine)
+        await reply(inter, embed=status_embed(status, everything=everything))
+
+
+def setup(bot: QuizBot) -> None:
+    """Add the cog, with the context the bot was built with (a plain function, as disnake wants)."""
+    bot.add_cog(AdminCog(bot.context))
