@@ -1,10 +1,13 @@
-"""Answer-write throughput, leaderboard and user-statistics latency, and the raw GROUP BY baseline."""
+"""Answer-write throughput, leaderboard and user-statistics latency, the raw GROUP BY baseline, and
+what every benchmark shares: its command line (--url) and the facts of the machine it ran on."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
 import math
+import os
 import random
 import time
 import uuid
@@ -23,12 +26,28 @@ from quizbot.storage.pool import Database
 from quizbot.storage.records import AnswerBatch, AnswerRow, Scope, Timeframe
 from quizbot.storage.stats import user_stats
 
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
 COMBOS: tuple[tuple[Scope, Timeframe, bool], ...] = tuple(
     (scope, timeframe, by_category)
     for scope in (Scope.GUILD, Scope.GLOBAL)
     for timeframe in (Timeframe.DAY, Timeframe.WEEK, Timeframe.MONTH, Timeframe.ALL)
     for by_category in (False, True)
 )
+
+
+def argument_parser(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's parser: its module docstring as the help text, and --url (or the environment's)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=os.environ.get("QUIZBOT_BENCH_DATABASE_URL", DEFAULT_URL))
+    return parser
+
+
+def host_facts() -> str:
+    """CPUs this process may use and the load average: how much of the machine a run had."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"nproc {cpus}, load average {load}"
 
 
 def combo_name(scope: Scope, timeframe: Timeframe, by_category: bool) -> str:

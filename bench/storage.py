@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import shutil
 import sys
@@ -36,7 +35,9 @@ from bench._measure import (
     Latency,
     Picker,
     WriteResult,
+    argument_parser,
     combo_name,
+    host_facts,
     measure_leaderboards,
     measure_raw,
     measure_user_stats,
@@ -50,7 +51,6 @@ from quizbot.storage.embedded import EmbeddedPostgres
 from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema, table_sizes
 
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 LEADERBOARD_P95_MS = 5.0
 RAW_RATIO = 50.0
 USER_STATS_P95_MS = 5.0
@@ -62,10 +62,7 @@ BIG_TABLE_ROWS = 10_000  # a Seq Scan on a smaller table is fine
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options; see the module docstring."""
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--url", default=os.environ.get("QUIZBOT_BENCH_DATABASE_URL", DEFAULT_URL))
+    parser = argument_parser(__doc__)
     parser.add_argument("--embedded", action="store_true", help="start an embedded PostgreSQL in a tmp dir")
     parser.add_argument("--answers", type=int, default=10_000_000)
     parser.add_argument("--users", type=int, default=100_000)
@@ -250,9 +247,7 @@ def summary(report: Report, facts: dict[str, str], data: tuple[str, int], world:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
         print("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n  machine: nproc {cpus}, load {load}; PostgreSQL {facts['server_version']}")
+    print(f"\n  machine: {host_facts()}; PostgreSQL {facts['server_version']}")
     print("  settings: " + ", ".join(f"{k} {v}" for k, v in facts.items() if k != "server_version"))
     print(
         f"  data set: {world.answers:,} answers, {world.runs:,} runs, {len(world.user_ids):,} users,"

@@ -3,6 +3,9 @@
 Each write is one statement in one transaction: the answer rows (a replay inserts nothing), the
 users, the members' XP, level and streak, and the leaderboard rollups all move together, and only
 for answers that were actually inserted, so replaying a batch after a restart never counts twice.
+
+Writes lock shared rows (users, then members, then rollups, each in key order), so two batches
+with players in common, closing at once in any guilds, wait for each other instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from quizbot.storage.records import AnswerBatch, FinishedRun, MemberProgress
 
 # Spreads each source row `src(user_id, at, category, points, correct, wrong, quizzes)` over the
 # 16 rollups it feeds: {its guild, global (0)} x {its category, all '*'} x {day, week, month, all}.
+# Solo play's guild is 0, the global scope itself: DISTINCT feeds it once, not twice.
 _ROLLUP_UPSERT = """
 rollup AS (
     INSERT INTO leaderboard_rollups AS r
@@ -22,7 +26,7 @@ rollup AS (
     SELECT scope.id, cat.name, p.code, p.start, src.user_id,
            sum(src.points), sum(src.correct), sum(src.wrong), sum(src.quizzes)
     FROM src
-    CROSS JOIN LATERAL (VALUES ($2::bigint), (0::bigint)) AS scope (id)
+    CROSS JOIN LATERAL (SELECT DISTINCT v.id FROM (VALUES ($2::bigint), (0::bigint)) AS v (id)) AS scope
     CROSS JOIN LATERAL (VALUES (src.category), ('*')) AS cat (name)
     CROSS JOIN LATERAL (VALUES
         ('d'::"char", (src.at AT TIME ZONE 'UTC')::date),
@@ -31,6 +35,7 @@ rollup AS (
         ('a'::"char", DATE '1970-01-01')
     ) AS p (code, start)
     GROUP BY scope.id, cat.name, p.code, p.start, src.user_id
+    ORDER BY scope.id, cat.name, p.code, p.start, src.user_id  -- the lock order: see the docstring
     ON CONFLICT (scope_id, category, period, period_start, user_id) DO UPDATE SET
         points = r.points + EXCLUDED.points,
         correct = r.correct + EXCLUDED.correct,
@@ -38,6 +43,23 @@ rollup AS (
         quizzes = r.quizzes + EXCLUDED.quizzes
     RETURNING 1
 )"""
+
+# Before the write, the batch's users and members are locked (made when new) in user order: every
+# writer then takes users, members and rollups in that order, each in key order, and two writers
+# with players in common wait for each other instead of deadlocking. ON CONFLICT DO UPDATE locks a
+# row even when its WHERE is false, so an unchanged name or member is locked without being rewritten.
+_LOCK_USERS = """
+INSERT INTO users AS u (user_id, username)
+SELECT user_id, username FROM unnest($1::bigint[], $2::text[]) AS t (user_id, username) ORDER BY user_id
+ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username
+WHERE u.username IS DISTINCT FROM EXCLUDED.username
+"""
+
+_LOCK_MEMBERS = """
+INSERT INTO guild_members AS m (guild_id, user_id)
+SELECT $1, user_id FROM unnest($2::bigint[]) AS t (user_id) ORDER BY user_id
+ON CONFLICT (guild_id, user_id) DO UPDATE SET user_id = EXCLUDED.user_id WHERE false
+"""
 
 _RECORD_ANSWERS = f"""
 WITH input AS (
@@ -54,13 +76,6 @@ inserted AS (
 ),
 fresh AS (
     SELECT input.* FROM input JOIN inserted USING (user_id)
-),
-named AS (
-    INSERT INTO users AS u (user_id, username)
-    SELECT user_id, username FROM fresh
-    ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username
-    WHERE u.username IS DISTINCT FROM EXCLUDED.username
-    RETURNING 1
 ),
 streaks AS (
     SELECT fresh.user_id, fresh.correct, fresh.points, fresh.xp AS base_xp,
@@ -83,7 +98,7 @@ members AS (
     SELECT $2, user_id, points, correct::int, (NOT correct)::int, xp,
            (SELECT count(*) FROM unnest($14::bigint[]) AS t (need) WHERE need <= xp),
            streak, streak, $13::date
-    FROM earned
+    FROM earned ORDER BY user_id
     ON CONFLICT (guild_id, user_id) DO UPDATE SET
         points = m.points + EXCLUDED.points,
         correct = m.correct + EXCLUDED.correct,
@@ -102,8 +117,7 @@ src AS (
     FROM fresh
 ),
 {_ROLLUP_UPSERT}
-SELECT members.*, earned.old_level, earned.xp AS xp_gained,
-       (SELECT count(*) FROM named) AS renamed, (SELECT count(*) FROM rollup) AS rolled
+SELECT members.*, earned.old_level, earned.xp AS xp_gained, (SELECT count(*) FROM rollup) AS rolled
 FROM members JOIN earned USING (user_id)
 """
 
@@ -115,10 +129,16 @@ WITH run AS (
     ON CONFLICT (run_id) DO NOTHING
     RETURNING run_id
 ),
-counted AS (
-    UPDATE guild_members SET quizzes = quizzes + 1
+locked AS (
+    SELECT user_id FROM guild_members
     WHERE guild_id = $2 AND user_id = ANY ($11::bigint[]) AND EXISTS (SELECT 1 FROM run)
-    RETURNING user_id
+    ORDER BY user_id
+    FOR UPDATE
+),
+counted AS (
+    UPDATE guild_members AS m SET quizzes = m.quizzes + 1
+    FROM locked WHERE m.guild_id = $2 AND m.user_id = locked.user_id
+    RETURNING m.user_id
 ),
 src AS (
     SELECT user_id, $12::timestamptz AS at, $6::text AS category, 0 AS points, 0 AS correct,
@@ -161,6 +181,8 @@ async def record_answers(
     )
 
     async def write(conn: asyncpg.Connection) -> list[MemberProgress]:
+        await conn.execute(_LOCK_USERS, args[5], args[6])
+        await conn.execute(_LOCK_MEMBERS, batch.guild_id, args[5])
         rows = await conn.fetch(_RECORD_ANSWERS, *args)
         return [
             MemberProgress(

@@ -131,6 +131,28 @@ WHERE s.guild_id = t.guild_id AND s.channel_id = t.channel_id AND s.epoch = t.se
 RETURNING s.*
 """
 
+# The same claim of the rows not written since they were loaded (the usual case): their state is
+# the one the caller holds already, so it is neither sent back nor parsed again.
+CLAIM_UNCHANGED_SQL = """
+UPDATE session_snapshots AS s
+SET owner = $3, epoch = nextval('session_epochs'), updated_at = now()
+FROM unnest($1::bigint[], $2::bigint[], $4::bigint[], $6::timestamptz[])
+    AS t (guild_id, channel_id, seen_epoch, seen_updated_at)
+WHERE s.guild_id = t.guild_id AND s.channel_id = t.channel_id AND s.epoch = t.seen_epoch
+  AND s.updated_at = t.seen_updated_at AND s.expires_at > $5
+RETURNING s.guild_id, s.channel_id, s.owner, s.epoch, s.expires_at, s.updated_at
+"""
+
+
+def _claim_args(owner: str, seen: Sequence[Snapshot], now: datetime) -> tuple[object, ...]:
+    return (
+        [s.guild_id for s in seen],
+        [s.channel_id for s in seen],
+        owner,
+        [s.epoch for s in seen],
+        now,
+    )
+
 
 async def claim_snapshots(
     db: Database,
@@ -143,21 +165,39 @@ async def claim_snapshots(
     """Take ownership of snapshots as last seen; each claim succeeds only if its epoch is unchanged.
 
     Returns the claimed snapshots with their new, larger epochs. Two owners racing for one
-    snapshot: exactly one gets it back.
+    snapshot: exactly one gets it back. A row unchanged since it was loaded (its updated_at as
+    seen) keeps the seen state object; any other comes back as stored now.
     """
     _check_owner(owner)
     if not seen:
         return []
-    args = (
-        [s.guild_id for s in seen],
-        [s.channel_id for s in seen],
-        owner,
-        [s.epoch for s in seen],
-        now,
-    )
+    loaded = [s for s in seen if s.updated_at is not None]
 
     async def write(conn: asyncpg.Connection) -> list[Snapshot]:
-        return [_snapshot(r) for r in await conn.fetch(CLAIM_SNAPSHOTS_SQL, *args)]
+        claimed: list[Snapshot] = []
+        if loaded:
+            by_key = {s.key: s for s in loaded}
+            args = (*_claim_args(owner, loaded, now), [s.updated_at for s in loaded])
+            for row in await conn.fetch(CLAIM_UNCHANGED_SQL, *args):
+                state = by_key[(row["guild_id"], row["channel_id"])].state
+                claimed.append(
+                    Snapshot(
+                        row["guild_id"],
+                        row["channel_id"],
+                        row["owner"],
+                        row["epoch"],
+                        state,
+                        row["expires_at"],
+                        row["updated_at"],
+                    )
+                )
+        taken = {s.key for s in claimed}
+        rest = [s for s in seen if s.key not in taken]
+        if rest:
+            claimed += [
+                _snapshot(r) for r in await conn.fetch(CLAIM_SNAPSHOTS_SQL, *_claim_args(owner, rest, now))
+            ]
+        return claimed
 
     return await db.run(write, connection=connection)
 

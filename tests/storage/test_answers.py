@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,7 +12,9 @@ import pytest
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import STREAK_MULTIPLIERS, level_for_xp
 from quizbot.storage.answers import record_answers, record_finished_run
-from quizbot.storage.pool import Database
+from quizbot.storage.pool import Backoff, Database
+from quizbot.storage.schema import apply_schema
+from tests.conftest import connect_to_schema
 from tests.storage.factories import NOON, answer, batch, finished_run
 
 
@@ -68,6 +71,15 @@ async def test_every_answer_feeds_sixteen_rollups(db: Database) -> None:
     assert {r["category"] for r in rows} == {"science", "*"}
 
 
+async def test_solo_play_counts_once_in_the_global_rollups(db: Database) -> None:
+    """A study quiz's guild is 0, which is also the global scope: its answers are not counted twice."""
+    await record_answers(db, batch(answer(1), guild_id=0))
+    await record_finished_run(db, finished_run(uuid.uuid4(), (1,), guild_id=0))
+    rows = await db.pool.fetch("SELECT scope_id, points, quizzes FROM leaderboard_rollups")
+    assert len(rows) == 8
+    assert {(r["scope_id"], r["points"], r["quizzes"]) for r in rows} == {(0, 100, 1)}
+
+
 async def test_xp_crossing_a_threshold_raises_the_level(db: Database) -> None:
     """Level follows the game's level curve as XP accumulates across batches."""
     run = uuid.uuid4()
@@ -109,6 +121,27 @@ async def test_guilds_keep_separate_progress(db: Database) -> None:
     await record_answers(db, batch(answer(1, points=50), guild_id=2))
     assert (await member(db, 1, guild_id=1))["points"] == 100
     assert (await member(db, 1, guild_id=2))["points"] == 50
+
+
+async def test_batches_sharing_players_never_deadlock(server_url: str, schema_name: str) -> None:
+    """Twenty questions closing at once, in two guilds, their players in different orders: no deadlock.
+
+    With no retries, a deadlock would surface as a StorageError; rows are locked in key order instead.
+    """
+    single_try = await connect_to_schema(server_url, schema_name, backoff=Backoff(attempts=1), max_size=20)
+    try:
+        await apply_schema(single_try)
+        shuffler = random.Random(5)
+        batches = []
+        for n in range(20):
+            users = list(range(1, 31))
+            shuffler.shuffle(users)
+            batches.append(batch(*(answer(u) for u in users), guild_id=1 + n % 2))
+        await asyncio.gather(*(record_answers(single_try, b) for b in batches))
+        total = await single_try.pool.fetchval("SELECT sum(points) FROM guild_members")
+        assert total == 20 * 30 * 100
+    finally:
+        await single_try.close()
 
 
 async def test_fifty_concurrent_players_are_each_counted_once(db: Database) -> None:

@@ -311,6 +311,34 @@ async def test_claim_with_seen_epoch_succeeds_with_larger_epoch(db: Database) ->
     assert await load_all(db) == {seen.key: replace(claimed, updated_at=None)}
 
 
+async def test_claim_of_loaded_snapshots_keeps_the_loaded_state(db: Database) -> None:
+    """Claiming snapshots as loaded (unchanged since) hands over the loaded state, not a second copy."""
+    batch = [snapshot(guild_id=g, epoch=await new_epoch(db), state={"n": g}) for g in range(1, 4)]
+    await save_snapshots(db, batch)
+    loaded = await load_live_snapshots(db, now=NOW)
+    claimed = await claim_snapshots(db, "proc-b", loaded, now=NOW)
+    assert sorted(c.key for c in claimed) == sorted(s.key for s in batch)
+    by_key = {s.key: s for s in loaded}
+    for claim in claimed:
+        seen = by_key[claim.key]
+        assert claim.state is seen.state
+        assert claim.owner == "proc-b" and claim.epoch > seen.epoch
+        assert claim.updated_at is not None and seen.updated_at is not None
+        assert claim.updated_at >= seen.updated_at
+    assert await load_all(db) == stored(claimed)
+
+
+async def test_claim_after_a_save_at_the_seen_epoch_returns_the_newer_state(db: Database) -> None:
+    """The owner saving again after the load (same epoch) does not stop the claim, which returns that save."""
+    first = snapshot(owner="proc-a", epoch=await new_epoch(db), state={"step": 1})
+    await save_snapshots(db, [first])
+    (seen,) = await load_live_snapshots(db, now=NOW)
+    await save_snapshots(db, [replace(first, state={"step": 2})])
+    (claimed,) = await claim_snapshots(db, "proc-b", [seen], now=NOW)
+    assert claimed.state == {"step": 2} and claimed.owner == "proc-b" and claimed.epoch > seen.epoch
+    assert await load_all(db) == stored([claimed])
+
+
 async def test_claim_with_stale_epoch_gets_nothing(db: Database) -> None:
     """A claim based on an epoch that has since moved on claims nothing and changes nothing."""
     old = snapshot(owner="proc-a", epoch=await new_epoch(db))
@@ -351,11 +379,16 @@ async def test_claim_refuses_bad_owner(owner: str) -> None:
         await claim_snapshots(untouchable(), owner, [snapshot()], now=NOW)
 
 
-async def test_concurrent_claims_exactly_one_wins(db: Database, other_process: Database) -> None:
+@pytest.mark.parametrize("as_loaded", [False, True], ids=["built", "loaded"])
+async def test_concurrent_claims_exactly_one_wins(
+    db: Database, other_process: Database, as_loaded: bool
+) -> None:
     """Two processes claiming the same snapshot at once: exactly one gets it, every time."""
     for round_ in range(20):
         seen = snapshot(guild_id=guild_on_shard(round_ % SHARD_COUNT, round_), epoch=await new_epoch(db))
         await save_snapshots(db, [seen])
+        if as_loaded:  # with the updated_at a load gives, as a respawn claims them
+            seen = next(s for s in await load_live_snapshots(db, now=NOW) if s.key == seen.key)
         won_a, won_b = await asyncio.gather(
             claim_snapshots(db, "proc-a", [seen], now=NOW),
             claim_snapshots(other_process, "proc-b", [seen], now=NOW),
