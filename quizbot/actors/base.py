@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from loguru import logger
 
+from quizbot.actors.timeouts import ask_timeouts, forget
 from quizbot.errors import ActorDead, AskTimeout, MailboxFull, QuizbotError
 
 DEFAULT_MAILBOX_CAPACITY = 1000
@@ -46,43 +48,65 @@ _STOP = Envelope(_Stop())
 
 
 class Mailbox:
-    """A bounded FIFO of envelopes; refuses past capacity instead of growing without bound."""
+    """A bounded FIFO of envelopes; refuses past capacity instead of growing without bound.
+
+    Its deque exists only while something is queued, so an idle actor's mailbox holds next to nothing.
+    """
 
     __slots__ = ("_items", "_waiter", "capacity")
 
     def __init__(self, capacity: int = DEFAULT_MAILBOX_CAPACITY) -> None:
         self.capacity = capacity
-        self._items: deque[Envelope] = deque()
+        self._items: deque[Envelope] | None = None
         self._waiter: asyncio.Future[None] | None = None
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._items) if self._items is not None else 0
 
     def put(self, envelope: Envelope, *, front: bool = False, force: bool = False) -> None:
         """Queue an envelope; `front` re-delivers one first; `force` ignores capacity (stop, retries)."""
-        if not force and len(self._items) >= self.capacity:
+        items = self._items
+        if not force and (len(items) if items is not None else 0) >= self.capacity:
             raise MailboxFull(f"mailbox full ({self.capacity} messages waiting); try again shortly")
+        if items is None:
+            items = self._items = deque()
         if front:
-            self._items.appendleft(envelope)
+            items.appendleft(envelope)
         else:
-            self._items.append(envelope)
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+            items.append(envelope)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def arrival(self) -> asyncio.Future[None]:
+        """A future done once something is put (a plain future: waiting on it costs no coroutine)."""
+        waiter = self._waiter
+        if waiter is None or waiter.done():  # done: cancelled with the loop that waited on it
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+        return waiter
+
+    def take(self) -> Envelope | None:
+        """The next envelope, or None if the mailbox is empty."""
+        items = self._items
+        if not items:
+            return None
+        envelope = items.popleft()
+        if not items:
+            self._items = None
+        return envelope
 
     async def get(self) -> Envelope:
         """The next envelope, waiting for one if the mailbox is empty."""
-        while not self._items:
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        return self._items.popleft()
+        while (envelope := self.take()) is None:
+            await self.arrival()
+        return envelope
 
     def drain(self) -> list[Envelope]:
         """Remove and return everything queued."""
-        items = list(self._items)
-        self._items.clear()
+        items = list(self._items or ())
+        self._items = None
         return items
 
 
@@ -143,14 +167,47 @@ class ActorRef(Generic[A]):
         self.mailbox.put(Envelope(message))
 
     async def ask(self, message: object, *, timeout: float) -> Any:  # noqa: ASYNC109 - asks always carry one
-        """Send a message and wait up to `timeout` seconds for the reply (or the actor's error)."""
+        """Send a message and wait up to `timeout` seconds for the reply (or the actor's error).
+
+        The timeout fails the reply, up to ASK_TIMEOUT_SLICE seconds late (see actors/timeouts.py); a
+        reply that comes later is dropped, as the reply is done.
+        """
         self._check_alive()
-        reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        reply: asyncio.Future[Any] = loop.create_future()
         self.mailbox.put(Envelope(message, reply))
+        if timeout <= 0:
+            reply.cancel()
+            raise self._timed_out(message, timeout)
+        waiting = ask_timeouts(loop).watch(reply, self, message, timeout)
         try:
-            return await asyncio.wait_for(reply, timeout)
-        except TimeoutError:
-            raise AskTimeout(f"{self.name} did not answer {type(message).__name__} in {timeout}s") from None
+            return await reply
+        finally:
+            waiting.pop(reply, None)
+
+    def request(self, message: object, *, timeout: float) -> asyncio.Future[Any]:
+        """`ask` as a plain future, for asking many actors at once: gathering futures costs no task each.
+
+        The future holds the reply, the actor's error, AskTimeout after `timeout` seconds, or the
+        ActorDead or MailboxFull that `ask` would raise.
+        """
+        loop = asyncio.get_running_loop()
+        reply: asyncio.Future[Any] = loop.create_future()
+        try:
+            self._check_alive()
+            self.mailbox.put(Envelope(message, reply))
+        except QuizbotError as error:
+            reply.set_exception(error)
+            return reply
+        if timeout <= 0:
+            reply.set_exception(self._timed_out(message, timeout))
+            return reply
+        waiting = ask_timeouts(loop).watch(reply, self, message, timeout)
+        reply.add_done_callback(partial(forget, waiting))  # no one awaits it here to do so
+        return reply
+
+    def _timed_out(self, message: object, timeout: float) -> AskTimeout:
+        return AskTimeout(f"{self.name} did not answer {type(message).__name__} in {timeout}s")
 
     def stop(self) -> None:
         """Stop after the messages already queued; later tells and asks raise ActorDead.
@@ -187,10 +244,23 @@ class ActorRef(Generic[A]):
         self._task.add_done_callback(self._log_loop_failure)
 
     async def _loop(self, actor: A, replay: list[object]) -> None:
+        # One frame serves the whole life, and it keeps nothing of a message once handled: an idle
+        # actor holds only this frame and the future it waits on.
+        mailbox = self.mailbox
         try:
             await self._replay(actor, replay)
+            del replay
             await actor.on_start()
-            await self._serve(actor)
+            while True:
+                envelope = mailbox.take()
+                if envelope is None:
+                    await mailbox.arrival()
+                    continue
+                if envelope is _STOP:
+                    break
+                if not await self._deliver(actor, envelope):
+                    return
+            await self._finish(actor)
         except asyncio.CancelledError:
             self.stopped = True
             self._fail_pending()
@@ -208,31 +278,26 @@ class ActorRef(Generic[A]):
                 continue
             self.journal.append(message)
 
-    async def _serve(self, actor: A) -> None:
-        while True:
-            envelope = await self.mailbox.get()
-            if envelope is _STOP:
-                break
-            try:
-                result = await actor.receive(envelope.message)
-            except asyncio.CancelledError:  # it has left the mailbox, so `_fail_pending` cannot reach it
-                kind = type(envelope.message).__name__
-                envelope.fail(ActorDead(f"{self.name} stopped while handling {kind}"))
-                raise
-            except QuizbotError as error:  # the caller's mistake: fail their ask, keep going
-                if envelope.reply is None:
-                    logger.bind(actor=self.name).info(
-                        "{} refused: {}", type(envelope.message).__name__, error
-                    )
-                envelope.fail(error)
-                continue
-            except Exception as error:
-                self._crashed(envelope, error)
-                return
-            if actor.journaled(envelope.message):
-                self.journal.append(envelope.message)
-            envelope.resolve(result)
-        await self._finish(actor)
+    async def _deliver(self, actor: A, envelope: Envelope) -> bool:
+        """Handle one message and settle its ask; False once the actor has crashed on it."""
+        try:
+            result = await actor.receive(envelope.message)
+        except asyncio.CancelledError:  # it has left the mailbox, so `_fail_pending` cannot reach it
+            kind = type(envelope.message).__name__
+            envelope.fail(ActorDead(f"{self.name} stopped while handling {kind}"))
+            raise
+        except QuizbotError as error:  # the caller's mistake: fail their ask, keep going
+            if envelope.reply is None:
+                logger.bind(actor=self.name).info("{} refused: {}", type(envelope.message).__name__, error)
+            envelope.fail(error)
+            return True
+        except Exception as error:
+            self._crashed(envelope, error)
+            return False
+        if actor.journaled(envelope.message):
+            self.journal.append(envelope.message)
+        envelope.resolve(result)
+        return True
 
     def _crashed(self, envelope: Envelope, error: Exception) -> None:
         self.crashes += 1
@@ -265,6 +330,13 @@ class ActorRef(Generic[A]):
             logger.bind(actor=self.name).opt(exception=error).error("actor loop failed outside a message")
             self.stopped = True
             self._fail_pending()
+
+
+async def wait_all_stopped(refs: Iterable[ActorRef[Any]]) -> None:
+    """`wait_stopped` for many refs in one wait (gathering their wait_stopped would make a task each)."""
+    loops = {ref._task for ref in refs if ref._task is not None}
+    if loops:
+        await asyncio.wait(loops)  # never raises, as wait_stopped
 
 
 def spawn(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections import deque
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -56,14 +55,14 @@ class RestartPolicy:
 class RestartHistory:
     """When one child was restarted lately, to enforce the policy's intensity."""
 
-    times: deque[float] = field(default_factory=deque)
+    times: list[float] = field(default_factory=list)  # a few at most; a list is small while empty
 
     def decide(self, policy: RestartPolicy, exit_kind: ExitKind, now: float) -> Action:
         """RESTART (and record it), REMOVE, or GIVE_UP when restarts exceed the intensity."""
         if not policy.wants_restart(exit_kind):
             return Action.REMOVE
         while self.times and now - self.times[0] > policy.within_seconds:
-            self.times.popleft()
+            del self.times[0]
         if len(self.times) >= policy.max_restarts:
             return Action.GIVE_UP
         self.times.append(now)

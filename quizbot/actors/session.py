@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
@@ -40,8 +40,18 @@ from quizbot.game.effects import (
 from quizbot.game.session import QuizSession
 from quizbot.game.snapshot import session_to_dict
 
+if TYPE_CHECKING:
+    from loguru import Logger
+
 READ_ONLY = (TakeSnapshot, Describe, PromptRecovery, SnapshotSaved)
 RETRY_BASE, RETRY_CAP = 0.5, 30.0
+# Question indices are kept in frozen sets, replaced rather than changed, so every actor with none
+# shares this empty one instead of holding a set of its own.
+NONE: frozenset[int] = frozenset()
+
+
+def _indices(batches: Sequence[RecordAnswers]) -> frozenset[int]:
+    return frozenset(p.index for p in batches) if batches else NONE
 
 
 class SessionActor(Actor):
@@ -70,14 +80,18 @@ class SessionActor(Actor):
         # Answers are written only once a saved snapshot holds them: a crash before that redoes the
         # close from the snapshot, a crash after it rewrites the same rows, so the database and the
         # session's scores never disagree.
-        self.durable: set[int] = {p.index for p in pending} if pending_durable else set()
-        self._in_snapshot: set[int] = set()
+        self.durable = _indices(pending) if pending_durable else NONE
+        self._in_snapshot = NONE
         self.dirty = False
         self.over = session.phase.over
+        self.key = session.key
         self._writer: asyncio.Task[None] | None = None
-        self._log = logger.bind(
-            guild=session.guild_id, channel=session.channel_id, session=str(session.run_id)
-        )
+
+    @property
+    def _log(self) -> Logger:
+        """The session's logger, bound when something is logged (rarely), not held by every actor."""
+        session = self.session
+        return logger.bind(guild=session.guild_id, channel=session.channel_id, session=str(session.run_id))
 
     # --- the actor protocol ------------------------------------------------------------------
 
@@ -86,7 +100,7 @@ class SessionActor(Actor):
             self._start_writer()
 
     async def on_stop(self) -> None:
-        self.timers.cancel(self.session.key)
+        self.timers.cancel(self.key)
         if self._writer is not None and not self._writer.done():
             self._writer.cancel()  # what it had not written stays pending in the snapshot
             await asyncio.gather(self._writer, return_exceptions=True)
@@ -150,7 +164,7 @@ class SessionActor(Actor):
         """The whole session plus unrecorded answers; the journal restarts from here."""
         self.ref.journal.clear()
         self.dirty = False
-        self._in_snapshot = {p.index for p in self.pending}
+        self._in_snapshot = _indices(self.pending)
         return {
             "session": session_to_dict(self.session),
             "pending": [answers_to_dict(p) for p in self.pending],
@@ -184,7 +198,7 @@ class SessionActor(Actor):
         for effect in effects:
             match effect:
                 case ScheduleTimer(kind, index, at):
-                    self.timers.schedule(self.session.key, at, self.ref, TimerFired(kind, index))
+                    self.timers.schedule(self.key, at, self.ref, TimerFired(kind, index))
                 case RecordAnswers():
                     if effect.results:
                         self.pending.append(effect)
@@ -194,21 +208,24 @@ class SessionActor(Actor):
                     await self._show(effect)
         if not self.over and self.session.phase.over:
             self.over = True
-            self.timers.cancel(self.session.key)
-            self.notify(SessionOver(self.session.key))
+            self.timers.cancel(self.key)
+            self.notify(SessionOver(self.key))
 
     async def _show(self, event: Any) -> None:
         try:
-            await self.port.show(self.session.key, event)
+            await self.port.show(self.key, event)
         except Exception as error:  # the channel failing must never take the game down
             self._log.opt(exception=error).warning("could not show {}", type(event).__name__)
 
     def _changed(self, *, urgent: bool) -> None:
         if urgent or not self.dirty:
             self.dirty = True
-            self.notify(SessionChanged(self.session.key, self.session.phase.value, urgent))
+            self.notify(SessionChanged(self.key, self.session.phase.value, urgent))
 
     def _start_writer(self) -> None:
+        """Write the pending batches a saved snapshot holds, unless a writer runs or there are none."""
+        if not any(p.index in self.durable for p in self.pending):
+            return
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write_pending(), name=f"answers:{self.ref.name}")
             self._writer.add_done_callback(self._writer_done)
@@ -225,7 +242,7 @@ class SessionActor(Actor):
             if batch is None:
                 return
             try:
-                await self.store.record_answers(self.session.key, batch)
+                await self.store.record_answers(self.key, batch)
             except Exception as error:
                 self._log.bind(question=batch.index).warning("answers not recorded yet ({}); retrying", error)
                 await asyncio.sleep(delay)

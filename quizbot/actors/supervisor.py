@@ -7,17 +7,18 @@ crashes; it never touches a session's state, only asks for snapshots at message 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 from loguru import logger
 
-from quizbot.actors.base import Actor, ActorRef, Envelope, spawn
+from quizbot.actors.base import Actor, ActorRef, Envelope, spawn, wait_all_stopped
 from quizbot.actors.clock import Clock
+from quizbot.actors.collector import collector_paused
 from quizbot.actors.messages import (
     ExpireQuiz,
     FlushSnapshots,
@@ -28,15 +29,15 @@ from quizbot.actors.messages import (
     SessionCrashed,
     SessionOver,
     Shutdown,
-    SnapshotSaved,
     StartQuiz,
     StartSession,
     SweepIdle,
     TakeSnapshot,
 )
 from quizbot.actors.pending import answers_from_dict, run_from_dict
+from quizbot.actors.persistence import SNAPSHOT_ASK_TIMEOUT, Persistence
 from quizbot.actors.policy import Action, ExitKind, SupervisorSettings, default_owner
-from quizbot.actors.ports import ChannelEvent, ChannelPort, Notice, SessionKey, SessionStore, SnapshotStore
+from quizbot.actors.ports import ChannelPort, Notice, SessionKey, SessionStore, SnapshotStore
 from quizbot.actors.registry import Registry, SessionEntry
 from quizbot.actors.session import SessionActor
 from quizbot.actors.status import SupervisorStatus, build_status
@@ -51,6 +52,7 @@ from quizbot.errors import (
     SupervisorFailure,
     UnknownMessage,
 )
+from quizbot.game.effects import RecordAnswers
 from quizbot.game.questions import Matcher
 from quizbot.game.session import AnswerMode, QuizSession
 from quizbot.game.snapshot import session_from_dict, session_to_dict
@@ -58,11 +60,15 @@ from quizbot.questions.matching import fuzzy_matcher
 from quizbot.storage.pool import PoolHealth
 from quizbot.storage.records import Snapshot
 
-SNAPSHOT_ASK_TIMEOUT = 2.0
 RELEASE_GRACE = 5.0  # how long a finished session may take to record its last answers
 
 
-class Supervisor(Actor):
+@dataclass(frozen=True, slots=True)
+class _SaveUrgent:
+    """The supervisor's note to itself: save the urgent snapshots reported so far, in one statement."""
+
+
+class Supervisor(Persistence, Actor):
     """Owns every session actor's life: start, snapshots, expiry, restart, respawn, shutdown."""
 
     def __init__(
@@ -89,6 +95,9 @@ class Supervisor(Actor):
         self.accepting = True
         self._tick = tick
         self._ticker: asyncio.Task[None] | None = None
+        self._unrecorded: dict[tuple[SessionKey, int], dict[str, Any]] = {}  # ended; database was down
+        self._urgent: dict[SessionKey, None] = {}  # reported urgent, not saved yet (in report order)
+        self._urgent_noted = False  # a _SaveUrgent waits in the mailbox
         self._log = logger.bind(owner=self.owner)
 
     # --- life ----------------------------------------------------------------------------------
@@ -140,7 +149,11 @@ class Supervisor(Actor):
             case StartSession():
                 return await self._start(message)
             case FlushSnapshots(everything):
+                await self._record_ended()
                 return await self._flush(everything=everything)
+            case _SaveUrgent():
+                self._urgent_noted = False
+                await self._save_urgent()
             case SessionOver(key):
                 await self._release(key)
             case SessionCrashed(key, envelope, error):
@@ -172,13 +185,13 @@ class Supervisor(Actor):
             run_id=uuid.uuid4(),
             host_id=request.host_id,
             config=request.config,
-            questions=request.questions,
+            questions=tuple(request.questions),
             created_at=now,
             matcher=self.matcher,
         )
         epoch = await self.snapshots.new_epoch()
         idle = request.idle_timeout or self.settings.idle_timeout
-        ref = self._spawn(session, epoch, idle, pending_state=[], durable=False)
+        ref = self._spawn(session, epoch, idle, pending_state=[], durable=False).ref
         ref.tell(StartQuiz())
         return ref
 
@@ -190,13 +203,15 @@ class Supervisor(Actor):
         pending_state: list[dict[str, Any]],
         *,
         durable: bool,
-    ) -> ActorRef[Any]:
+    ) -> SessionEntry:
+        """Run `session` in an actor of its own and register it; its snapshot so far is the entry's state."""
         state = {"session": session_to_dict(session), "pending": pending_state}
+        key = session.key
         ref = spawn(
-            self._actor_for(state, durable=durable),
-            name=f"session:{session.guild_id}:{session.channel_id}",
+            self._actor_with(session, [answers_from_dict(p) for p in pending_state], durable=durable),
+            name=f"session:{key[0]}:{key[1]}",
             capacity=self.settings.mailbox_capacity,
-            on_crash=partial(self._on_crash, session.key),
+            on_crash=partial(self._on_crash, key),
         )
         entry = SessionEntry(
             ref,
@@ -207,14 +222,22 @@ class Supervisor(Actor):
             phase=session.phase,
             typed=session.config.mode is AnswerMode.TYPED,
         )
-        self.registry.add(session.key, entry)
-        return ref
+        self.registry.add(key, entry)
+        return entry
 
     def _actor_for(self, state: dict[str, Any], *, durable: bool) -> SessionActor:
         """A session actor from a snapshot; `durable`: that snapshot is known to be in the database."""
         session = session_from_dict(state["session"], self.matcher)
         pending = [answers_from_dict(p) for p in state["pending"]]
-        actor = SessionActor(
+        actor = self._actor_with(session, pending, durable=durable)
+        if state.get("run"):
+            actor.finished_run = run_from_dict(state["run"])
+        return actor
+
+    def _actor_with(
+        self, session: QuizSession, pending: list[RecordAnswers], *, durable: bool
+    ) -> SessionActor:
+        return SessionActor(
             session,
             port=self.port,
             store=self.store,
@@ -224,9 +247,6 @@ class Supervisor(Actor):
             pending=pending,
             pending_durable=durable,
         )
-        if state.get("run"):
-            actor.finished_run = run_from_dict(state["run"])
-        return actor
 
     def _notify(self, message: object) -> None:
         try:
@@ -244,8 +264,19 @@ class Supervisor(Actor):
         if entry is None:
             return
         entry.dirty, entry.phase, entry.last_activity = True, phase, self.clock.time()
-        if urgent:
-            await self._flush(only=[key])
+        if not urgent:
+            return
+        self._urgent[key] = None
+        if len(self.ref.mailbox) == 0:  # nothing else waits: save it now
+            await self._save_urgent()
+        elif not self._urgent_noted:  # save after what is queued (often more such reports), all at once
+            self._urgent_noted = True
+            self.ref.mailbox.put(Envelope(_SaveUrgent()), force=True)
+
+    async def _save_urgent(self) -> None:
+        keys, self._urgent = list(self._urgent), {}
+        if keys:
+            await self._flush(only=keys)
 
     async def _release(self, key: SessionKey, *, notice: str | None = None) -> None:
         """Stop a session and free everything it holds: timer, registry entry, actor, snapshot."""
@@ -294,64 +325,6 @@ class Supervisor(Actor):
             envelope.fail(PoisonMessage("that action failed twice and was dropped"))
         log.warning("session restarted from its last snapshot (restart {})", entry.restarts)
 
-    # --- snapshots -----------------------------------------------------------------------------
-
-    def _snapshot_row(self, key: SessionKey, epoch: int, state: dict[str, Any]) -> Snapshot:
-        expires = datetime.fromtimestamp(self.clock.time() + self.settings.snapshot_ttl, UTC)
-        return Snapshot(key[0], key[1], self.owner, epoch, state, expires_at=expires)
-
-    async def _flush(self, *, everything: bool = False, only: list[SessionKey] | None = None) -> int:
-        """Take snapshots of dirty sessions at their message boundaries and save them in one statement."""
-        keys = only if only is not None else list(self.registry)
-        chosen = [
-            (key, entry)
-            for key in keys
-            if (entry := self.registry.get(key)) is not None
-            and entry.ref.running
-            and (everything or entry.dirty)
-        ]
-        if not chosen:
-            return 0
-        for _, entry in chosen:
-            entry.dirty = False
-        taken = await asyncio.gather(
-            *(entry.ref.ask(TakeSnapshot(), timeout=SNAPSHOT_ASK_TIMEOUT) for _, entry in chosen),
-            return_exceptions=True,
-        )
-        rows = []
-        for (key, entry), state in zip(chosen, taken, strict=True):
-            if isinstance(state, BaseException):
-                entry.dirty = True
-                continue
-            entry.last_state = state
-            rows.append(self._snapshot_row(key, entry.epoch, state))
-        try:
-            result = await self.snapshots.save(rows)
-        except StorageError as error:
-            self._log.error("snapshots not saved ({} sessions): {}", len(rows), error)
-            for _, entry in chosen:
-                entry.dirty = True
-            return 0
-        now = self.clock.time()
-        for key in result.saved:
-            if (entry := self.registry.get(key)) is not None:
-                entry.saved_at = now
-                with contextlib.suppress(QuizbotError):  # stopping: its release records what is left
-                    entry.ref.tell(SnapshotSaved())
-        for key in result.refused:
-            await self._fenced_out(key)
-        return len(result.saved)
-
-    async def _fenced_out(self, key: SessionKey) -> None:
-        """Another process claimed this session with a newer epoch: let it go here, quietly."""
-        entry = self.registry.remove(key)
-        if entry is None:
-            return
-        self._log.bind(guild=key[0], channel=key[1]).warning("session claimed by another process")
-        self.timers.cancel(key)
-        entry.ref.stop()
-        await entry.ref.wait_stopped()
-
     async def _sweep(self) -> int:
         """Expire sessions idle past their timeout, and snapshots past their expiry."""
         now = self.clock.time()
@@ -373,56 +346,47 @@ class Supervisor(Actor):
 
     async def _respawn(self) -> int:
         """Bring this process's live sessions back, paused, each claimed with a newer epoch."""
+        with collector_paused(collect_after=True):  # the sessions stay: pay the collector's due once
+            return await self._respawn_paused()
+
+    async def _respawn_paused(self) -> int:
         now = datetime.fromtimestamp(self.clock.time(), UTC)
         seen = await self.snapshots.load_live(now, self.settings.shard_ids, self.settings.shard_count)
         claimed = await self.snapshots.claim(self.owner, [s for s in seen if s.key not in self.registry], now)
         count = 0
         for snapshot in claimed:
-            log = self._log.bind(guild=snapshot.guild_id, channel=snapshot.channel_id)
             try:
                 session = session_from_dict(snapshot.state["session"], self.matcher)
             except (InvalidValue, KeyError, TypeError, ValueError) as error:
+                log = self._log.bind(guild=snapshot.guild_id, channel=snapshot.channel_id)
                 log.error("snapshot cannot be restored and is left to expire: {}", error)
                 continue
             if session.phase.over:  # the game ended; only its recording was left
                 await self._finish_recording(snapshot.key, snapshot.epoch, snapshot.state)
                 continue
             session.pause()
-            ref = self._spawn(
+            entry = self._spawn(
                 session, snapshot.epoch, self.settings.idle_timeout, snapshot.state["pending"], durable=True
             )
-            ref.tell(PromptRecovery())
+            if self._outlives_idle(snapshot):  # else the closing flush saves it, renewing its expiry
+                entry.dirty, entry.saved_at = False, self.clock.time()
+            entry.ref.tell(PromptRecovery())
             count += 1
         await self._flush()
         self._log.info("respawned {} sessions", count)
         return count
 
-    async def _finish_recording(self, key: SessionKey, epoch: int, state: dict[str, Any]) -> None:
-        """Record an ended game's last answers and its run, announce achievements, drop the snapshot.
+    def _outlives_idle(self, snapshot: Snapshot) -> bool:
+        """Whether a respawned session's claimed row may stand as its snapshot until the session changes.
 
-        The snapshot is saved first when anything is left, so it is durable before it is written
-        (every write is idempotent, so doing it again after a crash is harmless). On a database
-        failure the snapshot stays, and the next start finishes the job.
+        It differs from the live session only in `paused`, which every respawn sets again. A session
+        that does not change is expired by the idle sweep, so the row need not be saved again if it
+        expires after that; otherwise it is saved, as every respawned row once was.
         """
-        log = self._log.bind(guild=key[0], channel=key[1])
-        try:
-            pending = [answers_from_dict(p) for p in state.get("pending", [])]
-            run = run_from_dict(state["run"]) if state.get("run") else None
-        except (KeyError, TypeError, ValueError) as error:
-            log.error("ended game's snapshot is malformed and is left to expire: {}", error)
-            return
-        try:
-            if pending or run is not None:
-                await self.snapshots.save([self._snapshot_row(key, epoch, state)])
-            for batch in pending:
-                await self.store.record_answers(key, batch)
-            unlocked = await self.store.record_run(key, run) if run is not None else []
-            await self.snapshots.delete(key, self.owner, epoch)
-        except StorageError as error:
-            log.error("ended game not recorded yet: {}", error)
-            return
-        for announcement in unlocked:
-            await self._show(key, announcement)
+        settings = self.settings
+        sweep = settings.snapshot_interval * settings.sweep_every
+        idle_end = self.clock.time() + settings.idle_timeout + 2 * sweep
+        return snapshot.expires_at.timestamp() > idle_end
 
     def status(self) -> SupervisorStatus:
         """Live sessions by state, mailbox depths, restarts, snapshot ages, pool health, shards."""
@@ -440,19 +404,12 @@ class Supervisor(Actor):
     async def _shutdown(self) -> int:
         """Stop taking quizzes, snapshot every session, stop them all; return how many were saved."""
         self.accepting = False
-        saved = await self._flush(everything=True)
-        stopping = self.registry.entries()
-        for key, entry in stopping:
-            self.registry.remove(key)  # the entries are gone before any actor stops
-            entry.ref.stop()
-        self.timers.cancel_all()
-        await asyncio.gather(*(entry.ref.wait_stopped() for _, entry in stopping))
+        with collector_paused(collect_after=False):  # what is left is garbage, freed whenever it runs
+            saved = await self._flush(everything=True)
+            stopping = self.registry.entries()
+            for key, entry in stopping:
+                self.registry.remove(key)  # the entries are gone before any actor stops
+                entry.ref.stop()
+            self.timers.cancel_all()
+            await wait_all_stopped(entry.ref for _, entry in stopping)
         return saved
-
-    async def _show(self, key: SessionKey, event: ChannelEvent) -> None:
-        try:
-            await self.port.show(key, event)
-        except Exception as error:  # the channel failing never stops the supervisor
-            self._log.bind(guild=key[0], channel=key[1]).opt(exception=error).warning(
-                "{} not shown", type(event).__name__
-            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from loguru import logger
@@ -29,15 +30,14 @@ class Timers:
     def schedule(self, key: SessionKey, at: float, ref: ActorRef[Any], message: object) -> None:
         """Tell `ref` `message` at `at` (epoch seconds), replacing the session's previous timer."""
         self.cancel(key)
+        self._handles[key] = self.clock.call_at(at, partial(self._fire, key, ref, message))
 
-        def fire() -> None:
-            self._handles.pop(key, None)
-            try:
-                ref.tell(message)
-            except QuizbotError as error:  # the session stopped or is swamped; its timer is moot
-                logger.bind(guild=key[0], channel=key[1]).warning("timer not delivered: {}", error)
-
-        self._handles[key] = self.clock.call_at(at, fire)
+    def _fire(self, key: SessionKey, ref: ActorRef[Any], message: object) -> None:
+        self._handles.pop(key, None)
+        try:
+            ref.tell(message)
+        except QuizbotError as error:  # the session stopped or is swamped; its timer is moot
+            logger.bind(guild=key[0], channel=key[1]).warning("timer not delivered: {}", error)
 
     def cancel(self, key: SessionKey) -> None:
         """Forget the session's pending timer, if any."""

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from quizbot.errors import InvalidValue
@@ -18,6 +19,7 @@ MAX_EXPLANATION = 1024  # an embed field value
 MAX_CATEGORY = 64
 MIN_OPTIONS, MAX_OPTIONS = 2, 5
 TRUE_FALSE = ("True", "False")
+INTERNED_QUESTIONS = 4096  # distinct questions from_dict keeps built, for the sessions that share them
 
 
 class QuestionKind(StrEnum):
@@ -107,20 +109,47 @@ class Question:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Question:
-        """Rebuild from `to_dict` output (validated again)."""
-        return cls(
-            question_id=data["id"],
-            text=data["text"],
-            kind=data["kind"],
-            category=data["category"],
-            difficulty=data["difficulty"],
-            explanation=data.get("explanation", ""),
-            options=tuple(data.get("options", ())),
-            answer_index=data.get("answer"),
-            accepted=tuple(data.get("accepted", ())),
-            hints=tuple(data.get("hints", ())),
-            source=data.get("source", "bank"),
+        """Rebuild from `to_dict` output (validated again).
+
+        Questions are immutable, so equal plain data (str and int values, as JSON gives) yields
+        one shared, already validated instance: restored sessions drawn from one bank share it.
+        """
+        values = (  # in field order
+            data["id"],
+            data["text"],
+            data["kind"],
+            data["category"],
+            data["difficulty"],
+            data.get("explanation", ""),
+            tuple(data.get("options", ())),
+            data.get("answer"),
+            tuple(data.get("accepted", ())),
+            tuple(data.get("hints", ())),
+            data.get("source", "bank"),
         )
+        if cls is Question and _plain(values):
+            return _interned(values)
+        return cls(*values)
+
+
+def _plain(values: tuple[Any, ...]) -> bool:
+    """Whether from_dict's values are exact str (and int or None for the answer): safe to share by value.
+
+    Equality alone would let True stand for 1, or a str subclass for its text.
+    """
+    answer = values[7]
+    if answer is not None and type(answer) is not int:
+        return False
+    texts = (*values[:6], *values[6], *values[8], *values[9], values[10])
+    return set(map(type, texts)) == _ONLY_STR
+
+
+_ONLY_STR = {str}
+
+
+@lru_cache(maxsize=INTERNED_QUESTIONS)
+def _interned(values: tuple[Any, ...]) -> Question:
+    return Question(*values)
 
 
 Matcher = Callable[[Question, str], bool]

@@ -278,11 +278,12 @@ class QuizSession:
     def _close(self, now: float) -> list[Effect]:
         self.phase = Phase.REVEALED
         question = self.question
+        difficulty, timeout = question.difficulty, self.config.question_timeout
+        share = points_share(self.hints_shown)
         results = []
         for user_id, (response, at, elapsed) in sorted(self.answers.items(), key=lambda item: item[1][2]):
             correct = self._is_correct(response)
-            points = points_for(question.difficulty, elapsed, self.config.question_timeout)
-            points = round(points * points_share(self.hints_shown)) if correct else 0
+            points = round(points_for(difficulty, elapsed, timeout) * share) if correct else 0
             player = self.players[user_id]
             player.points += points
             player.correct += correct

@@ -8,9 +8,10 @@ from typing import Any
 
 from quizbot.actors.base import ActorRef, spawn
 from quizbot.actors.clock import ManualClock
-from quizbot.actors.messages import Describe, FlushSnapshots, GetStatus, SessionInfo, Shutdown, StartSession
+from quizbot.actors.messages import Describe, FlushSnapshots, SessionInfo, Shutdown, StartSession
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import InMemoryChannel
+from quizbot.actors.quiet import settle
 from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.game.progression import Difficulty
@@ -99,19 +100,8 @@ class Harness:
         await self.settle()
 
     async def settle(self) -> None:
-        """Round-trip every actor until all mailboxes are empty: what was queued has been handled.
-
-        Each ask is handled after everything queued before it, so once a round of asks to the
-        supervisor and every session comes back with no mailbox holding anything, all is quiet.
-        """
-        for _ in range(50):
-            await self.ref.ask(GetStatus(), timeout=ASK)
-            refs = [e.ref for _, e in self.supervisor.registry.entries() if e.ref.running]
-            await asyncio.gather(*(r.ask(Describe(), timeout=ASK) for r in refs), return_exceptions=True)
-            if len(self.ref.mailbox) == 0 and all(len(r.mailbox) == 0 for r in refs):
-                await self.ref.ask(GetStatus(), timeout=ASK)
-                return
-        raise AssertionError("the actors never went quiet")
+        """Let every actor handle what is queued (see quizbot/actors/quiet.py)."""
+        await settle(self.supervisor, ask_timeout=ASK)
 
     async def flush(self) -> int:
         saved: int = await self.ref.ask(FlushSnapshots(), timeout=ASK)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from loguru import logger
 
-from quizbot.actors.base import Actor, ActorRef, Envelope, Mailbox, spawn
+from quizbot.actors.base import Actor, ActorRef, Envelope, Mailbox, spawn, wait_all_stopped
 from quizbot.errors import ActorDead, AskTimeout, InvalidValue, MailboxFull, QuizbotError, UnknownMessage
 
 if TYPE_CHECKING:
@@ -598,4 +600,94 @@ async def test_fifty_concurrent_asks_each_get_their_own_reply() -> None:
     ref = spawn(Recorder(), name="busy")
     replies = await asyncio.gather(*(ref.ask(Echo(i), timeout=TIMEOUT) for i in range(50)))
     assert replies == list(range(50))
+    await stopped(ref)
+
+
+async def test_request_is_an_ask_as_a_plain_future() -> None:
+    """request() puts the message like ask and its future holds the reply, the error or the timeout."""
+    actor = Recorder()
+    ref = spawn(actor, name="requested")
+    replies = await asyncio.gather(*(ref.request(Echo(i), timeout=TIMEOUT) for i in range(5)))
+    assert replies == list(range(5))
+    with pytest.raises(InvalidValue, match="nope"):
+        await ref.request(Refuse("nope"), timeout=TIMEOUT)
+    waiting = await blocked(ref, actor)
+    late = ref.request(Echo("late"), timeout=0.01)
+    with pytest.raises(AskTimeout, match="requested did not answer Echo"):
+        await late
+    actor.gate.set()
+    await waiting
+    assert await ref.ask(Echo("next"), timeout=TIMEOUT) == "next"
+    await stopped(ref)
+    with pytest.raises(ActorDead):
+        await ref.request(Echo("after"), timeout=TIMEOUT)
+
+
+async def test_request_to_a_full_mailbox_fails_its_future() -> None:
+    """MailboxFull, which ask raises, is what a request's future holds; nothing is queued."""
+    actor = Recorder()
+    ref = spawn(actor, name="full-request", capacity=1)
+    waiting = await blocked(ref, actor)
+    ref.tell(Echo(0))
+    with pytest.raises(MailboxFull):
+        await ref.request(Echo(1), timeout=TIMEOUT)
+    assert len(ref.mailbox) == 1
+    actor.gate.set()
+    await waiting
+    await stopped(ref)
+
+
+async def test_wait_all_stopped_returns_once_every_loop_has_ended() -> None:
+    """wait_all_stopped waits for all the refs' loops, however each ended, and never raises."""
+    refs = [spawn(Recorder(), name=f"many-{n}") for n in range(5)]
+    for ref in refs:
+        await ref.ask(Echo(1), timeout=TIMEOUT)
+    loop_task(refs[0]).cancel()
+    for ref in refs[1:]:
+        ref.stop()
+    await asyncio.wait_for(wait_all_stopped(refs), TIMEOUT)
+    assert not any(ref.running for ref in refs)
+    await wait_all_stopped([])
+
+
+async def test_an_idle_mailbox_holds_no_queue() -> None:
+    """The mailbox's queue exists only while something waits in it (an idle actor holds next to nothing)."""
+    ref = spawn(Recorder(), name="idle")
+    assert await ref.ask(Echo(1), timeout=TIMEOUT) == 1
+    assert len(ref.mailbox) == 0 and ref.mailbox.take() is None
+    assert ref.mailbox.drain() == []
+    await stopped(ref)
+
+
+async def test_an_ask_without_a_finite_timeout_waits_for_its_reply() -> None:
+    """An infinite timeout never times out (as a timer at infinity would not)."""
+    ref = spawn(Recorder(), name="patient")
+    assert await ref.ask(Echo("done"), timeout=float("inf")) == "done"
+    await stopped(ref)
+
+
+class _Payload:
+    """A reply that can be watched with a weak reference."""
+
+
+class _Maker(Actor):
+    """Replies with a fresh _Payload and keeps nothing (no journal either)."""
+
+    async def receive(self, message: object) -> object:
+        return _Payload()
+
+    def journaled(self, message: object) -> bool:
+        return False
+
+
+async def test_answered_asks_and_requests_leave_nothing_behind_until_their_timeout() -> None:
+    """Once answered, neither an ask nor a request is held by its pending timeout (a long one here)."""
+    ref = spawn(_Maker(), name="forgetful")
+    watched = [
+        weakref.ref(await ref.ask(Get(), timeout=3600)),
+        weakref.ref(await ref.request(Get(), timeout=3600)),
+    ]
+    await asyncio.sleep(0)  # the request's done callback runs on the next loop pass
+    gc.collect()
+    assert [w() for w in watched] == [None, None]
     await stopped(ref)

@@ -122,6 +122,34 @@ async def test_fifty_players_answering_at_once_are_each_counted_once(harness: Ha
     assert await count(db, "SELECT count(DISTINCT user_id) FROM guild_members WHERE correct = 1") == 50
 
 
+async def test_questions_closing_together_are_saved_in_one_statement(harness: Harness, db: Database) -> None:
+    """Urgent reports queued together (questions closing at once) make one snapshot save, not one each."""
+    refs = [await harness.start(GUILD, channel, count=2) for channel in range(1, 6)]
+    for ref in refs:
+        await ref.ask(SubmitAnswer(7, "ann", 0, 1), timeout=ASK)
+    await harness.flush()
+    saves = _CountingSaves(harness.supervisor.snapshots)
+    harness.supervisor.snapshots = saves
+    await harness.advance(10)  # all five close, each reporting an urgent change
+    assert saves.batches == [5]
+    await eventually(lambda: _is(count(db, "SELECT count(*) FROM answers"), 5))
+
+
+class _CountingSaves:
+    """A snapshot store that records how many rows each save carried."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.batches: list[int] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def save(self, batch: Any) -> Any:
+        self.batches.append(len(batch))
+        return await self._inner.save(batch)
+
+
 async def test_only_the_host_or_a_moderator_can_stop(harness: Harness) -> None:
     """A player's stop is refused and the game goes on; a moderator's stop ends it."""
     ref = await harness.start(GUILD, CHANNEL, host=1)
@@ -229,6 +257,32 @@ async def test_respawn_brings_sessions_back_paused_at_the_same_question(db: Data
     assert (GUILD, CHANNEL) not in first.supervisor.registry
     await first.shutdown()
     await second.shutdown()
+
+
+async def test_respawn_saves_again_only_the_snapshots_that_would_expire_first(db: Database) -> None:
+    """A claimed row serves as snapshot while it outlives the idle timeout; one expiring sooner is saved."""
+    origin = Harness(db, owner="origin")
+    for channel in (1, 2):
+        await origin.start(GUILD, channel)
+    await origin.flush()
+    soon = origin.clock.time() + 60
+    await db.pool.execute(
+        "UPDATE session_snapshots SET expires_at = to_timestamp($1) WHERE channel_id = 2", soon
+    )
+    second = Harness(db, owner="second")
+    saves = _CountingSaves(second.supervisor.snapshots)
+    second.supervisor.snapshots = saves
+    assert await second.ref.ask(RespawnSessions(), timeout=ASK) == 2
+    assert saves.batches == [1]
+    rows = await db.pool.fetch(
+        "SELECT channel_id, owner, expires_at FROM session_snapshots ORDER BY channel_id"
+    )
+    assert [(r["channel_id"], r["owner"]) for r in rows] == [(1, "second"), (2, "second")]
+    assert rows[1]["expires_at"].timestamp() == second.clock.time() + second.settings.snapshot_ttl
+    status: SupervisorStatus = await second.ref.ask(GetStatus(), timeout=ASK)
+    assert all(s.snapshot_age == 0 for s in status.sessions)
+    await second.shutdown()
+    await origin.shutdown()
 
 
 async def test_two_processes_racing_to_respawn_each_session_get_it_once(db: Database) -> None:

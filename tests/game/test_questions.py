@@ -160,6 +160,15 @@ def test_from_dict_fills_optional_fields() -> None:
     assert (question.explanation, question.hints, question.source) == ("", (), "bank")
 
 
+def test_from_dict_shares_one_instance_for_equal_data() -> None:
+    """Equal plain data rebuilds one shared question; values equal only across types are kept apart."""
+    data = orjson.loads(orjson.dumps(mc_question("shared").to_dict()))
+    assert Question.from_dict(data) is Question.from_dict(dict(data))
+    as_bool = Question.from_dict({**data, "answer": True})
+    assert as_bool.answer_index is True
+    assert Question.from_dict(data).answer_index == 1 and type(Question.from_dict(data).answer_index) is int
+
+
 def test_from_dict_validates_again() -> None:
     """A tampered dict is refused just like a bad constructor call."""
     data = mc_question("tampered").to_dict()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from quizbot.errors import InvalidValue, QuizbotError
 from quizbot.game.effects import Reveal
 from quizbot.game.progression import Difficulty
-from quizbot.game.session import AnswerMode, QuizSession
+from quizbot.game.session import AnswerMode, QuizSession, SessionConfig
 from quizbot.game.snapshot import SNAPSHOT_FORMAT, session_from_dict, session_to_dict
 from tests.game.factories import (
     CORRECT,
@@ -145,6 +146,31 @@ def test_restore_uses_the_given_matcher() -> None:
     reveal = restored.close(0, T0 + TIMEOUT)[0]
     assert isinstance(reveal, Reveal)
     assert [r.correct for r in reveal.results] == [True]
+
+
+def test_questions_and_config_are_shared_read_only() -> None:
+    """Snapshots of sessions with the same questions share their JSON form, which refuses changes."""
+    first, second = session_to_dict(started()), session_to_dict(session())
+    assert first["questions"][0] is second["questions"][0]
+    assert first["config"] is second["config"]
+    question = first["questions"][0]
+    for change in (
+        lambda: question.update(answer=7),
+        lambda: question.__setitem__("answer", 7),
+        lambda: question["options"].append("Pluto"),
+        lambda: first["config"].pop("topic"),
+    ):
+        with pytest.raises(TypeError, match="read-only"):
+            change()
+    assert copy.deepcopy(first) == first == orjson.loads(orjson.dumps(first))
+    assert session_from_dict({**first, "questions": [{**q, "answer": 2} for q in first["questions"]]})
+
+
+def test_equal_values_of_other_types_are_not_shared() -> None:
+    """A config timeout of 30 and one of 30.0 are equal, but each snapshot keeps its own type."""
+    as_int = session_to_dict(session(config=SessionConfig(3, 30)))["config"]["question_timeout"]
+    as_float = session_to_dict(session(config=SessionConfig(3, 30.0)))["config"]["question_timeout"]
+    assert (type(as_int), type(as_float)) == (int, float)
 
 
 # --- random games --------------------------------------------------------------------------------
@@ -295,7 +321,7 @@ def test_unknown_format_is_refused(version: object) -> None:
 
 
 def with_question_broken(data: dict[str, Any]) -> None:
-    data["questions"][0]["answer"] = 7
+    data["questions"][0] = {**data["questions"][0], "answer": 7}  # shared and read-only: replaced
 
 
 def with_too_few_questions(data: dict[str, Any]) -> None:

@@ -1,0 +1,196 @@
+"""Actor benchmark: memory per idle session, answers/s through the actors, respawn and shutdown at scale.
+
+Run from the repository root, for instance:
+
+    python -m bench.actors --sessions 1000        # a quick check
+    python -m bench.actors                        # 10k sessions, as the targets are stated
+
+1. Memory per idle session (tracemalloc): sessions started through the Supervisor with StartSession
+   asks, questions from one shared tuple, first question open and waiting; in-memory stand-ins for
+   the SnapshotStore and SessionStore, so the figure is the actors and the sessions, not asyncpg.
+2. Answers/s in process: SubmitAnswer to 50 players x 1,000 sessions, then the close that scores
+   them (and the snapshot and answer write it sets off), by tell (fire and forget, then wait for the
+   mailboxes to drain) and by ask (every reply awaited).
+3. Respawn from snapshots in the real PostgreSQL (a schema of its own, dropped at the end): a fresh
+   supervisor's RespawnSessions (load + claim + rebuild + spawn + its closing flush).
+4. Shutdown snapshot: the Shutdown message on a supervisor holding every session live.
+
+The parts live in bench/_actors_memory.py, _actors_answers.py and _actors_postgres.py; the rig and
+the port stand-ins in _actors_rig.py; laps, logs, cProfile and the table in _actors_report.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import statistics
+import sys
+from pathlib import Path
+
+import asyncpg
+
+if __package__ in (None, ""):  # run as a script: make `bench` and `quizbot` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._actors_answers import MODES, AnswerRun, measure_answers, print_answer_runs
+from bench._actors_memory import measure_memory, print_memory
+from bench._actors_postgres import active_neighbours, measure_postgres
+from bench._actors_report import LogTally, Row, print_logs, print_table, profiled
+from bench._actors_rig import question_bank, session_config
+from bench._measure import argument_parser, host_facts
+from quizbot.game.questions import Question
+from quizbot.game.session import SessionConfig
+
+MEMORY_TARGET_BYTES = 6 * 1024
+ANSWERS_TARGET_PER_S = 50_000.0
+RESPAWN_TARGET_S = 2.0
+SHUTDOWN_TARGET_S = 1.0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options; see the module docstring."""
+    parser = argument_parser(__doc__)
+    parser.add_argument("--sessions", type=int, default=10_000, help="sessions for memory, respawn, shutdown")
+    parser.add_argument("--answer-sessions", type=int, default=1_000, help="sessions in the answers test")
+    parser.add_argument("--players", type=int, default=50, help="players answering in each of those")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each answers mode (best is kept)")
+    parser.add_argument("--cycles", type=int, default=2, help="respawn + shutdown cycles (best is kept)")
+    parser.add_argument("--top", type=int, default=10, help="lines in the memory and profile tables")
+    parser.add_argument(
+        "--profile",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="after the timed runs, one more run of each under cProfile, to show where time goes",
+    )
+    parser.add_argument("--skip-postgres", action="store_true", help="only the in-process parts (1, 2)")
+    return parser.parse_args(argv)
+
+
+async def machine(url: str, skip_postgres: bool) -> str:
+    """nproc, load, Python, PostgreSQL version and its other busy clients, in one line."""
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    pg = "not used"
+    if not skip_postgres:
+        admin = await asyncpg.connect(url)
+        try:
+            version = await admin.fetchval("SHOW server_version")
+            pg = f"{version}, {await active_neighbours(admin)} other active client backends"
+        finally:
+            await admin.close()
+    return f"{host_facts()}, Python {python}, PostgreSQL {pg}"
+
+
+async def memory_part(
+    args: argparse.Namespace, questions: tuple[Question, ...], config: SessionConfig, tally: LogTally
+) -> list[Row]:
+    n = args.sessions
+    print(f"\n1. memory per idle session: {n} sessions, each with its first question open and waiting")
+    print("   (in-memory SnapshotStore and SessionStore stand-ins, a null channel, a manual clock:")
+    print("    the figure is the actor, the supervisor's entry and the session, not asyncpg)")
+    memory = await measure_memory(n, questions, config)
+    print_memory(memory, args.top)
+    print_logs(tally)
+    per = memory.per_session
+    target = f"<= {MEMORY_TARGET_BYTES:,} B"
+    return [Row(f"memory per idle session ({n})", f"{per:,.0f} B", target, per <= MEMORY_TARGET_BYTES)]
+
+
+async def answers_part(
+    args: argparse.Namespace, questions: tuple[Question, ...], config: SessionConfig, tally: LogTally
+) -> list[Row]:
+    sessions, players = args.answer_sessions, args.players
+    print(
+        f"\n2. answers through the actors: {sessions} sessions x {players} players, then the close "
+        f"(best of {args.repeats})"
+    )
+    print("   tell: fire and forget, then one Describe round trip per session to know the mailboxes drained")
+    print("   ask:  one caller per session awaiting each reply in turn, all sessions at once")
+    print("   close: timers fire, sessions score, urgent snapshots are saved (batched), answers recorded")
+    runs: dict[str, list[AnswerRun]] = {mode: [] for mode in MODES}
+    for _ in range(args.repeats):
+        for mode, done in runs.items():
+            done.append(await measure_answers(mode, sessions, players, questions, config))
+    rows = []
+    for mode, done in runs.items():
+        print_answer_runs(done)
+        best = max(done, key=lambda r: r.per_second)
+        median = statistics.median(r.per_second for r in done)
+        rows.append(
+            Row(
+                f"answers/s by {mode}, incl. close ({sessions}x{players})",
+                f"{best.per_second:,.0f}/s",
+                f">= {ANSWERS_TARGET_PER_S:,.0f}/s",
+                best.per_second >= ANSWERS_TARGET_PER_S,
+                f"median {median:,.0f}/s; submit only {best.submit_per_second:,.0f}/s;"
+                f" {best.per_cpu_second:,.0f} per CPU s",
+            )
+        )
+    print_logs(tally)
+    if args.profile:
+        for mode in runs:
+            await profiled(
+                lambda mode=mode: measure_answers(mode, sessions, players, questions, config),
+                args.top,
+                f"answers by {mode} (setup included)",
+            )
+    return rows
+
+
+async def postgres_part(
+    args: argparse.Namespace, questions: tuple[Question, ...], config: SessionConfig, tally: LogTally
+) -> list[Row]:
+    n = args.sessions
+    print(f"\n3 and 4. respawn and shutdown of {n} sessions on PostgreSQL (best of the runs)")
+    print("   (in-memory SessionStore: answer rows are not written; snapshots are, in an own schema)")
+    pg = await measure_postgres(
+        args.url, n, questions, config, cycles=args.cycles, profile=args.profile, top=args.top, tally=tally
+    )
+    respawn = min(pg.respawns, key=lambda s: s.seconds)
+    shutdown = min(pg.shutdowns, key=lambda s: s.seconds)
+    respawns = ", ".join(f"{s.seconds:.2f}" for s in pg.respawns)
+    shutdowns = ", ".join(f"{s.seconds:.2f}" for s in pg.shutdowns)
+    return [
+        Row(
+            f"respawn {n} sessions",
+            f"{respawn.seconds:.3f} s",
+            f"< {RESPAWN_TARGET_S} s",
+            respawn.seconds < RESPAWN_TARGET_S and respawn.sessions == n,
+            f"{respawn.sessions} respawned; CPU {respawn.lap.cpu:.2f} s, GC {respawn.lap.gc_seconds:.2f} s;"
+            f" runs: {respawns} s",
+        ),
+        Row(
+            f"shutdown snapshot {n} sessions",
+            f"{shutdown.seconds:.3f} s",
+            f"< {SHUTDOWN_TARGET_S} s",
+            shutdown.seconds < SHUTDOWN_TARGET_S and all(s.sessions == n for s in pg.shutdowns),
+            f"saved {min(s.sessions for s in pg.shutdowns)}+ of {n}; CPU {shutdown.lap.cpu:.2f} s,"
+            f" GC {shutdown.lap.gc_seconds:.2f} s; runs: {shutdowns} s",
+        ),
+    ]
+
+
+async def run(args: argparse.Namespace) -> int:
+    """All four parts, then the summary; the exit status is 1 when a target was missed."""
+    tally = LogTally()
+    tally.install()
+    questions = question_bank()
+    config = session_config(len(questions))
+    print(f"quizbot actor benchmark; machine: {await machine(args.url, args.skip_postgres)}")
+    print("  (a shared, noisy machine: another benchmark may be using the CPUs or PostgreSQL meanwhile)")
+    rows = await memory_part(args, questions, config, tally)
+    rows += await answers_part(args, questions, config, tally)
+    if not args.skip_postgres:
+        rows += await postgres_part(args, questions, config, tally)
+    print(f"\nsummary (machine: {await machine(args.url, args.skip_postgres)})")
+    print_table(rows)
+    return 0 if all(row.met for row in rows) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: `python -m bench.actors [--sessions N] ...`."""
+    return asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
