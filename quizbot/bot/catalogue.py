@@ -26,6 +26,12 @@ MESSAGES: dict[str, str] = {
     "invalid_input": "That didn't look right: {detail}",
     "session_exists": ("There's already an active quiz in this channel. Use `/trivia stop` to end it first."),
     "session_not_found": "There's no active quiz in this channel. Use `/trivia start` to begin one.",
+    "solo_exists": "You already have a study quiz running in your DMs. Use `/quiz stop` to end it first.",
+    "solo_not_found": "You have no study quiz running. Use `/quiz start` to begin one.",
+    "dms_closed": (
+        "I can't send you direct messages, so I can't run your study quiz. Allow direct messages "
+        "from server members (Privacy Settings) and try again."
+    ),
     "not_quiz_host": "Only the quiz host or a moderator can do that.",
     "missing_permissions": "You need the Manage Server permission for that.",
     "question_closed": "That question has already closed — watch for the next one!",

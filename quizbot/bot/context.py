@@ -46,6 +46,12 @@ class QuizContext:
             raise SessionNotFound("no quiz in this channel")
         return ref
 
+    async def categories_like(self, guild_id: int, text: str) -> list[str]:
+        """The guild's bank categories (its packs too) containing `text`; at most 25, Discord's limit."""
+        bank = await self.custom.bank_for(guild_id)
+        typed = text.lower().strip()
+        return [category for category in bank.categories if typed in category][:25]
+
     def epoch(self, key: tuple[int, int]) -> int | None:
         """The live session's epoch, for button ids (None when there is none)."""
         entry = self.supervisor.registry.get(key)

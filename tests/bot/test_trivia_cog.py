@@ -8,6 +8,8 @@ import pytest
 
 from quizbot.bot.cogs import EXTENSIONS
 from quizbot.bot.custom_ids import parse
+from quizbot.game.questions import Difficulty
+from quizbot.storage.guilds import GuildSettings, save_guild_settings
 from tests.bot.conftest import World
 from tests.bot.play import answer_buttons, finish, is_question, next_question, start_quiz
 
@@ -109,6 +111,25 @@ async def test_options_out_of_range_get_the_catalogue_message(
     await record.wait_ack()
     assert expected in _reply_text(record)
     assert world.club.channel.key not in world.running.service.supervisor.registry
+
+
+async def test_options_left_out_take_the_servers_defaults(world: World) -> None:
+    """A server that set 3 hard typed questions gets them from a bare /trivia start; options still win."""
+    settings = GuildSettings(
+        default_questions=3, default_difficulty=Difficulty.HARD, typed_answers=True, idle_timeout=600
+    )
+    await save_guild_settings(world.db, world.club.guild.id, settings)
+    record = await world.double.slash(world.club.guild, world.club.channel, world.club.admin, "trivia start")
+    await record.wait_ack(timeout=3.0)
+    started = await world.double.wait_for_message(
+        lambda m: "Trivia is starting" in m.text, timeout=5, channel=world.club.channel.key
+    )
+    assert "3 hard questions" in started.text
+    entry = world.running.service.supervisor.registry.get(world.club.channel.key)
+    assert entry is not None and entry.typed
+    await start_quiz(world, world.rival, questions=4, mode="buttons")
+    rival = world.running.service.supervisor.registry.get(world.rival.channel.key)
+    assert rival is not None and not rival.typed
 
 
 async def test_a_second_quiz_in_a_busy_channel_is_refused(world: World) -> None:

@@ -13,7 +13,6 @@ from quizbot.actors.messages import (
     ResumeQuiz,
     SessionInfo,
     SkipQuestion,
-    StartSession,
     StopQuiz,
     SubmitAnswer,
 )
@@ -22,12 +21,12 @@ from quizbot.bot.catalogue import problem
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, is_moderator, refuse, reply, session_key
 from quizbot.bot.custom_ids import ButtonKind, parse
 from quizbot.bot.render import LETTERS
+from quizbot.bot.starting import prepare_questions, start_session, starting_embed
 from quizbot.bot.types import ButtonInter, CommandInter
 from quizbot.errors import QuizbotError, SessionExists
 from quizbot.game.session import AnswerMode, AnswerOutcome, SessionConfig
-from quizbot.questions.sources import QuestionRequest
+from quizbot.storage.guilds import guild_settings
 
-START_TIMEOUT = 10.0
 DIFFICULTIES = ["easy", "medium", "hard"]
 MODES = ["buttons", "typed"]
 PROVIDERS = ["bank", "openai", "anthropic", "google"]
@@ -51,52 +50,51 @@ class TriviaCog(commands.Cog):
         self,
         inter: CommandInter,
         topic: str | None = commands.Param(None, description="A bank category or any topic", max_length=100),
-        difficulty: str = commands.Param("medium", choices=DIFFICULTIES),
-        questions: int = commands.Param(10, description="How many questions (1-20)"),
-        seconds: int = commands.Param(30, name="timeout", description="Seconds per question (5-120)"),
+        difficulty: str | None = commands.Param(None, choices=DIFFICULTIES),
+        questions: int | None = commands.Param(None, description="How many questions (1-20)"),
+        seconds: int | None = commands.Param(
+            None, name="timeout", description="Seconds per question (5-120)"
+        ),
         provider: str | None = commands.Param(
             None, choices=PROVIDERS, description="Where questions come from"
         ),
-        mode: str = commands.Param("buttons", choices=MODES, description="Answer with buttons or by typing"),
+        mode: str | None = commands.Param(
+            None, choices=MODES, description="Answer with buttons or by typing"
+        ),
         single_answer: bool = commands.Param(
             False, description="The first correct answer closes the question"
         ),
     ) -> None:
-        """Validate, prepare the questions (before the session exists), then start the session."""
+        """Validate, prepare the questions (before the session exists), then start the session.
+
+        Options left out take the server's defaults from /settings.
+        """
         key = session_key(inter)
-        config = SessionConfig(
-            question_count=questions,
-            question_timeout=seconds,
-            difficulty=difficulty,  # type: ignore[arg-type]  # validated by SessionConfig
-            mode=mode,  # type: ignore[arg-type]
-            single_answer=single_answer,
-            topic=topic or "general",
-        )
+        chosen: dict[str, Any] = {
+            "question_count": questions,
+            "question_timeout": seconds,
+            "difficulty": difficulty,
+            "mode": mode,
+        }
+        chosen = {name: value for name, value in chosen.items() if value is not None}
+        SessionConfig(**chosen)  # refuse bad options at once, before anything is deferred
         if key in self.ctx.supervisor.registry:
             raise SessionExists("a quiz is already running here")
         await inter.response.defer()
-        bank = await self.ctx.custom.bank_for(key[0])
-        category = topic.lower() if topic and topic.lower() in bank.categories else None
-        request = QuestionRequest(
-            guild_id=key[0],
-            difficulty=config.difficulty,
-            count=config.question_count,
-            topic=None if category else topic,
-            category=category,
-            provider=None if provider == "bank" else provider,
-            buttons=config.mode is AnswerMode.BUTTONS,
+        defaults = await guild_settings(self.ctx.db, key[0])
+        server_defaults: dict[str, Any] = {
+            "question_count": defaults.default_questions,
+            "question_timeout": defaults.default_timeout,
+            "difficulty": defaults.default_difficulty,
+            "mode": AnswerMode.TYPED if defaults.typed_answers else AnswerMode.BUTTONS,
+        }
+        config = SessionConfig(
+            **(server_defaults | chosen), single_answer=single_answer, topic=topic or "general"
         )
-        source = self.ctx.bank_questions if provider == "bank" else self.ctx.questions
-        prepared = await source.prepare(request)
-        start = StartSession(key[0], key[1], inter.author.id, config, prepared.questions)
-        await self.ctx.supervisor_ref.ask(start, timeout=START_TIMEOUT)
-        embed = disnake.Embed(
-            title="🎯 Trivia is starting!",
-            description=f"{questions} {config.difficulty.value} questions from {prepared.source}.",
-            colour=0x5865F2,
-        )
-        if prepared.notice:
-            embed.add_field("Note", prepared.notice[:1024], inline=False)
+        prepared = await prepare_questions(self.ctx, key[0], config, provider)
+        idle = float(defaults.idle_timeout)
+        await start_session(self.ctx, key, inter.author.id, config, prepared, idle_timeout=idle)
+        embed = starting_embed("🎯 Trivia is starting!", config, prepared)
         embed.set_footer(text=f"Hosted by {inter.author.display_name}")
         await inter.edit_original_response(embed=embed)
 
@@ -138,9 +136,7 @@ class TriviaCog(commands.Cog):
     @start.autocomplete("topic")
     async def topic_choices(self, inter: CommandInter, text: str) -> list[str]:
         """Categories that contain what the user typed (at most 25, Discord's limit)."""
-        bank = await self.ctx.custom.bank_for(session_key(inter)[0])
-        typed = text.lower().strip()
-        return [c for c in bank.categories if typed in c][:25]
+        return await self.ctx.categories_like(session_key(inter)[0], text)
 
     # --- buttons and typed answers -----------------------------------------------------------
 

@@ -1,0 +1,108 @@
+"""/quiz: a private study quiz for one person, run in their DMs (start, stop).
+
+A solo quiz is an ordinary session keyed (0, the user's DM channel): the trivia cog's button and
+typed-answer listeners already serve it, and its scores are stored as guild 0's.
+"""
+
+from __future__ import annotations
+
+import disnake
+from disnake.ext import commands
+
+from quizbot.actors.messages import StopQuiz
+from quizbot.bot.bot import QuizBot
+from quizbot.bot.catalogue import problem
+from quizbot.bot.cogs.trivia import DIFFICULTIES
+from quizbot.bot.context import ASK_TIMEOUT, QuizContext, refuse, reply
+from quizbot.bot.starting import prepare_questions, start_session, starting_embed
+from quizbot.bot.types import CommandInter
+from quizbot.errors import SessionExists
+from quizbot.game.session import SessionConfig
+
+SOLO_GUILD = 0  # solo quizzes live in DMs, which belong to no guild
+STOP_HINT = " Stop any time with `/quiz stop`."
+
+
+class QuizCog(commands.Cog):
+    """Solo study quizzes. Translates commands into session messages, like the trivia cog."""
+
+    def __init__(self, context: QuizContext) -> None:
+        self.ctx = context
+
+    async def cog_slash_command_error(self, inter: CommandInter, error: Exception) -> None:
+        await refuse(inter, getattr(error, "original", error))
+
+    @commands.slash_command(name="quiz", description="A private study quiz, just for you, in your DMs.")
+    async def quiz(self, inter: CommandInter) -> None:
+        """The /quiz group (its subcommands do the work)."""
+
+    @quiz.sub_command(name="start", description="Start a private study quiz in your DMs.")
+    async def start(
+        self,
+        inter: CommandInter,
+        topic: str | None = commands.Param(None, description="A bank category or any topic", max_length=100),
+        difficulty: str = commands.Param("medium", choices=DIFFICULTIES),
+        questions: int = commands.Param(10, description="How many questions (1-20)", ge=1, le=20),
+        seconds: int = commands.Param(
+            30, name="timeout", description="Seconds per question (5-120)", ge=5, le=120
+        ),
+    ) -> None:
+        """Open the DM, prepare the questions (before the session exists), then start it there."""
+        config = SessionConfig(
+            question_count=questions,
+            question_timeout=seconds,
+            difficulty=difficulty,  # type: ignore[arg-type]  # validated by SessionConfig
+            topic=topic or "general",
+        )
+        in_dms = inter.guild_id is None
+        await inter.response.defer(ephemeral=not in_dms)
+        dm = await open_dm(inter)
+        key = (SOLO_GUILD, dm.id)
+        if key in self.ctx.supervisor.registry:
+            await refuse(inter, problem("solo_exists"))
+            return
+        prepared = await prepare_questions(self.ctx, SOLO_GUILD, config)
+        intro = starting_embed("📚 Your study quiz is starting!", config, prepared, STOP_HINT)
+        if not in_dms:
+            try:
+                await dm.send(embed=intro)  # also tells us whether their DMs are open
+            except disnake.Forbidden:
+                await refuse(inter, problem("dms_closed"))
+                return
+        try:
+            await start_session(self.ctx, key, inter.author.id, config, prepared)
+        except SessionExists:
+            await refuse(inter, problem("solo_exists"))
+            return
+        if in_dms:
+            await inter.edit_original_response(embed=intro)
+        else:
+            await inter.edit_original_response("📬 Check your DMs: your study quiz is starting there.")
+
+    @quiz.sub_command(name="stop", description="Stop your study quiz.")
+    async def stop(self, inter: CommandInter) -> None:
+        """Stop the author's own solo quiz, whether asked from a server or from the DM itself."""
+        await inter.response.defer(ephemeral=True)
+        dm = await open_dm(inter)
+        session = self.ctx.supervisor.registry.ref((SOLO_GUILD, dm.id))
+        if session is None:
+            await refuse(inter, problem("solo_not_found"))
+            return
+        await session.ask(StopQuiz(inter.author.id, False), timeout=ASK_TIMEOUT)
+        await reply(inter, "Your study quiz is stopped.")
+
+    @start.autocomplete("topic")
+    async def topic_choices(self, inter: CommandInter, text: str) -> list[str]:
+        """Categories that contain what the user typed (at most 25, Discord's limit)."""
+        return await self.ctx.categories_like(SOLO_GUILD, text)
+
+
+async def open_dm(inter: CommandInter) -> disnake.DMChannel:
+    """The author's DM channel (cached once opened); Client.create_dm is Member.create_dm, typed."""
+    channel: disnake.DMChannel = await inter.bot.create_dm(inter.author)
+    return channel
+
+
+def setup(bot: QuizBot) -> None:
+    """Add the cog, with the context the bot was built with (a plain function, as disnake wants)."""
+    bot.add_cog(QuizCog(bot.context))

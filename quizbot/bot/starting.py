@@ -1,0 +1,68 @@
+"""Starting a quiz, shared by /trivia and /quiz: choose its questions, start it, announce it."""
+
+from __future__ import annotations
+
+import disnake
+
+from quizbot.actors.messages import StartSession
+from quizbot.bot.context import QuizContext
+from quizbot.game.session import AnswerMode, SessionConfig
+from quizbot.questions.sources import PreparedQuestions, QuestionRequest
+
+START_TIMEOUT = 10.0  # preparing may wait on an LLM; the reply was deferred first
+BLURPLE = 0x5865F2
+
+
+async def prepare_questions(
+    ctx: QuizContext, guild_id: int, config: SessionConfig, provider: str | None = None
+) -> PreparedQuestions:
+    """The quiz's questions: a bank category when the topic names one, else the providers.
+
+    `provider="bank"` keeps to the offline bank; any other provider is tried first, the bank
+    being every chain's fallback. Done before the session exists, so a slow provider blocks nobody.
+    """
+    bank = await ctx.custom.bank_for(guild_id)
+    topic = None if config.topic == "general" else config.topic
+    category = topic.lower() if topic and topic.lower() in bank.categories else None
+    request = QuestionRequest(
+        guild_id=guild_id,
+        difficulty=config.difficulty,
+        count=config.question_count,
+        topic=None if category else topic,
+        category=category,
+        provider=None if provider == "bank" else provider,
+        buttons=config.mode is AnswerMode.BUTTONS,
+    )
+    source = ctx.bank_questions if provider == "bank" else ctx.questions
+    return await source.prepare(request)
+
+
+async def start_session(
+    ctx: QuizContext,
+    key: tuple[int, int],
+    host_id: int,
+    config: SessionConfig,
+    prepared: PreparedQuestions,
+    *,
+    idle_timeout: float | None = None,
+) -> None:
+    """Ask the supervisor to start the session; SessionExists if another won the race."""
+    start = StartSession(key[0], key[1], host_id, config, prepared.questions, idle_timeout=idle_timeout)
+    await ctx.supervisor_ref.ask(start, timeout=START_TIMEOUT)
+
+
+def starting_embed(
+    title: str, config: SessionConfig, prepared: PreparedQuestions, more: str = ""
+) -> disnake.Embed:
+    """The announcement: how many questions, how hard, from where, and any fallback notice."""
+    embed = disnake.Embed(
+        title=title,
+        description=(
+            f"{config.question_count} {config.difficulty.value} questions from {prepared.source}, "
+            f"{config.question_timeout:g} seconds each.{more}"
+        ),
+        colour=BLURPLE,
+    )
+    if prepared.notice:
+        embed.add_field("Note", prepared.notice[:1024], inline=False)
+    return embed
