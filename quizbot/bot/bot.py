@@ -1,4 +1,4 @@
-"""The disnake bot quizbot runs: an InteractionBot that carries the context its cogs need."""
+"""The disnake bot quizbot runs: an InteractionBot, auto-sharded when configured, with the cogs' context."""
 
 from __future__ import annotations
 
@@ -38,3 +38,21 @@ class QuizBot(commands.InteractionBot):
     @context.setter
     def context(self, value: QuizContext) -> None:
         self._context = value
+
+
+class ShardedQuizBot(QuizBot, commands.AutoShardedInteractionBot):  # type: ignore[misc]  # as disnake's own
+    """QuizBot on several gateway shards in one process (AutoShardedClient's connection handling)."""
+
+
+def build_bot(
+    *, typed_answers: bool, shard_count: int | None = None, shard_ids: tuple[int, ...] = (), **options: Any
+) -> QuizBot:
+    """A plain QuizBot, or a ShardedQuizBot running `shard_ids` (all when empty) of `shard_count`.
+
+    Several processes can split the shards: each is given its own shard_ids and, through the
+    supervisor's settings, respawns only the sessions of guilds on those shards.
+    """
+    if shard_count is None:
+        return QuizBot(typed_answers=typed_answers, **options)
+    chosen = list(shard_ids) if shard_ids else None
+    return ShardedQuizBot(typed_answers=typed_answers, shard_count=shard_count, shard_ids=chosen, **options)
