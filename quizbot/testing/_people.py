@@ -6,10 +6,11 @@ import secrets
 from typing import Any
 
 from quizbot.testing._model import ADMINISTRATOR, JSON, Channel, Guild, Member, Role, User
-from quizbot.testing._records import MessageRecord
+from quizbot.testing._records import Attachment, MessageRecord
 from quizbot.testing._world import World
 
 SUBCOMMAND, GROUP, STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER = range(1, 11)
+ATTACHMENT = 11
 SELECTS = {3, 5, 6, 7, 8}
 
 
@@ -84,6 +85,11 @@ class Resolved:
         self.data.setdefault("roles", {})[str(role.id)] = role.payload()
         return str(role.id)
 
+    def add_attachment(self, file: Attachment) -> str:
+        """Add an attached file; returns the id string."""
+        self.data.setdefault("attachments", {})[str(file.id)] = file.payload()
+        return str(file.id)
+
     def add_channel(self, channel: Channel, viewer: Member | None) -> str:
         """Add a channel; returns the id string."""
         self.data.setdefault("channels", {})[str(channel.id)] = channel.payload(viewer=viewer)
@@ -129,6 +135,8 @@ def option_value(option: JSON, value: Any, resolved: Resolved, viewer: Member | 
         if allowed and value.type not in allowed:
             raise DoubleError(f"option {name!r} takes channel types {allowed}, not {value.type}")
         return resolved.add_channel(value, viewer)
+    if kind == ATTACHMENT and isinstance(value, Attachment):
+        return resolved.add_attachment(value)
     raise DoubleError(f"option {name!r} (type {kind}) cannot take {value!r}")
 
 

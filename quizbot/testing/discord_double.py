@@ -42,6 +42,7 @@ from quizbot.testing._people import (
     modal_data,
 )
 from quizbot.testing._records import (
+    Attachment,
     InteractionRecord,
     MessageRecord,
     Notifier,
@@ -136,6 +137,17 @@ class DiscordDouble(Observations):
         return self.world.bot
 
     # --- the world -----------------------------------------------------------------------------
+
+    def attachment(
+        self, filename: str, data: bytes, *, content_type: str | None = None, served: bool = True
+    ) -> Attachment:
+        """A file a person attaches to an attachment option; `served=False` makes downloading it fail."""
+        ident = self.world.snowflakes.next()
+        url = f"{self.origin}/attachments/{ident}/{filename}"
+        file = Attachment(ident, filename, data, url, content_type=content_type)
+        if served:
+            self.store.files[ident] = file
+        return file
 
     def add_user(self, name: str) -> User:
         """Create a user account."""
@@ -295,8 +307,8 @@ class DiscordDouble(Observations):
     ) -> InteractionRecord:
         """Use a slash command ("trivia start" names the subcommand) with option values, as a person would.
 
-        Values are str/int/float/bool, or a User/Member/Role/Channel for those option types. A guild of
-        None (and channel None) means the bot's DM with `user`."""
+        Values are str/int/float/bool, or a User/Member/Role/Channel/Attachment (see `attachment`) for
+        those option types. A guild of None (and channel None) means the bot's DM with `user`."""
         where = self._channel(guild, channel, user)
         name, *path = command.split()
         _, member = self._member(guild, user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -43,16 +44,22 @@ class World:
         await self.running.channel.flush(within=5)
 
 
-@pytest.fixture
-async def world(db: Database) -> AsyncIterator[World]:
+@asynccontextmanager
+async def world_with(db: Database, settings: Settings) -> AsyncIterator[World]:
+    """The double with the club and its rival, and the bot started with `settings`."""
     clock = ManualClock(time.time())
     async with DiscordDouble() as double:
         club = double.standard_guild("Club", channel_id=777, players=4)
         rival = double.standard_guild("Rival", channel_id=777, players=2)
-        settings = Settings(typed_answers=True)
         options = {"guild_ready_timeout": 0.05}
         async with (
             running_bot(settings, db, clock=clock, owner="bot-1", bot_options=options) as running,
             double.running(running.bot),
         ):
             yield World(double, club, rival, running, clock, db)
+
+
+@pytest.fixture
+async def world(db: Database) -> AsyncIterator[World]:
+    async with world_with(db, Settings(typed_answers=True)) as made:
+        yield made

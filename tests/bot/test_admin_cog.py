@@ -10,10 +10,9 @@ from quizbot.bot.catalogue import MESSAGES
 from quizbot.game.progression import Difficulty
 from quizbot.questions.custom import MAX_UPLOAD_BYTES
 from quizbot.storage.guilds import GuildSettings, guild_settings
-from quizbot.testing import Attachment, DoubleError, InteractionRecord, Member, MessageRecord, User
+from quizbot.testing import DoubleError, InteractionRecord, Member, MessageRecord, User
 from tests.bot.conftest import World
 
-ATTACHMENT = 11  # the application command option type the double cannot build yet
 REFUSED = MESSAGES["missing_permissions"]
 QUESTIONS = (
     "Which dinosaur had three horns on its face?",
@@ -85,8 +84,8 @@ async def use_raw(
 ) -> MessageRecord:
     """Dispatch `command sub` as Discord would, built here rather than by the double.
 
-    For what the double cannot do: attachment options, and commands a server's Integrations settings
-    opened to people without the command's default permissions."""
+    For what the double cannot do: commands a server's Integrations settings opened to people
+    without the command's default permissions."""
     name, sub = command.split()
     schema = world.double.store.find_command(name, world.club.guild.id)
     assert schema is not None
@@ -104,14 +103,8 @@ async def use_raw(
 
 async def upload(world: World, filename: str, body: bytes, *, served: bool = True) -> MessageRecord:
     """/settings pack_add with a file, as the club's admin; `served=False` makes downloading it fail."""
-    ident = world.double.world.snowflakes.next()
-    url = f"{world.double.origin}/attachments/{ident}/{filename}"
-    file = Attachment(ident, filename, body, url, content_type="application/x-yaml")
-    if served:
-        world.double.store.files[ident] = file
-    option = {"name": "file", "type": ATTACHMENT, "value": str(ident)}
-    resolved = {"attachments": {str(ident): file.payload()}}
-    return await use_raw(world, world.club.admin, "settings pack_add", option, resolved)
+    file = world.double.attachment(filename, body, content_type="application/x-yaml", served=served)
+    return await use(world, world.club.admin, "settings pack_add", {"file": file})
 
 
 async def stored_packs(world: World) -> int:

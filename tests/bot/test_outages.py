@@ -1,0 +1,117 @@
+"""Outages during play: an LLM provider that fails, and PostgreSQL going away mid-game."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from quizbot.config import Settings
+from quizbot.storage.pool import Database
+from quizbot.storage.schema import apply_schema
+from tests.bot.conftest import World, world_with
+from tests.bot.play import answer_buttons, finish, is_question, next_question
+from tests.conftest import connect_to_schema
+from tests.pgproxy import PostgresProxy
+from tests.questions.llm.support import FakeAPI, failure, settings_for
+
+
+@pytest.fixture
+async def failing_openai() -> AsyncIterator[FakeAPI]:
+    """OpenAI's API answering every request with 503."""
+    api = FakeAPI()
+    await api.start()
+    api.script("openai", failure("openai", 503))
+    yield api
+    await api.stop()
+
+
+async def test_a_failing_provider_falls_back_to_the_bank_and_says_so(
+    db: Database, failing_openai: FakeAPI
+) -> None:
+    """OpenAI is down: the quiz still starts, from the bank, and the announcement tells the players why."""
+    llm = settings_for(failing_openai, "openai", QUIZBOT_LLM_ATTEMPTS="1")
+    async with world_with(db, Settings(llm=llm)) as world:
+        options = {"topic": "volcanoes", "provider": "openai", "questions": 2, "timeout": 5}
+        club = world.club
+        record = await world.double.slash(club.guild, club.channel, club.admin, "trivia start", options)
+        await record.wait_ack(timeout=3.0)
+        started = await world.double.wait_for_message(
+            lambda m: "Trivia is starting" in m.text, timeout=10, channel=club.channel.key
+        )
+        assert "OpenAI is unavailable right now" in started.text
+        assert "offline bank" in started.text
+        assert failing_openai.requests("openai"), "the provider was asked first"
+        await world.settle()
+        question = await next_question(world, club)
+        assert question.embeds[0]["title"] == "Question 1 of 2"
+
+
+@pytest.fixture
+async def proxy(server_url: str) -> AsyncIterator[PostgresProxy]:
+    through = PostgresProxy(server_url)
+    await through.start()
+    yield through
+    await through.close()
+
+
+@pytest.fixture
+async def proxied_db(proxy: PostgresProxy, schema_name: str) -> AsyncIterator[Database]:
+    """The test's database, reached through a proxy the test can cut."""
+    database = await connect_to_schema(proxy.url, schema_name)
+    await apply_schema(database)
+    yield database
+    await database.close()
+
+
+async def stored(world: World, guild_id: int, db: Database) -> tuple[int, int]:
+    """(answer rows, the sum of the club members' points) as PostgreSQL has them."""
+    answers = await db.pool.fetchval("SELECT count(*) FROM answers WHERE guild_id = $1", guild_id)
+    points = await db.pool.fetchval(
+        "SELECT coalesce(sum(points), 0) FROM guild_members WHERE guild_id = $1", guild_id
+    )
+    return int(answers), int(points)
+
+
+@pytest.mark.parametrize("back_after", [1, 2], ids=["back-mid-game", "back-after-the-end"])
+async def test_the_database_going_away_mid_game_loses_nothing(
+    proxied_db: Database, db: Database, proxy: PostgresProxy, back_after: int
+) -> None:
+    """PostgreSQL goes away during question 1: the game plays on, and every answer lands once it is back.
+
+    Back mid-game, the live session's held answers are written; back after the end, the ended
+    game's answers and run are written by the supervisor's next tick.
+    """
+    async with world_with(proxied_db, Settings(typed_answers=True)) as world:
+        club = world.club
+        values = {"questions": 2, "timeout": 5, "topic": "science", "mode": "buttons"}
+        start = await world.double.slash(club.guild, club.channel, club.admin, "trivia start", values)
+        await start.wait_ack(timeout=3.0)
+        await next_question(world, club)
+        await proxy.cut()
+        since = 0.0
+        for number in (1, 2):
+            question = await world.double.wait_for_message(
+                is_question, timeout=10, channel=club.channel.key, since=since
+            )
+            assert question.embeds[0]["title"] == f"Question {number} of 2"
+            button = answer_buttons(question)[0]
+            clicks = await asyncio.gather(*(world.double.click(question, button, p) for p in club.players))
+            for click in clicks:
+                await click.wait_ack(timeout=3.0)
+            since = await finish(world, 5)  # the question closes while the database is away
+            if number == back_after:
+                assert await stored(world, club.guild.id, db) == (0, 0)
+                await proxy.restore()
+        await world.double.wait_for_message(lambda m: "The quiz is over" in m.text, channel=club.channel.key)
+        for _ in range(100):  # the supervisor tries again on its next snapshot tick
+            await asyncio.sleep(0.1)
+            answers, points = await stored(world, club.guild.id, db)
+            if answers == 2 * len(club.players):
+                break
+        assert answers == 2 * len(club.players)
+        scores = await db.pool.fetchval("SELECT sum(points) FROM answers WHERE guild_id = $1", club.guild.id)
+        assert points == scores
+        runs = await db.pool.fetchval("SELECT count(*) FROM quiz_runs WHERE guild_id = $1", club.guild.id)
+        assert runs == 1
