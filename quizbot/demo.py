@@ -1,8 +1,9 @@
 """`quizbot demo`: the real bot against a loopback Discord, with simulated players, printed as a transcript.
 
 It plays a trivia game in a server channel, restarts the bot in the middle of it to show the
-recovery prompt and Continue, finishes the game, and prints every message as players would see
-it. It needs nothing but this machine: the embedded PostgreSQL (or DATABASE_URL) and the bank.
+recovery prompt and Continue, finishes the game, lets one player study alone in their DMs, and
+prints every message as players would see it. It needs nothing but this machine: the embedded
+PostgreSQL (or DATABASE_URL) and the bank.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from quizbot.questions.bank import QuestionBank
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, MessageRecord, StandardGuild
 
-QUESTIONS, SECONDS, PAUSE = 3, 20, 4
+QUESTIONS, SOLO_QUESTIONS, SECONDS, PAUSE = 3, 2, 20, 4
 BOT_OPTIONS = {"guild_ready_timeout": 0.05}
 _ANSWERS = {q.text: q for qs in QuestionBank.load()[0].by_category.values() for q in qs}
 
@@ -39,8 +40,10 @@ class Transcript:
     def person(self, name: str, action: str) -> None:
         print(f"  {name:>10} │ {action}")
 
-    def flush(self, where: StandardGuild) -> None:
-        for message in self.double.messages(where.channel.key):
+    def flush(self, where: StandardGuild | Any) -> None:
+        """Print the new messages of a server's #trivia (a StandardGuild) or of a channel (its key)."""
+        key = where.channel.key if isinstance(where, StandardGuild) else where
+        for message in self.double.messages(key):
             stamp = (message.id, message.edited_timestamp)
             if stamp in self.seen or not message.text:
                 continue
@@ -98,11 +101,11 @@ async def _settle(running: RunningBot) -> None:
     await running.channel.flush(within=10)
 
 
-async def _play_question(
-    running: RunningBot, double: DiscordDouble, where: StandardGuild, log: Transcript, rng: random.Random
-) -> None:
-    """Every player answers the open question, on the message whose buttons belong to the live game."""
-    entry = running.service.supervisor.registry.get((where.guild.id, where.channel.id))
+async def _live_question(
+    running: RunningBot, double: DiscordDouble, key: tuple[int, int], channel: Any
+) -> MessageRecord:
+    """The open question of the session at `key`: the message whose buttons belong to it now."""
+    entry = running.service.supervisor.registry.get(key)
     if entry is None:
         raise RuntimeError("the demo's quiz is not running")
     info = await entry.ref.ask(Describe(), timeout=10)
@@ -113,7 +116,15 @@ async def _play_question(
             b is not None and (b.epoch, b.index) == (entry.epoch, info.index) for b in ids
         )
 
-    question = await double.wait_for_message(live, timeout=10, channel=where.channel.key, since=0.0)
+    return await double.wait_for_message(live, timeout=10, channel=channel, since=0.0)
+
+
+async def _play_question(
+    running: RunningBot, double: DiscordDouble, where: StandardGuild, log: Transcript, rng: random.Random
+) -> None:
+    """Every player answers the open question, on the message whose buttons belong to the live game."""
+    key = (where.guild.id, where.channel.id)
+    question = await _live_question(running, double, key, where.channel.key)
     log.flush(where)
     options = _buttons(question, ButtonKind.ANSWER)
     right = _right_option(question)
@@ -127,6 +138,32 @@ async def _play_question(
 async def _advance(running: RunningBot, clock: ManualClock, seconds: float) -> None:
     clock.advance(seconds)
     await _settle(running)
+
+
+async def _solo(
+    running: RunningBot, double: DiscordDouble, server: StandardGuild, clock: ManualClock, log: Transcript
+) -> None:
+    """A player studies alone: /quiz start in the server, then the questions in their DMs."""
+    player = server.players[0]
+    dm = double.dm_channel(player)
+    print(f"── {player.user.name} studies alone; their DMs ────────────────────────────────")
+    log.person(player.user.name, f"/quiz start topic:geography questions:{SOLO_QUESTIONS} (in #trivia)")
+    options: dict[str, Any] = {"topic": "geography", "questions": SOLO_QUESTIONS, "timeout": SECONDS}
+    await (await double.slash(server.guild, server.channel, player, "quiz start", options)).wait_ack()
+    await double.wait_for_message(lambda m: "starting" in m.text, timeout=30, channel=dm.key)
+    await _settle(running)
+    for _ in range(SOLO_QUESTIONS):
+        question = await _live_question(running, double, (0, dm.id), dm.key)
+        log.flush(dm.key)
+        right = _right_option(question)
+        choice = right if right is not None else 0
+        log.person(player.user.name, f"clicks {'ABCDE'[choice]}")
+        button = _buttons(question, ButtonKind.ANSWER)[choice]
+        await (await double.click(question, button, player)).wait_ack(timeout=3)
+        await _advance(running, clock, SECONDS)
+        await _advance(running, clock, PAUSE)
+    await double.wait_for_message(lambda m: "is over" in m.text, timeout=10, channel=dm.key)
+    log.flush(dm.key)
 
 
 async def run_demo(settings: Settings, db: Database, *, seed: int = 7) -> int:
@@ -179,6 +216,7 @@ async def run_demo(settings: Settings, db: Database, *, seed: int = 7) -> int:
                 lambda m: "is over" in m.text, timeout=10, channel=server.channel.key
             )
             log.flush(server)
+            await _solo(second, double, server, clock, log)
     print("(* only the person who clicked sees that reply)")
     print("── done: every score above was stored once in PostgreSQL ─────────────────")
     return 0

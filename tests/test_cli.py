@@ -160,7 +160,7 @@ def test_password_never_printed(tmp_path: Path, url: str, exit_code: int) -> Non
 
 
 def test_the_demo_plays_a_game_through_a_restart_on_the_embedded_database(tmp_path: Path) -> None:
-    """`quizbot demo` with nothing set up: a game, a restart, the recovery prompt, Continue, a podium."""
+    """`quizbot demo`, nothing set up: a game, a restart and Continue, the podium, then a study quiz."""
     result = quizbot(tmp_path, "--data-dir", str(tmp_path / "pgdata"), "demo", timeout=180)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     transcript = result.stdout
@@ -171,6 +171,9 @@ def test_the_demo_plays_a_game_through_a_restart_on_the_embedded_database(tmp_pa
         "clicks Continue",
         "Question 3 of 3",
         "The quiz is over",
+        "/quiz start",
+        "Your study quiz is starting",
+        "Question 2 of 2",
     ):
         assert expected in transcript, expected
     assert "belongs to an earlier question" not in transcript
