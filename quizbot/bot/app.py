@@ -14,10 +14,11 @@ from loguru import logger
 from quizbot.actors.clock import Clock, LoopClock
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.registry import Registry
-from quizbot.bot.bot import QuizBot
+from quizbot.bot.bot import QuizBot, build_bot
 from quizbot.bot.channel import DiscordChannel
 from quizbot.bot.cogs import EXTENSIONS
 from quizbot.bot.context import QuizContext
+from quizbot.bot.housekeeping import keep_house
 from quizbot.config import Settings
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.custom import CustomPacks
@@ -66,7 +67,13 @@ async def running_bot(
     custom = CustomPacks(db, bank)
     bank_source = BankSource(bank, db, custom=custom)
     llm = LLMSource.from_settings(settings.llm, bank_source)
-    bot = QuizBot(typed_answers=settings.typed_answers, **(bot_options or {}))
+    bot = build_bot(
+        typed_answers=settings.typed_answers,
+        shard_count=settings.shard_count,
+        shard_ids=settings.shard_ids,
+        **(bot_options or {}),
+    )
+    keep_house()  # bounded webhook locks, short collector pauses: see housekeeping
     registry = Registry()  # handed to the supervisor below: the channel reads epochs from it
     channel = DiscordChannel(
         bot,

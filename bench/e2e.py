@@ -1,0 +1,213 @@
+"""End-to-end benchmark: the real disnake client and quizbot against the loopback Discord double.
+
+Run from the repository root, for instance:
+
+    python -m bench.e2e --sessions 50 --seconds 5     # a quick check, well under a minute
+    python -m bench.e2e                               # 1,000 live sessions, 200 interactions/s, 60 s
+    python -m bench.e2e --housekeeping                # the same with quizbot.bot.housekeeping applied
+
+1. Start: guilds of --channels channels and --players members in the double, quizbot on PostgreSQL
+   (a schema of its own, dropped at the end), and one `/trivia start` per channel (20 questions of
+   120 s, so every quiz stays live) until each channel shows its first question.
+2. Warm-up, then the measured phase: --rate interactions a second, open loop, by random players in
+   random channels: 90% answer-button clicks, 7% `/trivia scores`, 3% `/trivia hint`. The double
+   stamps each dispatch and the bot's callback; their difference is the acknowledgement latency.
+   Bot, double and driver share one event loop, so the double's work is in the figures too.
+3. Answers lost: every open question is skipped (closed) as its host would, one session per guild at
+   a time (--close-together: 100 at a time, whatever their guild), and each answer the bot told a
+   player it took ("You chose" / "Changed to") must be a row in the answers table.
+4. RSS of this one process (bot, double and driver), after a full collection and malloc_trim, before
+   and after the measured phase, per 100k interactions. The double's records of interactions already
+   counted are dropped as the run goes (it keeps everything for tests); the benchmark's own records
+   and the live sessions' growing state (bounded by sessions x players) are measured and set apart.
+   `--trace N` adds tracemalloc's biggest growths by call stack, N frames deep (and slows the run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import platform
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `bench` and `quizbot` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._actors_report import LogTally, print_logs, print_table
+from bench._e2e_checks import AnswerCheck, Memory, check_answers, session_state_bytes
+from bench._e2e_drive import Driver, Tally
+from bench._e2e_report import StdlibTally, loop_errors, print_memory, print_tally, summary_rows
+from bench._e2e_world import Janitor, QuestionBoard, Site, bench_database, build_sites, start_quizzes
+from bench._measure import argument_parser, host_facts
+from quizbot.bot.app import RunningBot, running_bot
+from quizbot.bot.housekeeping import housekeeping_applied, keep_house
+from quizbot.config import Settings
+from quizbot.game.session import SessionConfig
+from quizbot.storage.pool import Database
+from quizbot.testing import DiscordDouble
+
+BOT_OPTIONS = {"guild_ready_timeout": 0.05}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options; see the module docstring."""
+    parser = argument_parser(__doc__)
+    parser.add_argument("--sessions", type=int, default=1_000, help="live quizzes, one per channel")
+    parser.add_argument("--rate", type=float, default=200.0, help="interactions a second")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the measured phase")
+    parser.add_argument("--warmup", type=float, default=None, help="seconds at the rate first (<= 10)")
+    parser.add_argument("--channels", type=int, default=50, help="channels (sessions) per guild")
+    parser.add_argument("--players", type=int, default=100, help="members who play, per guild")
+    parser.add_argument("--start-concurrency", type=int, default=20, help="/trivia start in flight")
+    parser.add_argument("--seed", type=int, default=20_240_601)
+    parser.add_argument(
+        "--housekeeping",
+        action="store_true",
+        help="apply quizbot.bot.housekeeping.keep_house() first (until the bot does it itself)",
+    )
+    parser.add_argument(
+        "--close-together",
+        action="store_true",
+        help="skip 100 open questions at a time whatever their guild (default: one per guild at a time)",
+    )
+    parser.add_argument(
+        "--trace", type=int, default=0, metavar="FRAMES", help="tracemalloc the measured phase, FRAMES deep"
+    )
+    parser.add_argument("--top", type=int, default=12, help="lines of tracemalloc growth to print")
+    args = parser.parse_args(argv)
+    if args.warmup is None:
+        args.warmup = min(10.0, args.seconds)
+    return args
+
+
+@dataclass
+class Parts:
+    """The double's world and what watches and drives it."""
+
+    double: DiscordDouble
+    sites: list[Site]
+    board: QuestionBoard
+    janitor: Janitor
+    driver: Driver
+    deadlocks: int = 0
+
+    def print_logs(self, logs: LogTally) -> None:
+        """print_logs, keeping count of PostgreSQL deadlocks on the way."""
+        self.deadlocks += sum(n for (_, text), n in logs.counts.items() if "DeadlockDetected" in text)
+        print_logs(logs)
+
+
+async def phases(
+    args: argparse.Namespace, running: RunningBot, db: Database, parts: Parts, memory: Memory, logs: LogTally
+) -> tuple[Tally, AnswerCheck]:
+    """Start every quiz, warm up, measure, and check the answers, printing as it goes."""
+    double, sites, driver = parts.double, parts.sites, parts.driver
+    state = "in effect" if housekeeping_applied() else "not in effect"
+    print(f"\n1. start: {len(sites):,} channels in {len(double.world.guilds)} guilds; housekeeping {state}")
+    quizzes = {"questions": 20, "timeout": 120}
+    start = await start_quizzes(
+        double, sites, parts.board, parts.janitor, options=quizzes, concurrency=args.start_concurrency
+    )
+    print(f"  {start.describe()}")
+    parts.print_logs(logs)
+    print(f"\n2. load: warm-up {args.warmup:g} s, then {args.seconds:g} s measured")
+    print_tally("warm-up", await driver.run(args.warmup, args.rate))
+    parts.janitor.sweep(grace=0.0)  # the same state of the double on both sides of the phase
+    memory.begin(own=driver.own_bytes(), sessions=session_state_bytes(running))
+    sampler = asyncio.create_task(memory.rss.sample_forever(driver))
+    tally = await driver.run(args.seconds, args.rate)
+    sampler.cancel()
+    parts.janitor.sweep(grace=0.0)
+    memory.end(args.top, own=driver.own_bytes(tally), sessions=session_state_bytes(running))
+    print_tally("measured", tally)
+    parts.print_logs(logs)
+    how = "100 at a time" if args.close_together else "one session per guild at a time"
+    print(f"\n3. answers lost: skip every open question ({how}), then compare accepted clicks with rows")
+    check = await check_answers(
+        running, db, sites, driver.accepted, within=120.0, together=args.close_together
+    )
+    skips = ", ".join(f"{what} {n}" for what, n in check.skips.most_common())
+    print(
+        f"  {check.expected:,} answers accepted (distinct player x question); {check.stored:,} rows"
+        f" {check.seconds:.1f} s after the skips ({skips}): {len(check.lost)} lost (not stored by then),"
+        f" {len(check.extra)} rows with no accepted click"
+    )
+    for key in check.lost[:5]:
+        print(f"    lost: guild {key[0]} channel {key[1]} question {key[2]} user {key[3]}")
+    parts.print_logs(logs)
+    if parts.deadlocks:
+        print(
+            f"  PostgreSQL deadlocks between answer writes (retried): {parts.deadlocks} in all phases so far"
+        )
+    await asyncio.sleep(SessionConfig().reveal_pause + 1.0)  # the next questions open after the reveals
+    if not await running.channel.flush(within=30.0):  # and are sent, at Discord's pace, before the bot stops
+        print(f"  {running.channel.pending} channel messages still queued after 30 s")
+    return tally, check
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Set up, run the phases, summarise; exit status 1 when a target is missed."""
+    logs, stdlib = LogTally(), StdlibTally()
+    logs.install()
+    logging.getLogger().addHandler(stdlib)
+    loop_seen: list[str] = []
+    print(
+        "quizbot end-to-end benchmark\n"
+        f"  {args.sessions:,} sessions ({args.channels} channels and {args.players} players a guild),"
+        f" {args.rate:g} interactions/s, {args.warmup:g} s warm-up then {args.seconds:g} s measured;"
+        " bot, double and driver in this one process"
+    )
+    if args.housekeeping:
+        keep_house()
+        print("  quizbot.bot.housekeeping.keep_house() applied by the benchmark (--housekeeping)")
+    settings = Settings()
+    memory = Memory(args.trace)
+    async with (
+        bench_database(args.url, max_size=settings.pool_max_size) as (db, schema),
+        DiscordDouble() as double,
+    ):
+        version = await db.pool.fetchval("SHOW server_version")
+        print(
+            f"  machine: {host_facts()}; Python {platform.python_version()}; PostgreSQL {version},"
+            f" schema {schema} (dropped at the end)"
+        )
+        sites = build_sites(
+            double, args.sessions, channels_per_guild=args.channels, players_per_guild=args.players
+        )
+        board = QuestionBoard(double)
+        janitor = Janitor(double, board)
+        parts = Parts(double, sites, board, janitor, Driver(double, sites, board, janitor, args.seed))
+        helpers = [asyncio.create_task(janitor.run()), asyncio.create_task(parts.driver.harvest_forever())]
+        try:
+            with loop_errors(loop_seen):
+                async with (
+                    running_bot(settings, db, owner="bench-e2e", bot_options=BOT_OPTIONS) as running,
+                    double.running(running.bot, timeout=60.0),
+                ):
+                    tally, check = await phases(args, running, db, parts, memory, logs)
+        finally:
+            for task in helpers:
+                task.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
+    print_memory(memory, tally, janitor)
+    print_logs(logs)
+    for line in stdlib.take():
+        print(f"    stdlib log: {line}")
+    for line in loop_seen[:5]:
+        print(f"    reached the event loop: {line}")
+    print(f"\nsummary ({host_facts()})")
+    rows = summary_rows(tally, check, memory)
+    print_table(rows)
+    return 0 if all(row.met for row in rows) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: `python -m bench.e2e [--sessions N] [--rate R] [--seconds S] ...`."""
+    return asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
