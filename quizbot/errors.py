@@ -69,6 +69,10 @@ class InvalidState(QuizbotError):
     """The session cannot do this in its current state (e.g. answer before it started)."""
 
 
+class GenerationFailed(QuizbotError):
+    """No source could supply a single question for the request (the topic, the providers and the bank)."""
+
+
 class UnknownMessage(QuizbotError):
     """An actor received a message type it does not handle."""
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from quizbot.errors import (
     ActorDead,
     AskTimeout,
+    GenerationFailed,
     InvalidState,
     InvalidValue,
     MailboxFull,
@@ -75,6 +76,7 @@ _KEYS: tuple[tuple[type[BaseException], str], ...] = (
     (ShuttingDown, "restarting"),
     (ActorDead, "restarting"),
     (StorageError, "db_connection"),
+    (GenerationFailed, "generation_failed"),
     (PoisonMessage, "generic_error"),
 )
 

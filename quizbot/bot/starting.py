@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import disnake
 
 from quizbot.actors.messages import StartSession
 from quizbot.bot.context import QuizContext
+from quizbot.errors import GenerationFailed
 from quizbot.game.session import AnswerMode, SessionConfig
 from quizbot.questions.sources import PreparedQuestions, QuestionRequest
 
@@ -35,6 +38,16 @@ async def prepare_questions(
     )
     source = ctx.bank_questions if provider == "bank" else ctx.questions
     return await source.prepare(request)
+
+
+def sized_to(config: SessionConfig, prepared: PreparedQuestions) -> SessionConfig:
+    """The config for the questions actually prepared: a provider that wrote fewer, with the bank
+    unable to fill in, makes a shorter quiz (its notice says so); none at all is GenerationFailed."""
+    if not prepared.questions:
+        raise GenerationFailed(f"no questions could be prepared about {config.topic!r}")
+    if len(prepared.questions) == config.question_count:
+        return config
+    return replace(config, question_count=len(prepared.questions))
 
 
 async def start_session(

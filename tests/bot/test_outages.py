@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator
 import pytest
 
 from quizbot.config import Settings
+from quizbot.storage.packs import save_guild_pack
 from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema
 from tests.bot.conftest import World, world_with
 from tests.bot.play import answer_buttons, finish, is_question, next_question
 from tests.conftest import connect_to_schema
 from tests.pgproxy import PostgresProxy
-from tests.questions.llm.support import FakeAPI, failure, settings_for
+from tests.questions.llm.support import FakeAPI, failure, payload, settings_for, success
 
 
 @pytest.fixture
@@ -46,6 +47,67 @@ async def test_a_failing_provider_falls_back_to_the_bank_and_says_so(
         await world.settle()
         question = await next_question(world, club)
         assert question.embeds[0]["title"] == "Question 1 of 2"
+
+
+@pytest.fixture
+async def terse_openai() -> AsyncIterator[FakeAPI]:
+    """OpenAI's API writing one usable question, whatever it is asked for."""
+    api = FakeAPI()
+    await api.start()
+    api.script("openai", success("openai", payload(1)))
+    yield api
+    await api.stop()
+
+
+TWO_DINOSAURS = """\
+pack: dinosaurs
+name: Dinosaurs
+questions:
+  - id: horns
+    difficulty: medium
+    kind: multiple_choice
+    text: "Which dinosaur had three horns?"
+    options: ["Stegosaurus", "Triceratops"]
+    answer: 1
+    explanation: "Triceratops means three-horned face."
+  - id: plates
+    difficulty: medium
+    kind: multiple_choice
+    text: "Which dinosaur had bony plates along its back?"
+    options: ["Stegosaurus", "Triceratops"]
+    answer: 0
+    explanation: "Stegosaurus carried two rows of bony plates."
+"""
+
+
+async def test_a_short_set_the_bank_cannot_fill_makes_a_shorter_quiz(
+    db: Database, terse_openai: FakeAPI
+) -> None:
+    """OpenAI writes 1 of 5 questions and the bank's nearest category (a server pack of 2) cannot
+    fill in the rest: the quiz starts with the one question, and the announcement says why."""
+    llm = settings_for(terse_openai, "openai", QUIZBOT_LLM_ATTEMPTS="1")
+    async with world_with(db, Settings(llm=llm)) as world:
+        club = world.club
+        await save_guild_pack(
+            db,
+            club.guild.id,
+            pack_id="dinosaurs",
+            name="Dinosaurs",
+            body=TWO_DINOSAURS,
+            question_count=2,
+            added_by=club.admin.user.id,
+        )
+        options = {"topic": "dinosaurs of the jurassic", "provider": "openai", "questions": 5}
+        record = await world.double.slash(club.guild, club.channel, club.admin, "trivia start", options)
+        await record.wait_ack(timeout=3.0)
+        started = await world.double.wait_for_message(
+            lambda m: "Trivia is starting" in m.text, timeout=10, channel=club.channel.key
+        )
+        assert "1 medium questions from OpenAI," in started.text
+        assert "OpenAI wrote only 1 usable question, so this quiz has 1 question." in started.text
+        await world.settle()
+        question = await next_question(world, club)
+        assert question.embeds[0]["title"] == "Question 1 of 1"
 
 
 @pytest.fixture

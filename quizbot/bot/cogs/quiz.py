@@ -14,7 +14,7 @@ from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import problem
 from quizbot.bot.cogs.trivia import DIFFICULTIES
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, refuse, reply
-from quizbot.bot.starting import prepare_questions, start_session, starting_embed
+from quizbot.bot.starting import prepare_questions, sized_to, start_session, starting_embed
 from quizbot.bot.types import CommandInter
 from quizbot.errors import SessionExists
 from quizbot.game.session import SessionConfig
@@ -62,6 +62,7 @@ class QuizCog(commands.Cog):
             await refuse(inter, problem("solo_exists"))
             return
         prepared = await prepare_questions(self.ctx, SOLO_GUILD, config)
+        config = sized_to(config, prepared)
         intro = starting_embed("📚 Your study quiz is starting!", config, prepared, STOP_HINT)
         if not in_dms:
             try:

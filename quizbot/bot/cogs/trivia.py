@@ -21,7 +21,7 @@ from quizbot.bot.catalogue import problem
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, is_moderator, refuse, reply, session_key
 from quizbot.bot.custom_ids import ButtonKind, parse
 from quizbot.bot.render import LETTERS
-from quizbot.bot.starting import prepare_questions, start_session, starting_embed
+from quizbot.bot.starting import prepare_questions, sized_to, start_session, starting_embed
 from quizbot.bot.types import ButtonInter, CommandInter
 from quizbot.errors import QuizbotError, SessionExists
 from quizbot.game.session import AnswerMode, AnswerOutcome, SessionConfig
@@ -92,6 +92,7 @@ class TriviaCog(commands.Cog):
             **(server_defaults | chosen), single_answer=single_answer, topic=topic or "general"
         )
         prepared = await prepare_questions(self.ctx, key[0], config, provider)
+        config = sized_to(config, prepared)
         idle = float(defaults.idle_timeout)
         await start_session(self.ctx, key, inter.author.id, config, prepared, idle_timeout=idle)
         embed = starting_embed("🎯 Trivia is starting!", config, prepared)
