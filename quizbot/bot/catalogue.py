@@ -19,6 +19,7 @@ from quizbot.errors import (
     ShuttingDown,
     StorageError,
 )
+from quizbot.questions.sources import Fallback, join_labels
 
 MESSAGES: dict[str, str] = {
     "invalid_count": "The question count must be between 1 and 20.",
@@ -40,9 +41,13 @@ MESSAGES: dict[str, str] = {
     "not_now": "That can't be done right now: {detail}",
     "busy": "This quiz is very busy right now. Please try again in a moment.",
     "restarting": "The bot is restarting. Your game is saved — please try again in a moment.",
-    "provider_unavailable": (
-        "The AI service is unavailable right now, so the questions come from the offline bank."
-    ),
+    # A quiz's fallback notice: {then} is "these questions come from X", "the rest come from X" or
+    # "this quiz has N questions".
+    "provider_unavailable": "{provider} is unavailable right now, so {then}.",
+    "provider_not_set_up": "{provider} is not set up on this bot, so {then}.",
+    "generation_empty": "{provider} could not write usable questions about that topic, so {then}.",
+    "generation_partial": "{provider} wrote only {got}, so {then}.",
+    "no_generator": "No AI question generator is set up on this bot, so {then}.",
     "generation_failed": (
         "I couldn't make questions about that topic. Try a different topic or a bank category."
     ),
@@ -99,3 +104,19 @@ def _invalid(detail: str) -> Problem:
     if "difficulty" in detail:
         return problem("invalid_difficulty")
     return problem("invalid_input", detail=detail)
+
+
+def fallback_notice(fallback: Fallback) -> Problem:
+    """The players' words for a quiz that did not come wholly from the provider they chose."""
+    if not fallback.others:
+        then = f"this quiz has {_questions(fallback.total)}"
+    elif fallback.key == "generation_partial":
+        then = f"the rest come from {join_labels(fallback.others)}"
+    else:
+        then = f"these questions come from {join_labels(fallback.others)}"
+    got = f"{fallback.got} usable question{'s' * (fallback.got != 1)}"
+    return problem(fallback.key, provider=fallback.provider, got=got, then=then)
+
+
+def _questions(count: int) -> str:
+    return f"{count} question{'s' * (count != 1)}"

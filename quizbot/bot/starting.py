@@ -7,6 +7,7 @@ from dataclasses import replace
 import disnake
 
 from quizbot.actors.messages import StartSession
+from quizbot.bot.catalogue import fallback_notice
 from quizbot.bot.context import QuizContext
 from quizbot.errors import GenerationFailed
 from quizbot.game.session import AnswerMode, SessionConfig
@@ -76,6 +77,6 @@ def starting_embed(
         ),
         colour=BLURPLE,
     )
-    if prepared.notice:
-        embed.add_field("Note", prepared.notice[:1024], inline=False)
+    if prepared.fallback is not None:
+        embed.add_field("Note", fallback_notice(prepared.fallback).text[:1024], inline=False)
     return embed

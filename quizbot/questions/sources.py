@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,12 +47,34 @@ class QuestionRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class Fallback:
+    """Why a set did not come wholly from the first choice; the Discord edge's catalogue words it.
+
+    `key` is one of provider_unavailable, provider_not_set_up, generation_empty, generation_partial
+    and no_generator.
+    """
+
+    key: str
+    provider: str = ""  # the first choice, as players know it ("OpenAI")
+    got: int = 0  # usable questions it wrote
+    others: tuple[str, ...] = ()  # who served instead of it, or the rest after it
+    total: int = 0  # questions in the set
+
+
+@dataclass(frozen=True, slots=True)
 class PreparedQuestions:
-    """A ready set of questions and, in words players read, where they came from."""
+    """A ready set of questions, where they came from in words players read, and any fallback."""
 
     questions: tuple[Question, ...]
     source: str  # e.g. "the offline bank (science)", "OpenAI"
-    notice: str | None = None  # e.g. "OpenAI was unavailable, so these come from the offline bank"
+    fallback: Fallback | None = None
+
+
+def join_labels(labels: Sequence[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 class QuestionSource(Protocol):

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from quizbot.bot.catalogue import MESSAGES
 from quizbot.config import Settings
 from quizbot.storage.packs import save_guild_pack
 from quizbot.storage.pool import Database
@@ -31,7 +32,8 @@ async def failing_openai() -> AsyncIterator[FakeAPI]:
 async def test_a_failing_provider_falls_back_to_the_bank_and_says_so(
     db: Database, failing_openai: FakeAPI
 ) -> None:
-    """OpenAI is down: the quiz still starts, from the bank, and the announcement tells the players why."""
+    """OpenAI is down: the quiz still starts, from the bank, and the announcement says so in the
+    catalogue's provider_unavailable words."""
     llm = settings_for(failing_openai, "openai", QUIZBOT_LLM_ATTEMPTS="1")
     async with world_with(db, Settings(llm=llm)) as world:
         options = {"topic": "volcanoes", "provider": "openai", "questions": 2, "timeout": 5}
@@ -41,8 +43,8 @@ async def test_a_failing_provider_falls_back_to_the_bank_and_says_so(
         started = await world.double.wait_for_message(
             lambda m: "Trivia is starting" in m.text, timeout=10, channel=club.channel.key
         )
-        assert "OpenAI is unavailable right now" in started.text
-        assert "offline bank" in started.text
+        unavailable = MESSAGES["provider_unavailable"].format(provider="OpenAI", then="these questions")
+        assert unavailable.removesuffix(".") + " come from the offline bank" in started.text
         assert failing_openai.requests("openai"), "the provider was asked first"
         await world.settle()
         question = await next_question(world, club)

@@ -8,7 +8,7 @@ from quizbot.bot.catalogue import MESSAGES, problem_for
 from quizbot.bot.starting import sized_to
 from quizbot.errors import GenerationFailed
 from quizbot.game.session import SessionConfig
-from quizbot.questions.sources import PreparedQuestions
+from quizbot.questions.sources import Fallback, PreparedQuestions
 from tests.questions.llm.support import bank_question
 
 QUESTIONS = tuple(bank_question(f"s{n}", "science", f"Offline science fact {n}?") for n in range(3))
@@ -21,7 +21,8 @@ def test_a_full_set_keeps_the_config() -> None:
 
 def test_a_short_set_makes_a_shorter_quiz_and_keeps_everything_else() -> None:
     config = SessionConfig(question_count=10, question_timeout=45, topic="volcanoes")
-    sized = sized_to(config, PreparedQuestions(QUESTIONS[:2], "OpenAI", "OpenAI wrote only 2"))
+    short = Fallback("generation_partial", "OpenAI", got=2, total=2)
+    sized = sized_to(config, PreparedQuestions(QUESTIONS[:2], "OpenAI", short))
     assert sized.question_count == 2
     assert (sized.question_timeout, sized.topic) == (45, "volcanoes")
 

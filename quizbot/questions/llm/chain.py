@@ -20,7 +20,7 @@ from quizbot.questions.llm.limits import CircuitBreaker, Clock, Guard, RetryPoli
 from quizbot.questions.llm.parse import parse_questions
 from quizbot.questions.llm.prompt import build_prompt, clean_topic
 from quizbot.questions.llm.providers import PROVIDER_TYPES, Provider, build_provider
-from quizbot.questions.sources import BankSource, PreparedQuestions, QuestionRequest
+from quizbot.questions.sources import BankSource, Fallback, PreparedQuestions, QuestionRequest, join_labels
 
 FALLBACK_CATEGORY = "general"  # the category of generated questions no bank category is close to
 ALIASES = {"chatgpt": "openai", "gpt": "openai", "claude": "anthropic", "gemini": "google"}
@@ -158,7 +158,7 @@ class LLMSource:
             await slot.provider.aclose()
 
     async def prepare(self, request: QuestionRequest) -> PreparedQuestions:
-        """Questions for the request; PreparedQuestions.source and .notice say who served them."""
+        """Questions for the request; PreparedQuestions.source and .fallback say who served them."""
         if request.topic is None:
             return await self.bank.prepare(request)
         topic = clean_topic(request.topic)  # InvalidValue before anything is sent
@@ -187,9 +187,11 @@ class LLMSource:
             bank_label = await self._top_up(request, topic, collected, has_some=bool(collected))
             if bank_label is not None:
                 contributors.append(bank_label)
-        notice = _notice(attempts, contributors, bool(self.slots), len(collected))
-        log.bind(sources=contributors).info("prepared {} question(s)", len(collected))
-        return PreparedQuestions(tuple(collected), _join(contributors) or "nowhere", notice)
+        fallback = _fallback(attempts, contributors, bool(self.slots), len(collected))
+        log.bind(sources=contributors, fallback=fallback and fallback.key).info(
+            "prepared {} question(s)", len(collected)
+        )
+        return PreparedQuestions(tuple(collected), join_labels(contributors) or "nowhere", fallback)
 
     def _order(self, requested: str | None) -> list[str]:
         """Provider names to try: the requested one, the preferred one, then the rest with keys."""
@@ -280,33 +282,20 @@ def _extend(collected: list[Question], questions: Sequence[Question]) -> None:
             texts.add(question.text.casefold())
 
 
-def _join(labels: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
-    if len(labels) <= 1:
-        return "".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
-
-
-def _notice(
+def _fallback(
     attempts: Sequence[Attempt], contributors: Sequence[str], any_keys: bool, total: int
-) -> str | None:
-    """In words for players, why the set did not come wholly from the first choice; None if it did."""
+) -> Fallback | None:
+    """Why the set did not come wholly from the first choice; None if it did."""
     if not attempts:
-        if not any_keys:
-            source = _join(contributors)
-            return f"No AI question generator is set up on this bot, so these questions come from {source}."
-        return None
+        return None if any_keys else Fallback("no_generator", others=tuple(contributors), total=total)
     first = attempts[0]
     if first.outcome is Outcome.SERVED:
         return None
-    reason = {
-        Outcome.PARTIAL: f"{first.label} wrote only {first.got} usable question{'s' * (first.got != 1)}",
-        Outcome.EMPTY: f"{first.label} could not write usable questions about that topic",
-        Outcome.UNAVAILABLE: f"{first.label} is unavailable right now",
-        Outcome.NOT_SET_UP: f"{first.label} is not set up on this bot",
+    key = {
+        Outcome.PARTIAL: "generation_partial",
+        Outcome.EMPTY: "generation_empty",
+        Outcome.UNAVAILABLE: "provider_unavailable",
+        Outcome.NOT_SET_UP: "provider_not_set_up",
     }[first.outcome]
-    others = [label for label in contributors if label != first.label]
-    if not others:
-        return f"{reason}, so this quiz has {total} question{'s' * (total != 1)}."
-    which = "the rest come" if first.outcome is Outcome.PARTIAL else "these questions come"
-    return f"{reason}, so {which} from {_join(others)}."
+    others = tuple(label for label in contributors if label != first.label)
+    return Fallback(key, first.label, first.got, others, total)

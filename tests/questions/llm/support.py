@@ -10,11 +10,13 @@ from typing import Any, cast
 
 from aiohttp import web
 
+from quizbot.bot.catalogue import fallback_notice
 from quizbot.config import LLMSettings
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question, QuestionKind
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.packs import Pack
+from quizbot.questions.sources import PreparedQuestions
 from quizbot.storage.pool import Database
 
 PROVIDERS = ("openai", "anthropic", "google")
@@ -226,3 +228,8 @@ RNG_SEED = 7
 
 def rng() -> random.Random:
     return random.Random(RNG_SEED)
+
+
+def notice(prepared: PreparedQuestions) -> str | None:
+    """What the quiz's announcement tells players about its fallback, as the catalogue words it."""
+    return None if prepared.fallback is None else fallback_notice(prepared.fallback).text

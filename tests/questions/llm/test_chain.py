@@ -9,7 +9,16 @@ from quizbot.game.progression import Difficulty
 from quizbot.questions.sources import QuestionRequest
 from quizbot.storage.pool import Database
 from tests.questions.llm.conftest import MakeSource
-from tests.questions.llm.support import HANG, FakeAPI, FakeClock, item, payload, success, text_reply
+from tests.questions.llm.support import (
+    HANG,
+    FakeAPI,
+    FakeClock,
+    item,
+    notice,
+    payload,
+    success,
+    text_reply,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning")
 
@@ -40,7 +49,7 @@ async def test_the_bank_fallback_names_itself_and_tells_why(
     api.script("openai", HANG)
     prepared = await make_source("openai", db=db, **FAST_TIMEOUT).prepare(request())
     assert prepared.source == BANK
-    assert prepared.notice == f"OpenAI is unavailable right now, so these questions come from {BANK}."
+    assert notice(prepared) == f"OpenAI is unavailable right now, so these questions come from {BANK}."
 
 
 async def test_malformed_json_falls_through_to_the_next_provider(
@@ -51,7 +60,7 @@ async def test_malformed_json_falls_through_to_the_next_provider(
     api.script("anthropic", success("anthropic", payload(3)))
     prepared = await make_source("openai", "anthropic").prepare(request())
     assert prepared.source == "Anthropic"
-    assert prepared.notice == (
+    assert notice(prepared) == (
         "OpenAI could not write usable questions about that topic, so these questions come from Anthropic."
     )
 
@@ -74,7 +83,7 @@ async def test_items_without_exactly_one_correct_option_are_dropped(
     api.script("openai", success("openai", {"questions": [good[0], none_right, two_right, good[1]]}))
     prepared = await make_source("openai").prepare(request(2))
     assert [q.text for q in prepared.questions] == [good[0]["question"], good[1]["question"]]
-    assert (prepared.source, prepared.notice) == ("OpenAI", None)
+    assert (prepared.source, notice(prepared)) == ("OpenAI", None)
 
 
 async def test_a_huge_topic_is_refused_before_any_request(api: FakeAPI, make_source: MakeSource) -> None:
@@ -135,7 +144,7 @@ async def test_no_api_keys_serves_from_the_bank(api: FakeAPI, make_source: MakeS
     assert len(prepared.questions) == 3
     assert prepared.source == BANK
     assert (
-        prepared.notice
+        notice(prepared)
         == f"No AI question generator is set up on this bot, so these questions come from {BANK}."
     )
 
@@ -148,7 +157,7 @@ async def test_a_category_request_goes_straight_to_the_bank(
         QuestionRequest(guild_id=1, difficulty=Difficulty.EASY, count=2, category="sport")
     )
     assert api.seen == []
-    assert (prepared.source, prepared.notice) == ("the offline bank (sport)", None)
+    assert (prepared.source, notice(prepared)) == ("the offline bank (sport)", None)
 
 
 async def test_a_partial_set_is_topped_up_from_the_next_provider(
@@ -161,7 +170,7 @@ async def test_a_partial_set_is_topped_up_from_the_next_provider(
     assert [q.source for q in prepared.questions] == ["openai", "anthropic", "anthropic"]
     assert "Write 2 easy quiz questions" in api.requests("anthropic")[0].body["messages"][0]["content"]
     assert prepared.source == "OpenAI and Anthropic"
-    assert prepared.notice == "OpenAI wrote only 1 usable question, so the rest come from Anthropic."
+    assert notice(prepared) == "OpenAI wrote only 1 usable question, so the rest come from Anthropic."
 
 
 async def test_a_partial_set_is_topped_up_from_the_bank(
@@ -172,7 +181,7 @@ async def test_a_partial_set_is_topped_up_from_the_bank(
     prepared = await make_source("openai", db=db).prepare(request(3))
     assert [q.source for q in prepared.questions] == ["openai", "bank", "bank"]
     assert prepared.source == f"OpenAI and {BANK}"
-    assert prepared.notice == f"OpenAI wrote only 1 usable question, so the rest come from {BANK}."
+    assert notice(prepared) == f"OpenAI wrote only 1 usable question, so the rest come from {BANK}."
 
 
 async def test_a_cache_hit_makes_no_second_request(api: FakeAPI, make_source: MakeSource) -> None:
@@ -202,7 +211,7 @@ async def test_a_requested_provider_without_a_key_is_explained(api: FakeAPI, mak
     api.script("anthropic", success("anthropic", payload(3)))
     prepared = await make_source("anthropic").prepare(request(provider="OpenAI"))
     assert prepared.source == "Anthropic"
-    assert prepared.notice == "OpenAI is not set up on this bot, so these questions come from Anthropic."
+    assert notice(prepared) == "OpenAI is not set up on this bot, so these questions come from Anthropic."
 
 
 async def test_the_requested_provider_is_asked_first(api: FakeAPI, make_source: MakeSource) -> None:
@@ -236,4 +245,4 @@ async def test_the_overall_timeout_falls_back_to_the_bank(
     source.total_timeout = 0.05
     prepared = await source.prepare(request())
     assert prepared.source == BANK
-    assert prepared.notice == f"OpenAI is unavailable right now, so these questions come from {BANK}."
+    assert notice(prepared) == f"OpenAI is unavailable right now, so these questions come from {BANK}."

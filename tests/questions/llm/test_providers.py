@@ -22,6 +22,7 @@ from tests.questions.llm.support import (
     Reply,
     Seen,
     failure,
+    notice,
     payload,
     settings_for,
     success,
@@ -75,7 +76,7 @@ async def test_a_good_reply_gives_valid_questions(
     assert len(prepared.questions) == 3
     assert all(isinstance(q, Question) and q.source == provider for q in prepared.questions)
     assert prepared.questions[0].correct_text == "Carbon dioxide"
-    assert (prepared.source, prepared.notice) == (LABELS[provider], None)
+    assert (prepared.source, notice(prepared)) == (LABELS[provider], None)
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -169,7 +170,7 @@ async def test_an_openai_refusal_gives_no_questions(api: FakeAPI, make_source: M
     api.script("openai", refusal)
     api.script("anthropic", success("anthropic", payload(2)))
     prepared = await make_source("openai", "anthropic").prepare(request(2))
-    assert prepared.notice == (
+    assert notice(prepared) == (
         "OpenAI could not write usable questions about that topic, so these questions come from Anthropic."
     )
 
