@@ -168,8 +168,9 @@ async def test_the_database_going_away_mid_game_loses_nothing(
             if number == back_after:
                 assert await stored(world, club.guild.id, db) == (0, 0)
                 await proxy.restore()
-        await world.double.wait_for_message(lambda m: "The quiz is over" in m.text, channel=club.channel.key)
-        for _ in range(100):  # the supervisor tries again on its next snapshot tick
+        over = lambda m: "The quiz is over" in m.text  # noqa: E731
+        await world.double.wait_for_message(over, timeout=10, channel=club.channel.key)
+        for _ in range(300):  # the supervisor tries again on its next snapshot tick (1 s; slower under load)
             await asyncio.sleep(0.1)
             answers, points = await stored(world, club.guild.id, db)
             if answers == 2 * len(club.players):
