@@ -109,14 +109,15 @@ def _invalid(detail: str) -> Problem:
 def fallback_notice(fallback: Fallback) -> Problem:
     """The players' words for a quiz that did not come wholly from the provider they chose."""
     if not fallback.others:
-        then = f"this quiz has {_questions(fallback.total)}"
+        then = f"this quiz has {_count(fallback.total, 'question')}"
     elif fallback.key == "generation_partial":
         then = f"the rest come from {join_labels(fallback.others)}"
     else:
         then = f"these questions come from {join_labels(fallback.others)}"
-    got = f"{fallback.got} usable question{'s' * (fallback.got != 1)}"
+    got = _count(fallback.got, "usable question")
     return problem(fallback.key, provider=fallback.provider, got=got, then=then)
 
 
-def _questions(count: int) -> str:
-    return f"{count} question{'s' * (count != 1)}"
+def _count(count: int, noun: str) -> str:
+    """ "1 question", "2 questions"."""
+    return f"{count} {noun}{'s' * (count != 1)}"

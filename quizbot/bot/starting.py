@@ -9,12 +9,12 @@ import disnake
 from quizbot.actors.messages import StartSession
 from quizbot.bot.catalogue import fallback_notice
 from quizbot.bot.context import QuizContext
+from quizbot.bot.render import BLURPLE
 from quizbot.errors import GenerationFailed
 from quizbot.game.session import AnswerMode, SessionConfig
 from quizbot.questions.sources import PreparedQuestions, QuestionRequest
 
 START_TIMEOUT = 10.0  # preparing may wait on an LLM; the reply was deferred first
-BLURPLE = 0x5865F2
 
 
 async def prepare_questions(

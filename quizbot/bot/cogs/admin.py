@@ -16,6 +16,7 @@ from quizbot.actors.status import SupervisorStatus
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import Problem, problem
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
+from quizbot.bot.render import BLURPLE, GREEN
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
@@ -24,8 +25,6 @@ from quizbot.questions.packs import PackError
 from quizbot.storage.guilds import GuildSettings, guild_settings, save_guild_settings
 from quizbot.storage.pool import PoolHealth
 
-BLURPLE = 0x5865F2
-GREEN = 0x57F287
 MAX_CHOICES = 25  # Discord's limit on autocomplete choices
 DIFFICULTIES = [d.value for d in Difficulty]
 MANAGE_GUILD = disnake.Permissions(manage_guild=True)

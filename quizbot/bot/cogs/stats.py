@@ -15,6 +15,7 @@ from disnake.utils import escape_markdown, escape_mentions, format_dt
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import Problem, problem
 from quizbot.bot.context import QuizContext, refuse
+from quizbot.bot.render import BLURPLE, GREEN
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
 from quizbot.game.achievements import ACHIEVEMENTS
@@ -36,9 +37,7 @@ PERIODS = {
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 BOARD_ROWS = 10
 MAX_FIELDS = 25  # Discord's limit on fields in one embed
-GOLD = 0xF1C40F
-BLURPLE = 0x5865F2
-GREEN = 0x57F287
+TROPHY_GOLD = 0xF1C40F  # deeper than render's hint gold, for the leaderboard
 GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
 NOBODY = disnake.AllowedMentions.none()
 
@@ -152,7 +151,7 @@ def board_embed(query: LeaderboardQuery, rows: list[LeaderboardEntry]) -> disnak
     """The leaderboard: mentions on a server board, stored usernames on the global one."""
     where = "Server" if query.scope is Scope.GUILD else "Global"
     what = f"{query.category} · " if query.category else ""
-    embed = disnake.Embed(title=f"🏆 {where} leaderboard", colour=GOLD)
+    embed = disnake.Embed(title=f"🏆 {where} leaderboard", colour=TROPHY_GOLD)
     embed.set_footer(text=f"{what}{PERIODS[query.timeframe]}")
     if not rows:
         about = f" in {query.category}" if query.category else ""
