@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import asyncpg
@@ -179,16 +179,14 @@ async def claim_snapshots(
             by_key = {s.key: s for s in loaded}
             args = (*_claim_args(owner, loaded, now), [s.updated_at for s in loaded])
             for row in await conn.fetch(CLAIM_UNCHANGED_SQL, *args):
-                state = by_key[(row["guild_id"], row["channel_id"])].state
+                as_seen = by_key[(row["guild_id"], row["channel_id"])]
                 claimed.append(
-                    Snapshot(
-                        row["guild_id"],
-                        row["channel_id"],
-                        row["owner"],
-                        row["epoch"],
-                        state,
-                        row["expires_at"],
-                        row["updated_at"],
+                    replace(
+                        as_seen,
+                        owner=row["owner"],
+                        epoch=row["epoch"],
+                        expires_at=row["expires_at"],
+                        updated_at=row["updated_at"],
                     )
                 )
         taken = {s.key for s in claimed}
