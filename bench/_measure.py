@@ -185,9 +185,7 @@ def answer_batch(
         right = rng.random() < 0.6
         points = rng.randint(low, high) if right else 0
         rows.append(AnswerRow(user, f"player_{user % 1_000_000:06d}", right, points, points // 10, now))
-    return AnswerBatch(
-        run, guild, channel, question, category, Difficulty(difficulty), now.date(), tuple(rows)
-    )
+    return AnswerBatch(run, guild, channel, question, category, Difficulty(difficulty), tuple(rows))
 
 
 async def measure_writes(

@@ -31,7 +31,6 @@ class PostgresSessionStore:
             AnswerRow(r.user_id, r.name[:100], r.correct, r.points, r.xp, _at(r.answered_at))
             for r in effect.results
         )
-        closed = max((row.answered_at for row in rows), default=datetime.now(UTC))
         batch = AnswerBatch(
             run_id=effect.run_id,
             guild_id=key[0],
@@ -39,7 +38,6 @@ class PostgresSessionStore:
             question_index=effect.index,
             category=effect.category,
             difficulty=effect.difficulty,
-            play_day=closed.date(),
             answers=rows,
         )
         await record_answers(self.db, batch)
@@ -91,12 +89,12 @@ class PostgresSnapshotStore:
 
     async def load_live(
         self, now: datetime, shard_ids: Sequence[int], shard_count: int | None
-    ) -> list[Snapshot]:
+    ) -> list[snapshots.Loaded]:
         return await snapshots.load_live_snapshots(
             self.db, now=now, shard_ids=shard_ids, shard_count=shard_count
         )
 
-    async def claim(self, owner: str, seen: Sequence[Snapshot], now: datetime) -> list[Snapshot]:
+    async def claim(self, owner: str, seen: Sequence[Snapshot], now: datetime) -> list[snapshots.Loaded]:
         return await snapshots.claim_snapshots(self.db, owner, seen, now=now)
 
     async def delete(self, key: SessionKey, owner: str, epoch: int) -> bool:
@@ -104,3 +102,6 @@ class PostgresSnapshotStore:
 
     async def expire(self, now: datetime) -> list[SessionKey]:
         return await snapshots.expire_snapshots(self.db, now=now)
+
+    async def quarantine(self, key: SessionKey, epoch: int, reason: str) -> bool:
+        return await snapshots.quarantine_snapshot(self.db, key, epoch, reason) is not None

@@ -1,4 +1,4 @@
-"""Progression rules shared by the game core and storage: difficulties and the level curve."""
+"""Progression rules shared by the game core, storage and the edge: difficulties, levels, play days."""
 
 from __future__ import annotations
 
@@ -39,19 +39,16 @@ def level_for_xp(xp: int) -> int:
     return sum(1 for threshold in level_thresholds() if threshold <= xp)
 
 
-# A daily streak multiplies XP: day 1 x1.0, then +10% a day, up to x1.5 from day 6.
+# A daily streak multiplies XP: day 1 x1.0, then +10% a day, up to x1.5 from day 6. Storage applies
+# them in the answer write, where the streak itself is counted (quizbot/storage/answers.py).
 STREAK_MULTIPLIERS = (1.0, 1.1, 1.2, 1.3, 1.4, 1.5)
 
 
-def streak_multiplier(streak_days: int) -> float:
-    """The XP multiplier for a member on the `streak_days`-th consecutive day of play."""
-    if streak_days < 1:
-        return STREAK_MULTIPLIERS[0]
-    return STREAK_MULTIPLIERS[min(streak_days, len(STREAK_MULTIPLIERS)) - 1]
+def play_day(moment: datetime, time_zone: str) -> date:
+    """The calendar day `moment` falls on in a guild's time zone: the day a daily streak counts.
 
-
-def play_day(moment: datetime, time_zone: str = "UTC") -> date:
-    """The calendar day a moment falls on in a guild's time zone: what daily streaks count."""
+    Answer writes and /stats' "today" both ask this, so a streak and its display agree.
+    """
     if moment.tzinfo is None:
         raise ValueError("play_day needs a timezone-aware datetime")
     return moment.astimezone(ZoneInfo(time_zone)).date()

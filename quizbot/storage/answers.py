@@ -4,6 +4,10 @@ Each write is one statement in one transaction: the answer rows (a replay insert
 users, the members' XP, level and streak, and the leaderboard rollups all move together, and only
 for answers that were actually inserted, so replaying a batch after a restart never counts twice.
 
+The daily-streak rule lives here, in _RECORD_ANSWERS, and nowhere else: a batch's play day is the
+calendar day of its latest answer in the guild's time zone (game.progression.play_day; UTC for solo
+play); the same day again keeps the streak, the next day adds one, a later day starts again at 1.
+
 Writes lock shared rows (users, then members, then rollups, each in key order), so two batches
 with players in common, closing at once in any guilds, wait for each other instead of deadlocking.
 """
@@ -12,7 +16,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from quizbot.game.progression import STREAK_MULTIPLIERS, level_thresholds
+from quizbot.game.progression import STREAK_MULTIPLIERS, level_thresholds, play_day
+from quizbot.storage.guilds import time_zone_sql
 from quizbot.storage.pool import Database
 from quizbot.storage.records import AnswerBatch, FinishedRun, MemberProgress
 
@@ -48,6 +53,7 @@ rollup AS (
 # writer then takes users, members and rollups in that order, each in key order, and two writers
 # with players in common wait for each other instead of deadlocking. ON CONFLICT DO UPDATE locks a
 # row even when its WHERE is false, so an unchanged name or member is locked without being rewritten.
+# Locking the members also reads the guild's time zone, which the play day needs: no extra round trip.
 _LOCK_USERS = """
 INSERT INTO users AS u (user_id, username)
 SELECT user_id, username FROM unnest($1::bigint[], $2::text[]) AS t (user_id, username) ORDER BY user_id
@@ -55,10 +61,13 @@ ON CONFLICT (user_id) DO UPDATE SET username = EXCLUDED.username
 WHERE u.username IS DISTINCT FROM EXCLUDED.username
 """
 
-_LOCK_MEMBERS = """
-INSERT INTO guild_members AS m (guild_id, user_id)
-SELECT $1, user_id FROM unnest($2::bigint[]) AS t (user_id) ORDER BY user_id
-ON CONFLICT (guild_id, user_id) DO UPDATE SET user_id = EXCLUDED.user_id WHERE false
+_LOCK_MEMBERS = f"""
+WITH locked AS (
+    INSERT INTO guild_members AS m (guild_id, user_id)
+    SELECT $1, user_id FROM unnest($2::bigint[]) AS t (user_id) ORDER BY user_id
+    ON CONFLICT (guild_id, user_id) DO UPDATE SET user_id = EXCLUDED.user_id WHERE false
+)
+SELECT {time_zone_sql("$1")}
 """
 
 _RECORD_ANSWERS = f"""
@@ -80,8 +89,8 @@ fresh AS (
 streaks AS (
     SELECT fresh.user_id, fresh.correct, fresh.points, fresh.xp AS base_xp,
            coalesce(old.level, 1) AS old_level,
-           CASE WHEN old.last_played_day IS NULL OR $13::date > old.last_played_day + 1 THEN 1
-                WHEN $13::date = old.last_played_day + 1 THEN old.current_streak + 1
+           CASE WHEN old.last_played_day IS NULL OR $15::date > old.last_played_day + 1 THEN 1
+                WHEN $15::date = old.last_played_day + 1 THEN old.current_streak + 1
                 ELSE greatest(old.current_streak, 1)
            END AS streak
     FROM fresh
@@ -89,22 +98,22 @@ streaks AS (
 ),
 earned AS (  -- XP times the daily-streak multiplier (the game's STREAK_MULTIPLIERS)
     SELECT streaks.*,
-           round(base_xp * ($15::float8[])[least(streak, cardinality($15::float8[]))])::bigint AS xp
+           round(base_xp * ($14::float8[])[least(streak, cardinality($14::float8[]))])::bigint AS xp
     FROM streaks
 ),
 members AS (
     INSERT INTO guild_members AS m (guild_id, user_id, points, correct, wrong, xp, level,
                                     current_streak, best_streak, last_played_day)
     SELECT $2, user_id, points, correct::int, (NOT correct)::int, xp,
-           (SELECT count(*) FROM unnest($14::bigint[]) AS t (need) WHERE need <= xp),
-           streak, streak, $13::date
+           (SELECT count(*) FROM unnest($13::bigint[]) AS t (need) WHERE need <= xp),
+           streak, streak, $15::date
     FROM earned ORDER BY user_id
     ON CONFLICT (guild_id, user_id) DO UPDATE SET
         points = m.points + EXCLUDED.points,
         correct = m.correct + EXCLUDED.correct,
         wrong = m.wrong + EXCLUDED.wrong,
         xp = m.xp + EXCLUDED.xp,
-        level = (SELECT count(*) FROM unnest($14::bigint[]) AS t (need)
+        level = (SELECT count(*) FROM unnest($13::bigint[]) AS t (need)
                  WHERE need <= m.xp + EXCLUDED.xp),
         current_streak = EXCLUDED.current_streak,
         best_streak = greatest(m.best_streak, EXCLUDED.current_streak),
@@ -175,15 +184,14 @@ async def record_answers(
         [a.xp for a in answers],
         [a.answered_at for a in answers],
         batch.difficulty.value,
-        batch.play_day,
         list(level_thresholds()),
         list(STREAK_MULTIPLIERS),
     )
 
     async def write(conn: asyncpg.Connection) -> list[MemberProgress]:
         await conn.execute(_LOCK_USERS, args[5], args[6])
-        await conn.execute(_LOCK_MEMBERS, batch.guild_id, args[5])
-        rows = await conn.fetch(_RECORD_ANSWERS, *args)
+        time_zone = await conn.fetchval(_LOCK_MEMBERS, batch.guild_id, args[5])
+        rows = await conn.fetch(_RECORD_ANSWERS, *args, play_day(batch.closed_at, time_zone))
         return [
             MemberProgress(
                 user_id=r["user_id"],

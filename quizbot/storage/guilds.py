@@ -60,6 +60,18 @@ class GuildSettings:
         return cls(**{k: v for k, v in stored.items() if k in known})
 
 
+def time_zone_sql(guild_id: str) -> str:
+    """SQL for the time zone a guild counts its play days in: its setting, else UTC.
+
+    `guild_id` is the SQL that holds the guild's id (a `$n`). Solo play (guild 0) has no settings
+    and always counts UTC days. Names were checked by GuildSettings when they were saved.
+    """
+    return (
+        "coalesce((SELECT settings ->> 'time_zone' FROM guild_settings"
+        f" WHERE guild_id = {guild_id} AND guild_id <> 0), 'UTC')"
+    )
+
+
 def _check_range(name: str, value: object, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InvalidValue(f"{name} must be a whole number from {low} to {high}, got {value!r}")

@@ -101,7 +101,6 @@ class AnswerBatch:
     question_index: int
     category: str
     difficulty: Difficulty
-    play_day: date
     answers: tuple[AnswerRow, ...]
 
     def __post_init__(self) -> None:
@@ -114,6 +113,13 @@ class AnswerBatch:
         users = [answer.user_id for answer in self.answers]
         if len(set(users)) != len(users):
             raise InvalidValue("a question takes one answer per user; the batch repeats a user")
+
+    @property
+    def closed_at(self) -> datetime:
+        """When the question closed as far as storage can tell: its latest answer (the play day's moment)."""
+        if not self.answers:
+            raise InvalidValue("a batch with no answers has no closing moment")
+        return max(answer.answered_at for answer in self.answers)
 
 
 @dataclass(frozen=True, slots=True)

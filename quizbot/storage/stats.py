@@ -10,6 +10,7 @@ import asyncpg
 
 from quizbot.game.achievements import LifetimeFacts
 from quizbot.game.values import check_id
+from quizbot.storage.guilds import time_zone_sql
 from quizbot.storage.pool import Database
 
 
@@ -36,7 +37,8 @@ class UserStats:
     level: int
     current_streak: int
     best_streak: int
-    last_played_day: date | None
+    last_played_day: date | None  # in time_zone, like every play day
+    time_zone: str  # the guild's, which its play days are counted in: what "today" means for the streak
     rank: int
     favourite_category: str | None
     recent_achievements: tuple[RecentAchievement, ...]
@@ -48,7 +50,7 @@ class UserStats:
         return self.correct / answered if answered else 0.0
 
 
-USER_STATS_SQL = """
+USER_STATS_SQL = f"""
 WITH member AS (
     SELECT * FROM guild_members WHERE guild_id = $1 AND user_id = $2
 ),
@@ -57,9 +59,9 @@ ranked AS (
     WHERE guild_id = $1 AND points > (SELECT points FROM member)
 ),
 recent AS (
-    SELECT coalesce(array_agg(ua.achievement_id ORDER BY ua.granted_at DESC), '{}') AS ids,
-           coalesce(array_agg(a.name ORDER BY ua.granted_at DESC), '{}') AS names,
-           coalesce(array_agg(ua.granted_at ORDER BY ua.granted_at DESC), '{}') AS granted
+    SELECT coalesce(array_agg(ua.achievement_id ORDER BY ua.granted_at DESC), '{{}}') AS ids,
+           coalesce(array_agg(a.name ORDER BY ua.granted_at DESC), '{{}}') AS names,
+           coalesce(array_agg(ua.granted_at ORDER BY ua.granted_at DESC), '{{}}') AS granted
     FROM (SELECT achievement_id, granted_at FROM user_achievements
           WHERE user_id = $2 AND guild_id = $1
           ORDER BY granted_at DESC LIMIT 5) AS ua
@@ -73,7 +75,7 @@ favourite AS (
     LIMIT 1
 )
 SELECT member.*, ranked.rank, (SELECT category FROM favourite) AS favourite_category,
-       recent.ids, recent.names, recent.granted
+       recent.ids, recent.names, recent.granted, {time_zone_sql("$1")} AS time_zone
 FROM member, ranked, recent
 """
 
@@ -104,6 +106,7 @@ async def user_stats(
             current_streak=row["current_streak"],
             best_streak=row["best_streak"],
             last_played_day=row["last_played_day"],
+            time_zone=row["time_zone"],
             rank=row["rank"],
             favourite_category=row["favourite_category"],
             recent_achievements=recent,

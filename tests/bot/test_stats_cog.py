@@ -48,7 +48,7 @@ async def quiz(
         AnswerRow(account(p).id, account(p).name, points > 0, points, points, when) for p, points in scores
     )
     guild_id = where.guild.id
-    batch = AnswerBatch(run, guild_id, CHANNEL, 0, category, Difficulty.MEDIUM, when.date(), rows)
+    batch = AnswerBatch(run, guild_id, CHANNEL, 0, category, Difficulty.MEDIUM, rows)
     await record_answers(world.db, batch)
     players = tuple(row.user_id for row in rows)
     finished = FinishedRun(

@@ -1,14 +1,15 @@
-"""The level curve: thresholds and levels agree, from level 1 at no XP to the cap."""
+"""The level curve (thresholds and levels agree, level 1 to the cap) and the day a streak counts."""
 
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quizbot.game.progression import MAX_LEVEL, level_for_xp, level_thresholds, xp_for_level
+from quizbot.game.progression import MAX_LEVEL, level_for_xp, level_thresholds, play_day, xp_for_level
 
 
 def test_level_one_at_zero_xp() -> None:
@@ -66,3 +67,25 @@ def test_thresholds_are_strictly_increasing() -> None:
     thresholds = level_thresholds()
     assert len(thresholds) == MAX_LEVEL
     assert all(a < b for a, b in itertools.pairwise(thresholds))
+
+
+@pytest.mark.parametrize(
+    ("moment", "zone", "day"),
+    [
+        (datetime(2026, 11, 18, 10, 59, tzinfo=UTC), "Pacific/Auckland", date(2026, 11, 18)),  # 23:59 NZDT
+        (datetime(2026, 11, 18, 11, 1, tzinfo=UTC), "Pacific/Auckland", date(2026, 11, 19)),  # 00:01 NZDT
+        (datetime(2026, 11, 19, 7, 59, tzinfo=UTC), "America/Los_Angeles", date(2026, 11, 18)),  # 23:59 PST
+        (datetime(2026, 11, 19, 8, 1, tzinfo=UTC), "America/Los_Angeles", date(2026, 11, 19)),  # 00:01 PST
+        (datetime(2026, 11, 18, 23, 59, tzinfo=UTC), "UTC", date(2026, 11, 18)),
+        (datetime(2026, 11, 19, 0, 1, tzinfo=UTC), "UTC", date(2026, 11, 19)),
+    ],
+)
+def test_play_day_turns_at_local_midnight(moment: datetime, zone: str, day: date) -> None:
+    """A moment's play day is its calendar date in the guild's zone, changing at local midnight."""
+    assert play_day(moment, zone) == day
+
+
+def test_play_day_refuses_a_naive_datetime() -> None:
+    """A moment with no time zone has no play day."""
+    with pytest.raises(ValueError, match="timezone-aware"):
+        play_day(datetime(2026, 11, 18, 12), "UTC")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from quizbot.game.progression import Difficulty
@@ -31,7 +31,6 @@ def batch(
     channel_id: int = 10,
     question_index: int = 0,
     category: str = "science",
-    play_day: date | None = None,
 ) -> AnswerBatch:
     """A closed question's answers in guild 1, channel 10, science, medium."""
     return AnswerBatch(
@@ -41,7 +40,6 @@ def batch(
         question_index=question_index,
         category=category,
         difficulty=Difficulty.MEDIUM,
-        play_day=play_day or (answers[0].answered_at.date() if answers else NOON.date()),
         answers=tuple(answers),
     )
 

@@ -107,9 +107,7 @@ async def test_daily_streaks(
     start = date(2026, 11, 1)
     for offset in days:
         moment = datetime(2026, 11, 1, 12, tzinfo=UTC) + timedelta(days=offset)
-        await record_answers(
-            db, batch(answer(1, answered_at=moment), play_day=start + timedelta(days=offset))
-        )
+        await record_answers(db, batch(answer(1, answered_at=moment)))
     row = await member(db, 1)
     assert (row["current_streak"], row["best_streak"]) == (expected_current, expected_best)
     assert row["last_played_day"] == start + timedelta(days=days[-1])
@@ -200,9 +198,7 @@ async def test_a_daily_streak_multiplies_xp(db: Database) -> None:
     gained = []
     for offset in range(3):
         moment = datetime(2026, 11, 1, 12, tzinfo=UTC) + timedelta(days=offset)
-        [progress] = await record_answers(
-            db, batch(answer(1, xp=10, answered_at=moment), play_day=moment.date())
-        )
+        [progress] = await record_answers(db, batch(answer(1, xp=10, answered_at=moment)))
         gained.append(progress.xp_gained)
     assert gained == [round(10 * m) for m in STREAK_MULTIPLIERS[:3]] == [10, 11, 12]
     assert (await member(db, 1))["xp"] == 33
