@@ -158,6 +158,33 @@ EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN
     RAISE NOTICE 'lz4 is not available; snapshots use the default compression';
 END $$;
 
-INSERT INTO schema_version (singleton, version) VALUES (true, 2)
+-- The session journal: every message that changed a session since its last snapshot, in order.
+-- A player is told an answer counts only once its entry is here; a respawn replays the entries
+-- past the snapshot's seq. Rows are appended only while their session's snapshot row holds the
+-- writer's epoch, and dropped once a saved snapshot covers them.
+CREATE TABLE IF NOT EXISTS session_journal (
+    guild_id   bigint NOT NULL,
+    channel_id bigint NOT NULL,
+    run_id     uuid NOT NULL,
+    seq        bigint NOT NULL CHECK (seq > 0),
+    entry      bytea NOT NULL,  -- orjson: [at, kind, fields...]
+    PRIMARY KEY (guild_id, channel_id, run_id, seq)
+);
+
+-- Snapshots that could not be restored or recorded, set aside with why and their raw bytes, so
+-- one bad session never blocks a restart and can still be looked at.
+CREATE TABLE IF NOT EXISTS quarantined_snapshots (
+    id             bigserial PRIMARY KEY,
+    guild_id       bigint NOT NULL,
+    channel_id     bigint NOT NULL,
+    owner          text NOT NULL,
+    epoch          bigint NOT NULL,
+    reason         text NOT NULL,
+    state          bytea NOT NULL,
+    journal        bytea[] NOT NULL DEFAULT '{}',
+    quarantined_at timestamptz NOT NULL DEFAULT now()
+);
+
+INSERT INTO schema_version (singleton, version) VALUES (true, 3)
 ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
 WHERE schema_version.version IS DISTINCT FROM EXCLUDED.version;

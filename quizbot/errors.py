@@ -29,10 +29,6 @@ class DatabaseUnavailable(StorageError):
     """The database refused connections for longer than the start-up retries allow."""
 
 
-class StaleEpoch(StorageError):
-    """A snapshot write or claim came from an owner whose epoch is no longer current."""
-
-
 class ActorDead(QuizbotError):
     """The actor stopped before it could handle the message."""
 
@@ -83,3 +79,22 @@ class ShuttingDown(QuizbotError):
 
 class SupervisorFailure(QuizbotError):
     """The supervisor hit an unexpected error handling a request; it logged it and carries on."""
+
+
+class DataRejected(QuizbotError):
+    """PostgreSQL refused a write for what it holds (bad text, a broken constraint), not for an outage."""
+
+
+class NotYetSaved(QuizbotError):
+    """It was done, but the database cannot take it now: held in memory and written once it can.
+
+    `result` is what the caller would have got had it been saved (an answer's outcome, say).
+    """
+
+    def __init__(self, result: object = None) -> None:
+        self.result = result
+        super().__init__("done, but not saved yet: the database cannot be reached")
+
+
+class SessionMoved(QuizbotError):
+    """Another process has taken this session over; this one can no longer record its changes."""

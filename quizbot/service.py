@@ -24,6 +24,7 @@ from quizbot.config import Settings
 from quizbot.errors import QuizbotError
 from quizbot.game.questions import Matcher
 from quizbot.questions.matching import fuzzy_matcher
+from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
 
 SHUTDOWN_DEADLINE = 5.0
@@ -60,6 +61,7 @@ class QuizService:
             port=port,
             store=PostgresSessionStore(db),
             snapshots=PostgresSnapshotStore(db),
+            journal=PostgresJournalStore(db),
             clock=clock or LoopClock(),
             settings=settings,
             owner=owner,

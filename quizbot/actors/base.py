@@ -40,6 +40,30 @@ class Envelope:
             self.reply.set_exception(error)
 
 
+@dataclass(frozen=True, slots=True)
+class Later:
+    """A reply that is not ready yet: the asker gets `future`'s result (or its error) once it is done.
+
+    Returned by `receive` when the answer depends on work the actor does not wait for (a session's
+    journal write), so the actor moves on to its next message at once.
+    """
+
+    future: asyncio.Future[Any]
+
+    def settle(self, envelope: Envelope) -> None:
+        """Answer `envelope` when the future is done; its error is taken even if nobody asked."""
+        self.future.add_done_callback(partial(_forward, envelope))
+
+
+def _forward(envelope: Envelope, future: asyncio.Future[Any]) -> None:
+    if future.cancelled():
+        envelope.fail(ActorDead("the reply was cancelled"))
+    elif (error := future.exception()) is not None:
+        envelope.fail(error)
+    else:
+        envelope.resolve(future.result())
+
+
 class _Stop:
     """The sentinel `stop()` queues behind every earlier message."""
 
@@ -296,7 +320,10 @@ class ActorRef(Generic[A]):
             return False
         if actor.journaled(envelope.message):
             self.journal.append(envelope.message)
-        envelope.resolve(result)
+        if isinstance(result, Later):
+            result.settle(envelope)
+        else:
+            envelope.resolve(result)
         return True
 
     def _crashed(self, envelope: Envelope, error: Exception) -> None:

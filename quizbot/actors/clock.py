@@ -74,3 +74,18 @@ class ManualClock:
             if not handle.cancelled:
                 callback()
         self.now = target
+
+
+async def sleep(clock: Clock, seconds: float) -> None:
+    """Wait `seconds` on `clock`: real time on the loop clock, until advanced past on a manual one."""
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def wake() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    handle = clock.call_at(clock.time() + seconds, wake)
+    try:
+        await done
+    finally:
+        handle.cancel()

@@ -12,13 +12,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from quizbot.actors.clock import Clock
+from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import SnapshotSaved, TakeSnapshot
 from quizbot.actors.pending import answers_from_dict, run_from_dict
 from quizbot.actors.policy import SupervisorSettings
-from quizbot.actors.ports import ChannelEvent, ChannelPort, SessionKey, SessionStore, SnapshotStore
+from quizbot.actors.ports import ChannelEvent, ChannelPort, Notice, SessionKey, SessionStore, SnapshotStore
 from quizbot.actors.registry import Registry
+from quizbot.actors.state import state_position
 from quizbot.actors.timers import Timers
-from quizbot.errors import QuizbotError, StorageError
+from quizbot.errors import DataRejected, QuizbotError, StorageError
 from quizbot.storage.records import Snapshot
 
 if TYPE_CHECKING:
@@ -37,13 +39,16 @@ class Persistence:
     clock: Clock
     settings: SupervisorSettings
     timers: Timers
+    journal: SessionJournal
     owner: str
+    quarantined: int
     _log: Logger
     _unrecorded: dict[tuple[SessionKey, int], dict[str, Any]]  # ended while the database was away
 
     def _snapshot_row(self, key: SessionKey, epoch: int, state: dict[str, Any]) -> Snapshot:
         expires = datetime.fromtimestamp(self.clock.time() + self.settings.snapshot_ttl, UTC)
-        return Snapshot(key[0], key[1], self.owner, epoch, state, expires_at=expires)
+        run_id, seq = state_position(state)
+        return Snapshot(key[0], key[1], self.owner, epoch, state, expires_at=expires, run_id=run_id, seq=seq)
 
     async def _flush(self, *, everything: bool = False, only: list[SessionKey] | None = None) -> int:
         """Take snapshots of dirty sessions at their message boundaries and save them in one statement."""
@@ -69,7 +74,9 @@ class Persistence:
                 entry.dirty = True
                 continue
             entry.last_state = state
-            rows.append(self._snapshot_row(key, entry.epoch, state))
+            row = self._snapshot_row(key, entry.epoch, state)
+            self.journal.taken(key, row.seq)
+            rows.append(row)
         try:
             result = await self.snapshots.save(rows)
         except StorageError as error:
@@ -78,6 +85,9 @@ class Persistence:
                 entry.dirty = True
             return 0
         now = self.clock.time()
+        for row in rows:
+            if row.key in result.saved:
+                self.journal.saved(row.key, row.seq)
         for key in result.saved:
             if (entry := self.registry.get(key)) is not None:
                 entry.saved_at = now
@@ -94,6 +104,7 @@ class Persistence:
             return
         self._log.bind(guild=key[0], channel=key[1]).warning("session claimed by another process")
         self.timers.cancel(key)
+        self.journal.close(key)
         entry.ref.stop()
         await entry.ref.wait_stopped()
 
@@ -102,22 +113,29 @@ class Persistence:
 
         The snapshot is saved first when anything is left, so it is durable before it is written
         (every write is idempotent, so doing it again after a crash is harmless). On a database
-        failure the snapshot stays, and the next start finishes the job.
+        outage the snapshot stays, and the next flush or start finishes the job; a record the
+        database refuses for what it holds is set aside in quarantine, never retried forever.
         """
         log = self._log.bind(guild=key[0], channel=key[1])
         try:
             pending = [answers_from_dict(p) for p in state.get("pending", [])]
             run = run_from_dict(state["run"]) if state.get("run") else None
-        except (KeyError, TypeError, ValueError) as error:
-            log.error("ended game's snapshot is malformed and is left to expire: {}", error)
+            row = self._snapshot_row(key, epoch, state)
+        except (KeyError, TypeError, ValueError, QuizbotError) as error:
+            await self._set_aside(key, epoch, f"the ended game's snapshot is malformed: {error!r}")
             return
         try:
             if pending or run is not None:
-                await self.snapshots.save([self._snapshot_row(key, epoch, state)])
+                await self.snapshots.save([row])
+                self.journal.saved(key, row.seq)
             for batch in pending:
                 await self.store.record_answers(key, batch)
             unlocked = await self.store.record_run(key, run) if run is not None else []
             await self.snapshots.delete(key, self.owner, epoch)
+        except DataRejected as error:
+            self._unrecorded.pop((key, epoch), None)
+            await self._set_aside(key, epoch, f"the ended game cannot be recorded: {error}")
+            return
         except StorageError as error:
             log.error("ended game not recorded yet (tried again on every flush): {}", error)
             self._unrecorded[(key, epoch)] = state
@@ -125,6 +143,19 @@ class Persistence:
         self._unrecorded.pop((key, epoch), None)
         for announcement in unlocked:
             await self._show(key, announcement)
+
+    async def _set_aside(self, key: SessionKey, epoch: int, reason: str) -> None:
+        """Move a session's snapshot to quarantine, count it, and tell its channel if it can be reached."""
+        log = self._log.bind(guild=key[0], channel=key[1])
+        try:
+            moved = await self.snapshots.quarantine(key, epoch, reason)
+        except StorageError as error:  # an outage: the row stays, and the next start tries again
+            log.error("snapshot not set aside yet ({}): {}", error, reason)
+            return
+        log.error("snapshot set aside in quarantine: {}", reason)
+        if moved:
+            self.quarantined += 1
+            await self._show(key, Notice("session_set_aside"))
 
     async def _record_ended(self) -> None:
         """Try again to record the games that ended while the database was away."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
+from uuid import UUID
 
 from quizbot.game.achievements import Achievement
 from quizbot.game.effects import (
@@ -20,7 +21,7 @@ from quizbot.game.effects import (
     ShowScores,
     Standing,
 )
-from quizbot.storage.records import Snapshot
+from quizbot.storage.records import Snapshot, UnreadableSnapshot
 from quizbot.storage.snapshots import SaveResult
 
 SessionKey = tuple[int, int]  # (guild_id, channel_id)
@@ -48,9 +49,9 @@ class AchievementsUnlocked:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """A plain message for the channel (for example: stopped after repeated errors)."""
+    """A message for the channel, by its catalogue key (for example: stopped after repeated errors)."""
 
-    text: str
+    key: str
 
 
 ChannelEvent = (
@@ -103,10 +104,48 @@ class SnapshotStore(Protocol):
 
     async def load_live(
         self, now: datetime, shard_ids: Sequence[int], shard_count: int | None
-    ) -> list[Snapshot]: ...
+    ) -> list[Snapshot | UnreadableSnapshot]: ...
 
-    async def claim(self, owner: str, seen: Sequence[Snapshot], now: datetime) -> list[Snapshot]: ...
+    async def claim(
+        self, owner: str, seen: Sequence[Snapshot], now: datetime
+    ) -> list[Snapshot | UnreadableSnapshot]: ...
 
     async def delete(self, key: SessionKey, owner: str, epoch: int) -> bool: ...
 
     async def expire(self, now: datetime) -> list[SessionKey]: ...
+
+    async def quarantine(self, key: SessionKey, epoch: int, reason: str) -> bool:
+        """Move the snapshot held at `epoch` (and its journal) aside with why; False if it is gone."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """A journal entry on its way to the store: its session, run, owner's epoch, place and body."""
+
+    key: SessionKey
+    run_id: UUID
+    epoch: int
+    seq: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayFrom:
+    """Where a session's replay starts: its run, and the last seq its snapshot covers."""
+
+    key: SessionKey
+    run_id: UUID
+    after: int
+
+
+class JournalStore(Protocol):
+    """Where sessions' journal entries are kept until a saved snapshot covers them."""
+
+    async def append(self, entries: Sequence[StoredEntry]) -> set[tuple[SessionKey, int]]:
+        """Append in one statement; the (key, seq) of those held (the rest: another epoch owns them)."""
+        ...
+
+    async def load(self, cursors: Sequence[ReplayFrom]) -> dict[SessionKey, list[tuple[int, bytes]]]:
+        """Each session's (seq, body) entries past its cursor, in order."""
+        ...

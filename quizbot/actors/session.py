@@ -8,27 +8,22 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from quizbot.actors.base import Actor
+from quizbot.actors.base import Actor, Later
 from quizbot.actors.clock import Clock
+from quizbot.actors.entries import CHANGES_SESSION, JournalEntry, apply_message
+from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import (
     Describe,
-    ExpireQuiz,
     PromptRecovery,
-    RequestHint,
-    ResumeQuiz,
     SessionChanged,
     SessionInfo,
     SessionOver,
-    SkipQuestion,
     SnapshotSaved,
-    StartQuiz,
-    StopQuiz,
-    SubmitAnswer,
     TakeSnapshot,
     TimerFired,
 )
-from quizbot.actors.pending import answers_to_dict, run_to_dict
 from quizbot.actors.ports import ChannelPort, RecoveryPrompt, SessionStore
+from quizbot.actors.state import snapshot_state
 from quizbot.actors.timers import Timers
 from quizbot.errors import UnknownMessage
 from quizbot.game.effects import (
@@ -38,12 +33,10 @@ from quizbot.game.effects import (
     ScheduleTimer,
 )
 from quizbot.game.session import QuizSession
-from quizbot.game.snapshot import session_to_dict
 
 if TYPE_CHECKING:
     from loguru import Logger
 
-READ_ONLY = (TakeSnapshot, Describe, PromptRecovery, SnapshotSaved)
 RETRY_BASE, RETRY_CAP = 0.5, 30.0
 # Question indices are kept in frozen sets, replaced rather than changed, so every actor with none
 # shares this empty one instead of holding a set of its own.
@@ -66,8 +59,11 @@ class SessionActor(Actor):
         timers: Timers,
         clock: Clock,
         notify: Callable[[object], None],
+        journal: SessionJournal,
         pending: Sequence[RecordAnswers] = (),
-        pending_durable: bool = False,
+        durable: frozenset[int] = NONE,
+        seq: int = 0,
+        finished_run: RecordRun | None = None,
     ) -> None:
         self.session = session
         self.port = port
@@ -75,12 +71,14 @@ class SessionActor(Actor):
         self.timers = timers
         self.clock = clock
         self.notify = notify  # tells the supervisor; never asks, so the two can never deadlock
+        self.journal = journal
+        self.seq = seq  # the last journal entry applied
         self.pending: list[RecordAnswers] = list(pending)
-        self.finished_run: RecordRun | None = None
+        self.finished_run = finished_run
         # Answers are written only once a saved snapshot holds them: a crash before that redoes the
         # close from the snapshot, a crash after it rewrites the same rows, so the database and the
         # session's scores never disagree.
-        self.durable = _indices(pending) if pending_durable else NONE
+        self.durable = durable
         self._in_snapshot = NONE
         self.dirty = False
         self.over = session.phase.over
@@ -106,70 +104,45 @@ class SessionActor(Actor):
             await asyncio.gather(self._writer, return_exceptions=True)
 
     def journaled(self, message: object) -> bool:
-        return not isinstance(message, READ_ONLY)
+        return False  # a session journals its own changes, durably: see `_change`
 
     async def receive(self, message: object) -> object:
-        return await self._handle(message, muted=False)
-
-    async def replay(self, message: object) -> None:
-        await self._handle(message, muted=True)
-
-    # --- messages ----------------------------------------------------------------------------
-
-    async def _handle(self, message: object, *, muted: bool) -> object:  # noqa: PLR0912 - one dispatch
-        session, now = self.session, self.clock.time()
-        reply: object = None
+        if isinstance(message, CHANGES_SESSION):
+            return await self._change(message)
         match message:
-            case SubmitAnswer(user_id, name, index, response):
-                index = session.index if index is None else index
-                reply, effects = session.answer(user_id, name, index, response, now)
-            case TimerFired("close", index):
-                effects = session.close(index, now)
-            case TimerFired("advance", index):
-                effects = session.advance(index, now)
-            case StartQuiz():
-                effects = session.start(now)
-            case RequestHint():
-                effects = session.hint(now)
-            case SkipQuestion(user_id, is_moderator):
-                effects = session.skip(user_id, is_moderator, now)
-            case StopQuiz(user_id, is_moderator):
-                effects = session.stop(user_id, is_moderator, now)
-            case ResumeQuiz(user_id, is_moderator):
-                effects = session.resume(user_id, is_moderator, now)
-            case ExpireQuiz():
-                effects = session.expire(now)
             case TakeSnapshot(final=False):
                 return self.snapshot()
+            case TakeSnapshot(final=True, grace=grace):
+                return await self.drain(grace)
             case SnapshotSaved():
                 self.durable |= self._in_snapshot
                 self._start_writer()
-                return None
-            case TakeSnapshot(final=True, grace=grace):
-                return await self.drain(grace)
             case Describe():
                 return self.describe()
             case PromptRecovery():
-                if not muted:
-                    await self.prompt_recovery()
-                return None
+                await self.prompt_recovery()
             case _:
                 raise UnknownMessage(f"a quiz session does not handle {type(message).__name__}")
-        await self._apply(effects, muted=muted)
-        if effects or isinstance(message, SubmitAnswer):
-            self._changed(urgent=any(isinstance(e, RecordAnswers | RecordRun) for e in effects))
-        return reply
+        return None
+
+    async def _change(self, message: object) -> Later:
+        """Apply a message, journal it, show its effects; the asker hears back once the journal has it.
+
+        A refused message (a QuizbotError) changes nothing and is not journaled.
+        """
+        now = self.clock.time()
+        reply, effects = apply_message(self.session, message, now)
+        self.seq += 1
+        saved = self.journal.append(self.key, JournalEntry(self.seq, now, message), reply)  # type: ignore[arg-type]
+        await self._apply(effects)
+        self._changed(urgent=any(isinstance(e, RecordAnswers | RecordRun) for e in effects))
+        return Later(saved)
 
     def snapshot(self) -> dict[str, Any]:
-        """The whole session plus unrecorded answers; the journal restarts from here."""
-        self.ref.journal.clear()
+        """The whole session, unrecorded answers, and the last journal entry it covers."""
         self.dirty = False
         self._in_snapshot = _indices(self.pending)
-        return {
-            "session": session_to_dict(self.session),
-            "pending": [answers_to_dict(p) for p in self.pending],
-            "run": run_to_dict(self.finished_run) if self.finished_run is not None else None,
-        }
+        return snapshot_state(self.session, self.pending, self.finished_run, self.seq)
 
     def describe(self) -> SessionInfo:
         session = self.session
@@ -194,7 +167,7 @@ class SessionActor(Actor):
 
     # --- effects -----------------------------------------------------------------------------
 
-    async def _apply(self, effects: list[Effect], *, muted: bool) -> None:
+    async def _apply(self, effects: list[Effect]) -> None:
         for effect in effects:
             match effect:
                 case ScheduleTimer(kind, index, at):
@@ -204,7 +177,7 @@ class SessionActor(Actor):
                         self.pending.append(effect)
                 case RecordRun():  # recorded by the supervisor once the last answers are in
                     self.finished_run = effect
-                case _ if not muted:
+                case _:
                     await self._show(effect)
         if not self.over and self.session.phase.over:
             self.over = True

@@ -33,6 +33,8 @@ class SupervisorStatus:
     sessions: tuple[SessionStatus, ...]
     timers: int
     pool: PoolHealth | None
+    quarantined: int = 0  # snapshots this process set aside since it started
+    journal_queued: int = 0  # journal entries waiting for the database
 
     @property
     def by_phase(self) -> dict[str, int]:
@@ -63,6 +65,8 @@ def build_status(
     timers: int,
     pool: PoolHealth | None,
     now: float,
+    quarantined: int = 0,
+    journal_queued: int = 0,
 ) -> SupervisorStatus:
     """The status of a supervisor from its registry entries, as of `now`."""
     sessions = tuple(
@@ -76,4 +80,6 @@ def build_status(
         )
         for key, entry in entries
     )
-    return SupervisorStatus(owner, accepting, shard_ids, shard_count, sessions, timers, pool)
+    return SupervisorStatus(
+        owner, accepting, shard_ids, shard_count, sessions, timers, pool, quarantined, journal_queued
+    )

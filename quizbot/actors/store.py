@@ -89,12 +89,12 @@ class PostgresSnapshotStore:
 
     async def load_live(
         self, now: datetime, shard_ids: Sequence[int], shard_count: int | None
-    ) -> list[Snapshot]:
+    ) -> list[snapshots.Loaded]:
         return await snapshots.load_live_snapshots(
             self.db, now=now, shard_ids=shard_ids, shard_count=shard_count
         )
 
-    async def claim(self, owner: str, seen: Sequence[Snapshot], now: datetime) -> list[Snapshot]:
+    async def claim(self, owner: str, seen: Sequence[Snapshot], now: datetime) -> list[snapshots.Loaded]:
         return await snapshots.claim_snapshots(self.db, owner, seen, now=now)
 
     async def delete(self, key: SessionKey, owner: str, epoch: int) -> bool:
@@ -102,3 +102,6 @@ class PostgresSnapshotStore:
 
     async def expire(self, now: datetime) -> list[SessionKey]:
         return await snapshots.expire_snapshots(self.db, now=now)
+
+    async def quarantine(self, key: SessionKey, epoch: int, reason: str) -> bool:
+        return await snapshots.quarantine_snapshot(self.db, key, epoch, reason) is not None

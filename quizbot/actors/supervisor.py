@@ -19,6 +19,7 @@ from loguru import logger
 from quizbot.actors.base import Actor, ActorRef, Envelope, spawn, wait_all_stopped
 from quizbot.actors.clock import Clock
 from quizbot.actors.collector import collector_paused
+from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import (
     ExpireQuiz,
     FlushSnapshots,
@@ -34,16 +35,23 @@ from quizbot.actors.messages import (
     SweepIdle,
     TakeSnapshot,
 )
-from quizbot.actors.pending import answers_from_dict, run_from_dict
 from quizbot.actors.persistence import SNAPSHOT_ASK_TIMEOUT, Persistence
 from quizbot.actors.policy import Action, ExitKind, SupervisorSettings, default_owner
-from quizbot.actors.ports import ChannelPort, Notice, SessionKey, SessionStore, SnapshotStore
+from quizbot.actors.ports import (
+    ChannelPort,
+    JournalStore,
+    Notice,
+    SessionKey,
+    SessionStore,
+    SnapshotStore,
+)
 from quizbot.actors.registry import Registry, SessionEntry
+from quizbot.actors.respawn import Respawn
 from quizbot.actors.session import SessionActor
+from quizbot.actors.state import Restored, restore
 from quizbot.actors.status import SupervisorStatus, build_status
 from quizbot.actors.timers import Timers
 from quizbot.errors import (
-    InvalidValue,
     PoisonMessage,
     QuizbotError,
     SessionExists,
@@ -52,10 +60,8 @@ from quizbot.errors import (
     SupervisorFailure,
     UnknownMessage,
 )
-from quizbot.game.effects import RecordAnswers
 from quizbot.game.questions import Matcher
 from quizbot.game.session import AnswerMode, QuizSession
-from quizbot.game.snapshot import session_from_dict, session_to_dict
 from quizbot.questions.matching import fuzzy_matcher
 from quizbot.storage.pool import PoolHealth
 from quizbot.storage.records import Snapshot
@@ -84,8 +90,11 @@ class Supervisor(Persistence, Actor):
         matcher: Matcher = fuzzy_matcher,
         tick: bool = True,
         registry: Registry | None = None,
+        journal: JournalStore | None = None,
     ) -> None:
         self.port, self.store, self.snapshots, self.clock = port, store, snapshots, clock
+        self.journal_store = journal
+        self.journal = SessionJournal(journal, clock)
         self.settings = settings or SupervisorSettings()
         self.owner = owner or default_owner()
         self.pool_health = pool_health
@@ -98,6 +107,7 @@ class Supervisor(Persistence, Actor):
         self._unrecorded: dict[tuple[SessionKey, int], dict[str, Any]] = {}  # ended; database was down
         self._urgent: dict[SessionKey, None] = {}  # reported urgent, not saved yet (in report order)
         self._urgent_noted = False  # a _SaveUrgent waits in the mailbox
+        self.quarantined = 0  # snapshots this process set aside
         self._log = logger.bind(owner=self.owner)
 
     # --- life ----------------------------------------------------------------------------------
@@ -111,6 +121,7 @@ class Supervisor(Persistence, Actor):
         if self._ticker is not None:
             self._ticker.cancel()
             await asyncio.gather(self._ticker, return_exceptions=True)
+        await self.journal.aclose()
 
     async def _run_ticker(self) -> None:
         """Tell this supervisor to flush snapshots every interval and to sweep idle sessions."""
@@ -173,6 +184,7 @@ class Supervisor(Persistence, Actor):
     # --- sessions ------------------------------------------------------------------------------
 
     async def _start(self, request: StartSession) -> ActorRef[Any]:
+        """Make the session, save its first snapshot (so its journal has a base), then start it."""
         key = (request.guild_id, request.channel_id)
         if not self.accepting:
             raise ShuttingDown("quizbot is restarting; try again in a moment")
@@ -190,33 +202,31 @@ class Supervisor(Persistence, Actor):
             matcher=self.matcher,
         )
         epoch = await self.snapshots.new_epoch()
+        first = Restored(session, [], frozenset(), None, 0, 0)
+        saved = await self.snapshots.save([self._snapshot_row(key, epoch, first.state())])
+        if key not in saved.saved:  # another process holds the channel with a newer epoch
+            raise SessionExists("a quiz is already running in this channel")
         idle = request.idle_timeout or self.settings.idle_timeout
-        ref = self._spawn(session, epoch, idle, pending_state=[], durable=False).ref
-        ref.tell(StartQuiz())
-        return ref
+        entry = self._spawn(first, epoch, idle)
+        entry.dirty, entry.saved_at = False, self.clock.time()
+        entry.ref.tell(StartQuiz())
+        return entry.ref
 
-    def _spawn(
-        self,
-        session: QuizSession,
-        epoch: int,
-        idle_timeout: float,
-        pending_state: list[dict[str, Any]],
-        *,
-        durable: bool,
-    ) -> SessionEntry:
-        """Run `session` in an actor of its own and register it; its snapshot so far is the entry's state."""
-        state = {"session": session_to_dict(session), "pending": pending_state}
+    def _spawn(self, restored: Restored, epoch: int, idle_timeout: float) -> SessionEntry:
+        """Run a session in an actor of its own, open its journal and register it."""
+        session = restored.session
         key = session.key
         ref = spawn(
-            self._actor_with(session, [answers_from_dict(p) for p in pending_state], durable=durable),
+            self._actor_for(restored),
             name=f"session:{key[0]}:{key[1]}",
             capacity=self.settings.mailbox_capacity,
             on_crash=partial(self._on_crash, key),
         )
+        self.journal.open(key, session.run_id, epoch, restored.seq)
         entry = SessionEntry(
             ref,
             epoch,
-            state,
+            restored.state(),
             idle_timeout,
             last_activity=self.clock.time(),
             phase=session.phase,
@@ -225,27 +235,19 @@ class Supervisor(Persistence, Actor):
         self.registry.add(key, entry)
         return entry
 
-    def _actor_for(self, state: dict[str, Any], *, durable: bool) -> SessionActor:
-        """A session actor from a snapshot; `durable`: that snapshot is known to be in the database."""
-        session = session_from_dict(state["session"], self.matcher)
-        pending = [answers_from_dict(p) for p in state["pending"]]
-        actor = self._actor_with(session, pending, durable=durable)
-        if state.get("run"):
-            actor.finished_run = run_from_dict(state["run"])
-        return actor
-
-    def _actor_with(
-        self, session: QuizSession, pending: list[RecordAnswers], *, durable: bool
-    ) -> SessionActor:
+    def _actor_for(self, restored: Restored) -> SessionActor:
         return SessionActor(
-            session,
+            restored.session,
             port=self.port,
             store=self.store,
             timers=self.timers,
             clock=self.clock,
             notify=self._notify,
-            pending=pending,
-            pending_durable=durable,
+            journal=self.journal,
+            pending=restored.pending,
+            durable=restored.durable,
+            seq=restored.seq,
+            finished_run=restored.run,
         )
 
     def _notify(self, message: object) -> None:
@@ -298,6 +300,7 @@ class Supervisor(Persistence, Actor):
         if notice is not None:
             await self._show(key, Notice(notice))
         await self._finish_recording(key, entry.epoch, final)
+        self.journal.close(key)
 
     async def _crashed(self, key: SessionKey, envelope: Envelope, error: BaseException) -> None:
         entry = self.registry.get(key)
@@ -309,17 +312,16 @@ class Supervisor(Persistence, Actor):
         if action is not Action.RESTART:
             envelope.fail(error)
             log.error("session crashed too often; stopping it")
-            await self._release(key, notice="This quiz hit repeated errors and was stopped. Sorry!")
+            await self._release(key, notice="session_crashed")
             return
         poisoned = envelope.attempts >= self.settings.policy.poison_after
         await entry.ref.wait_stopped()
         entry.restarts += 1
-        entry.ref.start(
-            self._actor_for(entry.last_state, durable=False),
-            replay=list(entry.ref.journal),
-            redeliver=None if poisoned else envelope,
-        )
-        entry.dirty = True  # its restored answers wait for a saved snapshot before they are written
+        # From the last snapshot taken and what the journal holds since: its answers wait for a
+        # saved snapshot before they are written, as after any restart.
+        restored = restore(entry.last_state, self.journal.recent(key), self.matcher, saved=False)
+        entry.ref.start(self._actor_for(restored), redeliver=None if poisoned else envelope)
+        entry.dirty = True
         if poisoned:  # told only once the session runs again, so the caller finds it alive
             log.error("dropped {} after it crashed the session twice", type(envelope.message).__name__)
             envelope.fail(PoisonMessage("that action failed twice and was dropped"))
@@ -351,29 +353,28 @@ class Supervisor(Persistence, Actor):
 
     async def _respawn_paused(self) -> int:
         now = datetime.fromtimestamp(self.clock.time(), UTC)
-        seen = await self.snapshots.load_live(now, self.settings.shard_ids, self.settings.shard_count)
-        claimed = await self.snapshots.claim(self.owner, [s for s in seen if s.key not in self.registry], now)
+        settings = self.settings
+        respawn = Respawn(self.snapshots, self.journal_store, self.matcher)
+        recovered, aside = await respawn.recover(
+            self.owner, now, settings.shard_ids, settings.shard_count, skip=self.registry
+        )
+        for set_aside in aside:
+            self.quarantined += 1
+            await self._show(set_aside.key, Notice("session_set_aside"))
         count = 0
-        for snapshot in claimed:
-            try:
-                session = session_from_dict(snapshot.state["session"], self.matcher)
-            except (InvalidValue, KeyError, TypeError, ValueError) as error:
-                log = self._log.bind(guild=snapshot.guild_id, channel=snapshot.channel_id)
-                log.error("snapshot cannot be restored and is left to expire: {}", error)
+        for found in recovered:
+            snapshot, restored = found.snapshot, found.restored
+            if restored.session.phase.over:  # the game ended; only its recording was left
+                await self._finish_recording(snapshot.key, snapshot.epoch, restored.state())
                 continue
-            if session.phase.over:  # the game ended; only its recording was left
-                await self._finish_recording(snapshot.key, snapshot.epoch, snapshot.state)
-                continue
-            session.pause()
-            entry = self._spawn(
-                session, snapshot.epoch, self.settings.idle_timeout, snapshot.state["pending"], durable=True
-            )
-            if self._outlives_idle(snapshot):  # else the closing flush saves it, renewing its expiry
+            restored.session.pause()
+            entry = self._spawn(restored, snapshot.epoch, settings.idle_timeout)
+            if not restored.replayed and self._outlives_idle(snapshot):  # else the flush saves it
                 entry.dirty, entry.saved_at = False, self.clock.time()
             entry.ref.tell(PromptRecovery())
             count += 1
         await self._flush()
-        self._log.info("respawned {} sessions", count)
+        self._log.info("respawned {} sessions, set {} aside", count, len(aside))
         return count
 
     def _outlives_idle(self, snapshot: Snapshot) -> bool:
@@ -399,6 +400,8 @@ class Supervisor(Persistence, Actor):
             timers=len(self.timers),
             pool=self.pool_health() if self.pool_health is not None else None,
             now=self.clock.time(),
+            quarantined=self.quarantined,
+            journal_queued=len(self.journal),
         )
 
     async def _shutdown(self) -> int:

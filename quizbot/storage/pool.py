@@ -7,8 +7,8 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -17,10 +17,9 @@ import orjson
 from loguru import logger
 
 from quizbot.config import redact_url
-from quizbot.errors import DatabaseUnavailable, StorageError
+from quizbot.errors import DatabaseUnavailable, DataRejected, StorageError
 
 T = TypeVar("T")
-Connection = asyncpg.Connection
 Operation = Callable[[asyncpg.Connection], Awaitable[T]]
 
 # Failures where the same statement may well succeed on a fresh connection a moment later.
@@ -35,6 +34,25 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     asyncio.TimeoutError,
 )
+
+
+# Refusals of what a statement holds (text PostgreSQL cannot store, a broken constraint, a value too
+# large): sending the same again can never succeed, unlike an outage.
+CONTENT_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.DataError,  # class 22, and asyncpg's own refusal of an argument
+    asyncpg.IntegrityConstraintViolationError,  # class 23
+    asyncpg.ProgramLimitExceededError,  # class 54
+    UnicodeError,  # a lone surrogate cannot be encoded for the server
+)
+
+
+@contextmanager
+def content_refused(what: str) -> Iterator[None]:
+    """Raise DataRejected, naming `what`, where PostgreSQL refuses a write for its content."""
+    try:
+        yield
+    except CONTENT_ERRORS as error:
+        raise DataRejected(f"the database refused {what}: {type(error).__name__}: {error}") from error
 
 
 def is_transient(error: BaseException) -> bool:

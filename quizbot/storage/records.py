@@ -201,6 +201,23 @@ class Snapshot:
     state: dict[str, Any]
     expires_at: datetime
     updated_at: datetime | None = None
+    run_id: UUID | None = None  # with `seq`: the journal entries this snapshot covers, dropped on save
+    seq: int = 0
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.guild_id, self.channel_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableSnapshot:
+    """A snapshot row whose state cannot be parsed: set aside, never restored."""
+
+    guild_id: int
+    channel_id: int
+    owner: str
+    epoch: int
+    problem: str
 
     @property
     def key(self) -> tuple[int, int]:

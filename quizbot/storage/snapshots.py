@@ -1,4 +1,8 @@
-"""Session snapshots: batched saves fenced by owner and epoch, shard-filtered loads, atomic claims."""
+"""Session snapshots: batched saves fenced by owner and epoch, shard-filtered loads, atomic claims.
+
+A row whose state cannot be parsed comes back as an UnreadableSnapshot, never as an exception, so
+one bad row cannot stop the rest from loading; `quarantine_snapshot` then sets it aside.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,13 @@ import orjson
 
 from quizbot.errors import InvalidValue
 from quizbot.game.values import check_id
-from quizbot.storage.pool import Database
-from quizbot.storage.records import Snapshot
+from quizbot.storage.pool import Database, content_refused
+from quizbot.storage.records import Snapshot, UnreadableSnapshot
 
 Key = tuple[int, int]
+Loaded = Snapshot | UnreadableSnapshot
 MAX_OWNER_LENGTH = 200
+MAX_REASON_LENGTH = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +38,22 @@ def _check_owner(owner: str) -> str:
     return owner
 
 
-def _snapshot(row: asyncpg.Record) -> Snapshot:
+def _snapshot(row: asyncpg.Record) -> Loaded:
+    """The row as a Snapshot, or as an UnreadableSnapshot when its state is not a JSON object."""
+    try:
+        state = orjson.loads(row["state"])
+    except orjson.JSONDecodeError as error:
+        state, problem = None, f"its state is not JSON: {error}"
+    else:
+        problem = f"its state is a JSON {type(state).__name__}, not an object"
+    if not isinstance(state, dict):
+        return UnreadableSnapshot(row["guild_id"], row["channel_id"], row["owner"], row["epoch"], problem)
     return Snapshot(
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
         owner=row["owner"],
         epoch=row["epoch"],
-        state=orjson.loads(row["state"]),
+        state=state,
         expires_at=row["expires_at"],
         updated_at=row["updated_at"],
     )
@@ -54,16 +69,28 @@ async def new_epoch(db: Database, *, connection: asyncpg.Connection | None = Non
     return await db.run(take, connection=connection, transaction=False)
 
 
+# Saved rows drop the journal entries they cover, and any left by an earlier run in the channel.
+# Rows are written in key order (the caller sorts them), as journal appends lock them.
 SAVE_SNAPSHOTS_SQL = """
-INSERT INTO session_snapshots AS s (guild_id, channel_id, owner, epoch, state, updated_at, expires_at)
-SELECT t.guild_id, t.channel_id, t.owner, t.epoch, t.state, now(), t.expires_at
-FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bytea[], $6::timestamptz[])
-    AS t (guild_id, channel_id, owner, epoch, state, expires_at)
-ON CONFLICT (guild_id, channel_id) DO UPDATE SET
-    owner = EXCLUDED.owner, epoch = EXCLUDED.epoch, state = EXCLUDED.state,
-    updated_at = now(), expires_at = EXCLUDED.expires_at
-WHERE s.epoch < EXCLUDED.epoch OR (s.epoch = EXCLUDED.epoch AND s.owner = EXCLUDED.owner)
-RETURNING guild_id, channel_id
+WITH saved AS (
+    INSERT INTO session_snapshots AS s (guild_id, channel_id, owner, epoch, state, updated_at, expires_at)
+    SELECT t.guild_id, t.channel_id, t.owner, t.epoch, t.state, now(), t.expires_at
+    FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bytea[], $6::timestamptz[])
+        AS t (guild_id, channel_id, owner, epoch, state, expires_at)
+    ON CONFLICT (guild_id, channel_id) DO UPDATE SET
+        owner = EXCLUDED.owner, epoch = EXCLUDED.epoch, state = EXCLUDED.state,
+        updated_at = now(), expires_at = EXCLUDED.expires_at
+    WHERE s.epoch < EXCLUDED.epoch OR (s.epoch = EXCLUDED.epoch AND s.owner = EXCLUDED.owner)
+    RETURNING guild_id, channel_id
+), covered AS (
+    DELETE FROM session_journal AS j
+    USING saved,
+        unnest($1::bigint[], $2::bigint[], $7::uuid[], $8::bigint[]) AS c (guild_id, channel_id, run_id, seq)
+    WHERE saved.guild_id = c.guild_id AND saved.channel_id = c.channel_id
+      AND j.guild_id = c.guild_id AND j.channel_id = c.channel_id
+      AND (j.run_id IS DISTINCT FROM c.run_id OR j.seq <= c.seq)
+)
+SELECT guild_id, channel_id FROM saved
 """
 
 
@@ -80,6 +107,7 @@ async def save_snapshots(
         _check_owner(snapshot.owner)
     if not snapshots:
         return SaveResult(frozenset(), frozenset())
+    snapshots = sorted(snapshots, key=lambda s: s.key)
     args = (
         [s.guild_id for s in snapshots],
         [s.channel_id for s in snapshots],
@@ -87,10 +115,13 @@ async def save_snapshots(
         [s.epoch for s in snapshots],
         [orjson.dumps(s.state) for s in snapshots],
         [s.expires_at for s in snapshots],
+        [s.run_id for s in snapshots],
+        [s.seq for s in snapshots],
     )
 
     async def write(conn: asyncpg.Connection) -> SaveResult:
-        rows = await conn.fetch(SAVE_SNAPSHOTS_SQL, *args)
+        with content_refused("a snapshot batch"):
+            rows = await conn.fetch(SAVE_SNAPSHOTS_SQL, *args)
         saved = frozenset((r["guild_id"], r["channel_id"]) for r in rows)
         return SaveResult(saved, frozenset(keys) - saved)
 
@@ -104,7 +135,7 @@ async def load_live_snapshots(
     shard_ids: Sequence[int] = (),
     shard_count: int | None = None,
     connection: asyncpg.Connection | None = None,
-) -> list[Snapshot]:
+) -> list[Loaded]:
     """Every unexpired snapshot, or only those whose guild falls in `shard_ids` of `shard_count`."""
     if shard_count is not None and (shard_count < 1 or any(not 0 <= s < shard_count for s in shard_ids)):
         raise InvalidValue(f"shard ids must be from 0 to {shard_count - 1} of {shard_count} shards")
@@ -116,7 +147,7 @@ async def load_live_snapshots(
     """
     shards = list(shard_ids) if shard_count is not None else []
 
-    async def read(conn: asyncpg.Connection) -> list[Snapshot]:
+    async def read(conn: asyncpg.Connection) -> list[Loaded]:
         return [_snapshot(r) for r in await conn.fetch(query, now, shard_count, shards)]
 
     return await db.run(read, connection=connection, transaction=False)
@@ -161,7 +192,7 @@ async def claim_snapshots(
     *,
     now: datetime,
     connection: asyncpg.Connection | None = None,
-) -> list[Snapshot]:
+) -> list[Loaded]:
     """Take ownership of snapshots as last seen; each claim succeeds only if its epoch is unchanged.
 
     Returns the claimed snapshots with their new, larger epochs. Two owners racing for one
@@ -173,8 +204,8 @@ async def claim_snapshots(
         return []
     loaded = [s for s in seen if s.updated_at is not None]
 
-    async def write(conn: asyncpg.Connection) -> list[Snapshot]:
-        claimed: list[Snapshot] = []
+    async def write(conn: asyncpg.Connection) -> list[Loaded]:
+        claimed: list[Loaded] = []
         if loaded:
             by_key = {s.key: s for s in loaded}
             args = (*_claim_args(owner, loaded, now), [s.updated_at for s in loaded])
@@ -203,14 +234,22 @@ async def claim_snapshots(
 async def delete_snapshot(
     db: Database, key: Key, owner: str, epoch: int, *, connection: asyncpg.Connection | None = None
 ) -> bool:
-    """Delete a session's snapshot if this owner and epoch still hold it; False otherwise."""
-    query = (
-        "DELETE FROM session_snapshots WHERE guild_id = $1 AND channel_id = $2 AND owner = $3 AND epoch = $4"
-    )
+    """Delete a session's snapshot (and its journal) if this owner and epoch still hold it."""
+    query = """
+        WITH gone AS (
+            DELETE FROM session_snapshots
+            WHERE guild_id = $1 AND channel_id = $2 AND owner = $3 AND epoch = $4
+            RETURNING guild_id, channel_id
+        ), journal AS (
+            DELETE FROM session_journal AS j USING gone
+            WHERE j.guild_id = gone.guild_id AND j.channel_id = gone.channel_id
+        )
+        SELECT count(*) FROM gone
+    """
 
     async def write(conn: asyncpg.Connection) -> bool:
-        status: str = await conn.execute(query, key[0], key[1], owner, epoch)
-        return status == "DELETE 1"
+        deleted: int = await conn.fetchval(query, key[0], key[1], owner, epoch)
+        return deleted == 1
 
     return await db.run(write, connection=connection)
 
@@ -218,10 +257,69 @@ async def delete_snapshot(
 async def expire_snapshots(
     db: Database, *, now: datetime, connection: asyncpg.Connection | None = None
 ) -> list[Key]:
-    """Delete every snapshot past its expiry; return their keys."""
-    query = "DELETE FROM session_snapshots WHERE expires_at <= $1 RETURNING guild_id, channel_id"
+    """Delete every snapshot past its expiry, and its journal; return their keys."""
+    query = """
+        WITH gone AS (
+            DELETE FROM session_snapshots WHERE expires_at <= $1 RETURNING guild_id, channel_id
+        ), journal AS (
+            DELETE FROM session_journal AS j USING gone
+            WHERE j.guild_id = gone.guild_id AND j.channel_id = gone.channel_id
+        )
+        SELECT guild_id, channel_id FROM gone
+    """
 
     async def write(conn: asyncpg.Connection) -> list[Key]:
         return [(r["guild_id"], r["channel_id"]) for r in await conn.fetch(query, now)]
 
     return await db.run(write, connection=connection)
+
+
+QUARANTINE_SQL = """
+WITH moved AS (
+    DELETE FROM session_snapshots WHERE guild_id = $1 AND channel_id = $2 AND epoch = $3
+    RETURNING guild_id, channel_id, owner, epoch, state
+), journal AS (
+    DELETE FROM session_journal AS j USING moved
+    WHERE j.guild_id = moved.guild_id AND j.channel_id = moved.channel_id
+    RETURNING j.seq, j.entry
+)
+INSERT INTO quarantined_snapshots (guild_id, channel_id, owner, epoch, reason, state, journal)
+SELECT guild_id, channel_id, owner, epoch, $4,
+       state, coalesce((SELECT array_agg(entry ORDER BY seq) FROM journal), '{}')
+FROM moved
+RETURNING id
+"""
+
+
+def printable_reason(reason: str) -> str:
+    """A reason PostgreSQL can store and a person can read: no NUL or other control characters."""
+    shown = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in reason)
+    shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates too
+    return shown[:MAX_REASON_LENGTH]
+
+
+async def quarantine_snapshot(
+    db: Database, key: Key, epoch: int, reason: str, *, connection: asyncpg.Connection | None = None
+) -> int | None:
+    """Move a snapshot row (raw bytes and journal) aside with why; its quarantine id, or None if gone.
+
+    Fenced by `epoch`: a row another process has claimed since is left where it is.
+    """
+
+    async def write(conn: asyncpg.Connection) -> int | None:
+        found: int | None = await conn.fetchval(
+            QUARANTINE_SQL, key[0], key[1], epoch, printable_reason(reason)
+        )
+        return found
+
+    return await db.run(write, connection=connection)
+
+
+async def count_quarantined(db: Database, *, connection: asyncpg.Connection | None = None) -> int:
+    """How many snapshots have been set aside, in all."""
+
+    async def read(conn: asyncpg.Connection) -> int:
+        count: int = await conn.fetchval("SELECT count(*) FROM quarantined_snapshots")
+        return count
+
+    return await db.run(read, connection=connection, transaction=False)

@@ -30,6 +30,7 @@ from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.errors import QuizbotError
 from quizbot.game.effects import AnnounceEnd
+from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
 from tests.actors.support import start_request
 
@@ -59,6 +60,7 @@ async def main(url: str, schema: str, owner: str, mode: str) -> None:
         port=PrintingChannel(),
         store=PostgresSessionStore(db),
         snapshots=PostgresSnapshotStore(db),
+        journal=PostgresJournalStore(db),
         clock=clock,
         owner=owner,
         tick=False,

@@ -17,6 +17,7 @@ from quizbot.actors.supervisor import Supervisor
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question, QuestionKind
 from quizbot.game.session import SessionConfig
+from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
 
 ASK = 5.0
@@ -75,6 +76,7 @@ class Harness:
             port=self.channel,
             store=PostgresSessionStore(self.db),
             snapshots=PostgresSnapshotStore(self.db),
+            journal=PostgresJournalStore(self.db),
             clock=self.clock,
             settings=self.settings,
             owner=self.owner,

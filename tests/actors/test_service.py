@@ -36,7 +36,10 @@ async def test_a_signal_snapshots_everything_and_exits_within_five_seconds(
     )
     assert process.stdout is not None
     assert await asyncio.wait_for(process.stdout.readline(), timeout=60) == b"ready\n"
-    assert await db.pool.fetchval("SELECT count(*) FROM session_snapshots") == 0
+    saved_phases = await db.pool.fetch(
+        "SELECT convert_from(state, 'UTF8')::jsonb -> 'session' ->> 'phase' AS phase FROM session_snapshots"
+    )
+    assert [r["phase"] for r in saved_phases] == ["created"] * 3  # only each game's first snapshot yet
     signalled = time.monotonic()
     process.send_signal(signum)
     assert await asyncio.wait_for(process.stdout.readline(), timeout=10) == b"stopped\n"

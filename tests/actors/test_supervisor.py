@@ -29,6 +29,7 @@ from quizbot.errors import (
     PoisonMessage,
     QuestionClosed,
     SessionExists,
+    SessionMoved,
     ShuttingDown,
     UnknownMessage,
 )
@@ -251,8 +252,10 @@ async def test_respawn_brings_sessions_back_paused_at_the_same_question(db: Data
     [reveal] = second.channel.of_type((GUILD, CHANNEL), Reveal)
     assert [r.user_id for r in reveal.results] == [8]  # bob's answer survived the restart
 
-    # process A comes back to life, takes an answer and tries to save: its epoch is stale, so it lets go.
-    await ref.ask(SubmitAnswer(10, "dan", 1, 2), timeout=ASK)
+    # process A comes back to life and takes an answer: its epoch is stale, so the journal refuses it
+    # (the player is not told it counts), and its next save fails, so it lets go.
+    with pytest.raises(SessionMoved):
+        await ref.ask(SubmitAnswer(10, "dan", 1, 2), timeout=ASK)
     assert await first.flush() == 0
     assert (GUILD, CHANNEL) not in first.supervisor.registry
     await first.shutdown()
