@@ -52,11 +52,6 @@ class QuizContext:
         typed = text.lower().strip()
         return [category for category in bank.categories if typed in category][:25]
 
-    def epoch(self, key: tuple[int, int]) -> int | None:
-        """The live session's epoch, for button ids (None when there is none)."""
-        entry = self.supervisor.registry.get(key)
-        return entry.epoch if entry is not None else None
-
 
 def session_key(inter: Interaction[Any]) -> tuple[int, int]:
     """(guild, channel) for a guild interaction; (0, channel) in DMs."""
