@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
+import aiorwlock
 from loguru import logger
 
 from quizbot.questions.bank import QuestionBank
@@ -18,14 +21,28 @@ CACHE_SECONDS = 60.0
 UPLOAD_SUFFIXES = (".yaml", ".yml")
 
 
+@dataclass(slots=True)
+class _GuildLock:
+    """A guild's read/write lock and how many tasks hold or await it (at none it is dropped)."""
+
+    lock: aiorwlock.RWLock = field(default_factory=aiorwlock.RWLock)
+    users: int = 0
+
+
 class CustomPacks:
-    """Each guild's uploaded packs on top of the shipped bank, cached for a minute per guild."""
+    """Each guild's uploaded packs on top of the shipped bank, cached for a minute per guild.
+
+    Loading a guild's bank reads the database across an await, so it holds the guild's read lock,
+    and an upload or removal its write lock: a bank loaded while a pack changed is never cached
+    over the change. Readers share; a lock lives only while some task holds or awaits it.
+    """
 
     def __init__(self, db: Database, shipped: QuestionBank, *, cache_seconds: float = CACHE_SECONDS) -> None:
         self.db = db
         self.shipped = shipped
         self.cache_seconds = cache_seconds
         self._banks: dict[int, tuple[float, QuestionBank]] = {}
+        self._locks: dict[int, _GuildLock] = {}
 
     async def add(self, guild_id: int, user_id: int, filename: str, data: bytes) -> Pack:
         """Validate an uploaded file and store it for the guild; PackError says what is wrong."""
@@ -42,22 +59,24 @@ class CustomPacks:
             raise PackError(name, None, None, "is not UTF-8 text") from None
         pack = parse_pack(text, source=name, default_id=PurePath(name).stem)
         self._namespaced(guild_id, pack)  # ids must not clash with each other once namespaced
-        await save_guild_pack(
-            self.db,
-            guild_id,
-            pack_id=pack.pack_id,
-            name=pack.name,
-            body=text,
-            question_count=len(pack.questions),
-            added_by=user_id,
-        )
-        self._banks.pop(guild_id, None)
+        async with self._locked(guild_id, write=True):
+            await save_guild_pack(
+                self.db,
+                guild_id,
+                pack_id=pack.pack_id,
+                name=pack.name,
+                body=text,
+                question_count=len(pack.questions),
+                added_by=user_id,
+            )
+            self._banks.pop(guild_id, None)
         return pack
 
     async def remove(self, guild_id: int, pack_id: str) -> bool:
         """Delete one of the guild's packs."""
-        removed = await delete_guild_pack(self.db, guild_id, pack_id)
-        self._banks.pop(guild_id, None)
+        async with self._locked(guild_id, write=True):
+            removed = await delete_guild_pack(self.db, guild_id, pack_id)
+            self._banks.pop(guild_id, None)
         return removed
 
     async def stored(self, guild_id: int) -> list[StoredPack]:
@@ -70,16 +89,30 @@ class CustomPacks:
         now = time.monotonic()
         if cached is not None and cached[0] > now:
             return cached[1]
-        extra = []
-        for stored in await guild_packs(self.db, guild_id):
-            try:
-                pack = parse_pack(stored.body, source=stored.pack_id, default_id=stored.pack_id)
-                extra.append(self._namespaced(guild_id, pack))
-            except PackError as error:
-                logger.bind(guild=guild_id, pack=stored.pack_id).error("stored pack skipped: {}", error)
-        bank = self.shipped.merged(extra) if extra else self.shipped
-        self._banks[guild_id] = (now + self.cache_seconds, bank)
+        async with self._locked(guild_id, write=False):
+            extra = []
+            for stored in await guild_packs(self.db, guild_id):
+                try:
+                    pack = parse_pack(stored.body, source=stored.pack_id, default_id=stored.pack_id)
+                    extra.append(self._namespaced(guild_id, pack))
+                except PackError as error:
+                    logger.bind(guild=guild_id, pack=stored.pack_id).error("stored pack skipped: {}", error)
+            bank = self.shipped.merged(extra) if extra else self.shipped
+            self._banks[guild_id] = (time.monotonic() + self.cache_seconds, bank)
         return bank
+
+    @asynccontextmanager
+    async def _locked(self, guild_id: int, *, write: bool) -> AsyncIterator[None]:
+        """Hold the guild's write lock (a pack changes) or read lock (its bank is loaded and cached)."""
+        guard = self._locks.get(guild_id) or self._locks.setdefault(guild_id, _GuildLock())
+        guard.users += 1
+        try:
+            async with guard.lock.writer_lock if write else guard.lock.reader_lock:
+                yield
+        finally:
+            guard.users -= 1
+            if guard.users == 0:
+                del self._locks[guild_id]
 
     @staticmethod
     def _namespaced(guild_id: int, pack: Pack) -> Pack:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
 
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
+from quizbot.questions import custom
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.custom import MAX_UPLOAD_BYTES, CustomPacks
 from quizbot.questions.packs import PackError
 from quizbot.questions.sources import BankSource, QuestionRequest
-from quizbot.storage.packs import MAX_GUILD_PACKS
+from quizbot.storage.packs import MAX_GUILD_PACKS, StoredPack
 from quizbot.storage.pool import Database
+from tests.questions.test_packs_hostile import CRASHERS, pack_with
 
 PACK = b"""\
 pack: house-rules
@@ -96,3 +101,74 @@ async def test_a_guild_keeps_a_bounded_number_of_packs(library: CustomPacks) -> 
     with pytest.raises(InvalidValue, match="at most"):
         await library.add(1, 42, "one-too-many.yaml", PACK.replace(b"house-rules", b"extra"))
     await library.add(1, 42, "p0.yaml", PACK.replace(b"house-rules", b"p0"))
+
+
+@pytest.mark.parametrize(("value", "field", "line"), CRASHERS)
+async def test_an_upload_with_a_tag_is_refused_at_its_line_and_field(
+    library: CustomPacks, value: str, field: str, line: int
+) -> None:
+    """The five tags that once crashed an upload with "Something went wrong": a PackError, nothing stored."""
+    with pytest.raises(PackError) as caught:
+        await library.add(1, 42, "tagged.yaml", pack_with(value, field).encode())
+    error = caught.value
+    assert (error.source, error.line, error.field) == ("tagged.yaml", line, field), str(error)
+    assert str(error).startswith(f"tagged.yaml, line {line}: {field}: tags (")
+    assert await library.stored(1) == []
+
+
+async def test_a_bank_loaded_during_an_upload_is_never_cached_stale(
+    library: CustomPacks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bank read from the database before an upload is not cached over the upload (the write lock waits)."""
+    library.cache_seconds = 60.0
+    real_read, real_save = custom.guild_packs, custom.save_guild_pack
+    read, resume, saving = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def paused_read(*args: Any, **kwargs: Any) -> list[StoredPack]:
+        rows = await real_read(*args, **kwargs)  # the guild's packs before the upload: none
+        read.set()
+        await resume.wait()
+        return rows
+
+    async def watched_save(*args: Any, **kwargs: Any) -> None:
+        saving.set()
+        await real_save(*args, **kwargs)
+
+    monkeypatch.setattr(custom, "guild_packs", paused_read)
+    monkeypatch.setattr(custom, "save_guild_pack", watched_save)
+    reader = asyncio.create_task(library.bank_for(1))
+    await read.wait()
+    writer = asyncio.create_task(library.add(1, 42, "house.yaml", PACK))
+    for _ in range(20):
+        await asyncio.sleep(0)  # the upload runs until it waits: on the guild's lock, or on the database
+    if saving.is_set():
+        await writer  # unguarded, the upload would finish while the old bank is still being built
+    resume.set()
+    assert "house-rules" not in (await reader).categories  # the read began before the upload
+    await writer
+    monkeypatch.setattr(custom, "guild_packs", real_read)
+    assert "house-rules" in (await library.bank_for(1)).categories
+
+
+async def test_loading_readers_share_the_lock_and_it_is_dropped_after(
+    library: CustomPacks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two loads of a guild's bank read at once; once done the guild keeps no lock."""
+    real_read, inside, gate = custom.guild_packs, [], asyncio.Event()
+
+    async def gated_read(*args: Any, **kwargs: Any) -> list[StoredPack]:
+        inside.append(args[1])
+        await gate.wait()
+        return await real_read(*args, **kwargs)
+
+    monkeypatch.setattr(custom, "guild_packs", gated_read)
+    readers = [asyncio.create_task(library.bank_for(1)) for _ in range(2)]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert inside == [1, 1] and list(library._locks) == [1]
+    gate.set()
+    await asyncio.gather(*readers)
+    await asyncio.gather(
+        *(library.bank_for(guild) for guild in range(2, 40)), library.add(1, 42, "h.yaml", PACK)
+    )
+    assert library._locks == {}
