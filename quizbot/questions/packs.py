@@ -1,7 +1,9 @@
 """Question packs: quizbot's YAML packs and Red-DiscordBot trivia lists, validated with file and line.
 
 A bad pack raises PackError naming the file, the line and the field, and never anything else, so
-one broken pack can be reported and skipped without taking the bot down.
+one broken pack can be reported and skipped without taking the bot down. Packs are a small subset
+of YAML: no tags, anchors, aliases or second document, bounded depth and size, text only; a plain
+value is text, an integer, a YAML 1.1 boolean or null, and no YAML constructor ever runs.
 """
 
 from __future__ import annotations
