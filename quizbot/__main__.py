@@ -17,6 +17,7 @@ from quizbot.logs import configure_logging
 from quizbot.storage.connect import open_database
 from quizbot.storage.pool import Database
 from quizbot.storage.schema import ping, schema_version, table_sizes
+from quizbot.storage.snapshots import count_quarantined
 
 EXIT_CONFIG = 2
 EXIT_DATABASE = 3
@@ -110,6 +111,8 @@ async def status_report(db: Database, settings: Settings) -> str:
         f"acquire p95 {health.acquire_wait_p95_ms:.2f} ms, ran dry {health.ran_dry} times, "
         f"{health.retries} retries"
     )
+    if version is not None:
+        lines.append(f"quarantined snapshots: {await count_quarantined(db)}")
     return "\n".join(lines)
 
 

@@ -7,9 +7,10 @@ the next statement, so a burst of clicks costs one round trip, not one each. Ent
 in the order they were appended, so an entry that is durable has every earlier one of its session
 durable too, and replay never meets a hole.
 
-While the store fails, entries stay queued and are retried with backoff; their futures fail at once
-with NotYetSaved (the game plays on, and the player is told the truth). A session whose entries
-overflow the queue keeps none past the overflow until a saved snapshot covers it.
+While the store fails, entries stay queued and are retried, in order, at most a second apart; each
+future fails with NotYetSaved when the attempt that carried it fails (the game plays on, and the
+player is told the truth), and the first attempt that succeeds gives the guarantee back. A session
+whose entries overflow the queue keeps none past the overflow until a saved snapshot covers it.
 """
 
 from __future__ import annotations
@@ -126,8 +127,6 @@ class SessionJournal:
         queued = _Queued(stored, reply, future)
         self._queue.append(queued)
         stream.waiting.append(queued)
-        if not self.healthy:
-            future.set_exception(NotYetSaved(reply))  # written when the store is back; said now
         self._wake()
         return future
 

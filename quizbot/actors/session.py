@@ -25,7 +25,7 @@ from quizbot.actors.messages import (
 from quizbot.actors.ports import ChannelPort, RecoveryPrompt, SessionStore
 from quizbot.actors.state import snapshot_state
 from quizbot.actors.timers import Timers
-from quizbot.errors import UnknownMessage
+from quizbot.errors import DataRejected, UnknownMessage
 from quizbot.game.effects import (
     Effect,
     RecordAnswers,
@@ -216,6 +216,10 @@ class SessionActor(Actor):
                 return
             try:
                 await self.store.record_answers(self.key, batch)
+            except DataRejected as error:  # it can never be stored: retrying would only repeat this
+                self._log.bind(question=batch.index).error("answers dropped: {}", error)
+                self.pending.remove(batch)
+                continue
             except Exception as error:
                 self._log.bind(question=batch.index).warning("answers not recorded yet ({}); retrying", error)
                 await asyncio.sleep(delay)

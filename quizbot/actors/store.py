@@ -11,7 +11,7 @@ from quizbot.game.effects import RecordAnswers, RecordRun
 from quizbot.storage import snapshots
 from quizbot.storage.achievements import grant_achievements
 from quizbot.storage.answers import record_answers, record_finished_run
-from quizbot.storage.pool import Database
+from quizbot.storage.pool import Database, content_refused
 from quizbot.storage.records import AnswerBatch, AnswerRow, FinishedRun, Snapshot
 from quizbot.storage.stats import member_facts
 
@@ -40,7 +40,8 @@ class PostgresSessionStore:
             difficulty=effect.difficulty,
             answers=rows,
         )
-        await record_answers(self.db, batch)
+        with content_refused("a question's answers"):
+            await record_answers(self.db, batch)
 
     async def record_run(self, key: SessionKey, effect: RecordRun) -> list[AchievementsUnlocked]:
         """Record the run once; then grant what it earned and return only what is new."""
@@ -58,9 +59,10 @@ class PostgresSessionStore:
             finished_at=_at(max(effect.finished_at, effect.started_at)),
             participants=effect.participants,
         )
-        if not await record_finished_run(self.db, run):
-            return []  # a replay: its achievements were granted the first time
-        return await self._grant(key[0], effect)
+        with content_refused("a finished game"):
+            if not await record_finished_run(self.db, run):
+                return []  # a replay: its achievements were granted the first time
+            return await self._grant(key[0], effect)
 
     async def _grant(self, guild_id: int, effect: RecordRun) -> list[AchievementsUnlocked]:
         facts = {f.user_id: f for f in effect.facts}
