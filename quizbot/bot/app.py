@@ -97,6 +97,7 @@ async def running_bot(
         questions=llm,
         bank_questions=bank_source,
         custom=custom,
+        outbox=channel,
         providers=tuple(llm.slots),
     )
     bot.context = context

@@ -22,9 +22,14 @@ def intents(*, typed_answers: bool) -> disnake.Intents:
 
 
 class QuizBot(commands.InteractionBot):
-    """An InteractionBot with quizbot's context; cogs read it in their extension's setup()."""
+    """An InteractionBot with quizbot's context; cogs read it in their extension's setup().
+
+    Its default AllowedMentions is none(): text from players, packs, topics or an LLM can never
+    ping @everyone, @here, a role or a user unless a send names that user itself."""
 
     def __init__(self, *, typed_answers: bool = False, **options: Any) -> None:
+        """The bot; by default no message it sends may ping anyone (each send allows its own pings)."""
+        options.setdefault("allowed_mentions", disnake.AllowedMentions.none())
         super().__init__(intents=intents(typed_answers=typed_answers), **options)
         self._context: QuizContext | None = None
 

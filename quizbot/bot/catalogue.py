@@ -14,6 +14,7 @@ from quizbot.errors import (
     NotHost,
     PoisonMessage,
     QuestionClosed,
+    QuizbotError,
     SessionExists,
     SessionNotFound,
     ShuttingDown,
@@ -22,8 +23,8 @@ from quizbot.errors import (
 from quizbot.questions.sources import Fallback, join_labels
 
 MESSAGES: dict[str, str] = {
-    "invalid_count": "The question count must be between 1 and 20.",
-    "invalid_timeout": "The timeout must be between 5 and 120 seconds.",
+    "invalid_count": "The question count (**questions**) must be a whole number between 1 and 20.",
+    "invalid_timeout": "The timeout (**timeout**) must be a whole number between 5 and 120 seconds.",
     "invalid_difficulty": "Please choose a valid difficulty: easy, medium, or hard.",
     "invalid_input": "That didn't look right: {detail}",
     "session_exists": ("There's already an active quiz in this channel. Use `/trivia stop` to end it first."),
@@ -51,6 +52,40 @@ MESSAGES: dict[str, str] = {
     "generation_failed": (
         "I couldn't make questions about that topic. Try a different topic or a bank category."
     ),
+    # Options and uploads refused at the edge (quizbot/bot/validation.py); each names the option and
+    # quotes the value sent only when it is a short, plain choice.
+    "option_not_text": "**{option}** must be text.",
+    "option_too_long": "**{option}** can be at most {limit} characters long.",
+    "option_control": "**{option}** can't contain control characters (such as tabs, line breaks or NUL).",
+    "option_surrogate": "**{option}** contains characters that aren't valid text.",
+    "option_blank": "**{option}** can't be empty or only spaces.",
+    "option_not_a_choice": "That didn't look right: unknown {option} {value}; choose one of {choices}",
+    "option_range": "**{option}** must be a whole number{unit} from {low} to {high}.",
+    "option_not_a_flag": "**{option}** must be true or false.",
+    "option_not_a_user": "**{option}** must be a member of this server.",
+    "option_not_a_file": "**{option}** must be an attached file.",
+    "unknown_time_zone": "**{option}** must be an IANA time zone name, like Europe/Paris.",
+    "file_wrong_kind": "**{option}** must be a {suffixes} file.",
+    "file_too_big": "**{option}** {filename}: is {size} bytes; uploads are at most {limit}.",
+    "file_empty": "**{option}** is an empty file.",
+    "file_not_utf8": "**{option}** must be UTF-8 text.",
+    "file_has_controls": (
+        "**{option}** can't contain NUL or other control characters (tabs and line breaks are fine)."
+    ),
+    "preparing": "⏳ Preparing your quiz…",
+    "trivia_starting": "🎯 Trivia is starting!",
+    "hosted_by": "Hosted by {name}",
+    "packs_title": "📚 Question packs",
+    "pack_line": "**{name}** — {count} questions",
+    "providers": "AI providers: {ready}. The offline bank is always available.",
+    "no_providers": "none (no API keys are set)",
+    "solo_starting": "📚 Your study quiz is starting!",
+    "solo_stop_hint": " Stop any time with `/quiz stop`.",
+    "solo_check_dms": "📬 Check your DMs: your study quiz is starting there.",
+    "solo_started_here": "✅ Your study quiz is starting below.",
+    "quiz_started": "✅ Your quiz has started in this channel.",
+    "session_starting": "A quiz is already starting in this channel; it will begin in a moment.",
+    "button_retired": "This button is no longer in use.",
     "db_connection": "I couldn't reach the database. Please try again in a few moments.",
     "generic_error": "Something went wrong. Please try again later.",
 }
@@ -64,10 +99,23 @@ class Problem:
     text: str
 
 
+class Refused(QuizbotError):
+    """A check at the edge failed; carries the catalogue entry to show, so nothing needs mapping."""
+
+    def __init__(self, found: Problem) -> None:
+        super().__init__(found.text)
+        self.problem = found
+
+
 def problem(key: str, **details: str) -> Problem:
     """The catalogue entry `key`, filled in with `details`."""
     template = MESSAGES.get(key, MESSAGES["generic_error"])
     return Problem(key, template.format(**details) if details else template.replace(": {detail}", ""))
+
+
+def say(key: str, **details: str) -> str:
+    """The catalogue's text for `key` (a notice rather than a refusal), filled in with `details`."""
+    return problem(key, **details).text
 
 
 # Exceptions whose message is fixed, in the order they are checked (subclasses first).
@@ -88,6 +136,8 @@ _KEYS: tuple[tuple[type[BaseException], str], ...] = (
 
 def problem_for(error: BaseException) -> Problem:
     """The friendly message for an exception; anything unexpected is a generic error."""
+    if isinstance(error, Refused):
+        return error.problem
     if isinstance(error, InvalidValue):
         return _invalid(str(error))
     if isinstance(error, InvalidState):

@@ -46,7 +46,11 @@ class DiscordChannel:
     async def show(self, key: SessionKey, event: ChannelEvent) -> None:
         """Queue an event for its channel and return at once."""
         epoch = self.epoch_of(key) or 0
-        self._outboxes[key].append(render(event, key, epoch, typed=self.typed_mode(key)))
+        self.post(key, render(event, key, epoch, typed=self.typed_mode(key)))
+
+    def post(self, key: SessionKey, message: Rendered) -> None:
+        """Queue a message already rendered (the edge's own, like a quiz's announcement) and return."""
+        self._outboxes[key].append(message)
         sender = self._senders.get(key)
         if sender is None or sender.done():
             task = asyncio.create_task(self._drain(key), name=f"outbox:{key[0]}:{key[1]}")
@@ -134,7 +138,7 @@ class DiscordChannel:
 
 
 def _arguments(message: Rendered) -> dict[str, Any]:
-    arguments: dict[str, Any] = {}
+    arguments: dict[str, Any] = {"allowed_mentions": message.allowed_mentions}  # only its own pings
     if message.content is not None:
         arguments["content"] = message.content
     if message.embed is not None:

@@ -6,16 +6,20 @@ and the result or the error becomes a reply from the catalogue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import disnake
+from disnake.enums import InteractionResponseType
 from disnake.interactions.base import Interaction
 from loguru import logger
 
 from quizbot.actors.base import ActorRef
 from quizbot.actors.supervisor import Supervisor
-from quizbot.bot.catalogue import Problem, problem, problem_for
+from quizbot.bot.catalogue import Problem, Refused, problem, problem_for
+from quizbot.bot.render import Rendered
 from quizbot.errors import QuizbotError, SessionNotFound
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.custom import CustomPacks
@@ -24,6 +28,13 @@ from quizbot.storage.pool import Database
 
 ASK_TIMEOUT = 2.0  # under Discord's 3 s: an interaction must be answered in time whatever happens
 RED = 0xED4245
+NO_MENTIONS = disnake.AllowedMentions.none()  # text from players, packs or an LLM never pings anyone
+
+
+class Outbox(Protocol):
+    """Where the edge queues a message of its own for a channel, in line with the sessions' ones."""
+
+    def post(self, key: tuple[int, int], message: Rendered) -> None: ...
 
 
 @dataclass(slots=True)
@@ -37,7 +48,23 @@ class QuizContext:
     questions: QuestionSource  # providers first, the bank as the fallback
     bank_questions: QuestionSource  # the bank alone
     custom: CustomPacks
+    outbox: Outbox  # the channels' ordered, paced, never-dropping senders
     providers: tuple[str, ...] = ()
+    starting: set[tuple[int, int]] = field(default_factory=set)  # channels with a start under way
+
+    @contextmanager
+    def starting_in(self, key: tuple[int, int]) -> Iterator[None]:
+        """Hold `key` while a quiz there is being prepared; a second start meanwhile is refused.
+
+        Checked and taken with no await in between, so of simultaneous starts exactly one goes on
+        (the supervisor still decides for good when the session is made)."""
+        if key in self.starting:
+            raise Refused(problem("session_starting"))
+        self.starting.add(key)
+        try:
+            yield
+        finally:
+            self.starting.discard(key)
 
     def session(self, key: tuple[int, int]) -> ActorRef[Any]:
         """The session in a channel, or SessionNotFound."""
@@ -69,8 +96,9 @@ def error_embed(found: Problem) -> disnake.Embed:
 
 
 async def reply(inter: Interaction[Any], text: str | None = None, **fields: Any) -> None:
-    """Answer an interaction, ephemeral by default, whether or not it was deferred."""
+    """Answer an interaction, ephemeral and pinging no one by default, whether or not it was deferred."""
     fields.setdefault("ephemeral", True)
+    fields.setdefault("allowed_mentions", NO_MENTIONS)
     if text is not None:
         fields["content"] = text
     if inter.response.is_done():
@@ -80,16 +108,29 @@ async def reply(inter: Interaction[Any], text: str | None = None, **fields: Any)
 
 
 async def refuse(inter: Interaction[Any], error: BaseException | Problem) -> None:
-    """Tell the player, kindly and privately, why that did not work; log what was unexpected."""
+    """Tell the player, kindly and privately, why that did not work; log what was unexpected.
+
+    Always ephemeral. Commands check what can fail before any public reply; should something fail
+    after a public defer anyway (the database, say), the public "thinking" message is withdrawn
+    first, since the first follow-up would otherwise fill it for the whole channel to see."""
     found = error if isinstance(error, Problem) else problem_for(error)
     if not isinstance(error, Problem | QuizbotError):
         logger.bind(guild=inter.guild_id, channel=inter.channel_id, user=inter.author.id).opt(
             exception=error
         ).error("interaction failed")
     try:
+        if inter.response.type is InteractionResponseType.deferred_channel_message:
+            await _withdraw_public_defer(inter)
         await reply(inter, embed=error_embed(found))
     except disnake.HTTPException as failure:  # the interaction expired or Discord is down
         logger.bind(guild=inter.guild_id, user=inter.author.id).warning("could not refuse: {}", failure)
+
+
+async def _withdraw_public_defer(inter: Interaction[Any]) -> None:
+    """Delete a deferred response that everyone can see, so the refusal after it is private."""
+    original = await inter.original_response()
+    if not original.flags.ephemeral:
+        await inter.delete_original_response()
 
 
 def not_permitted() -> Problem:

@@ -28,11 +28,23 @@ TOP = 10
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """One Discord message: text, an embed and buttons."""
+    """One Discord message: text, an embed, buttons, and the users it means to ping (no one else)."""
 
     content: str | None = None
     embed: disnake.Embed | None = None
     buttons: list[disnake.ui.Button[None]] = field(default_factory=list)
+    pings: tuple[int, ...] = ()
+
+    @property
+    def allowed_mentions(self) -> disnake.AllowedMentions:
+        """Only `pings` may be pinged: never @everyone, @here or a role, whatever the text says."""
+        return mentioning(*self.pings)
+
+
+def mentioning(*user_ids: int) -> disnake.AllowedMentions:
+    """AllowedMentions that ping exactly these users (none when empty), never @everyone or roles."""
+    users = [disnake.Object(user_id) for user_id in user_ids]
+    return disnake.AllowedMentions(everyone=False, users=users or False, roles=False, replied_user=False)
 
 
 def render(event: ChannelEvent, key: tuple[int, int], epoch: int, *, typed: bool = False) -> Rendered:
@@ -68,7 +80,11 @@ def _render(event: ChannelEvent, key: tuple[int, int], epoch: int, typed: bool) 
             return _recovery(event, key, epoch)
         case AchievementsUnlocked(user_id, _, achievements):
             lines = "\n".join(f"🏅 **{_cut(a.name, 60)}** — {_cut(a.description, 120)}" for a in achievements)
-            return Rendered(content=f"<@{user_id}>", embed=disnake.Embed(description=lines, colour=GOLD))
+            return Rendered(
+                content=f"<@{user_id}>",
+                embed=disnake.Embed(description=lines, colour=GOLD),
+                pings=(user_id,),
+            )
         case Notice(text):
             return Rendered(content=_cut(text, 2000))
     raise TypeError(f"nothing renders {type(event).__name__}")

@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 import disnake
 
 from quizbot.actors.messages import StartSession
+from quizbot.bot import validation
 from quizbot.bot.catalogue import fallback_notice
 from quizbot.bot.context import QuizContext
-from quizbot.bot.render import BLURPLE
+from quizbot.bot.render import BLURPLE, Rendered
 from quizbot.errors import GenerationFailed
 from quizbot.game.session import AnswerMode, SessionConfig
 from quizbot.questions.sources import PreparedQuestions, QuestionRequest
 
 START_TIMEOUT = 10.0  # preparing may wait on an LLM; the reply was deferred first
+DIFFICULTIES = ["easy", "medium", "hard"]
+TOPIC_LIMIT = 100  # also what the LLM prompt accepts
+
+
+@dataclass(frozen=True, slots=True)
+class QuizOptions:
+    """The options /trivia start and /quiz start share, checked; None for each one left out."""
+
+    topic: str | None
+    difficulty: str | None
+    questions: int | None
+    seconds: int | None
+
+    def chosen(self) -> dict[str, Any]:
+        """The SessionConfig fields the player chose (the rest come from defaults)."""
+        fields = {
+            "question_count": self.questions,
+            "question_timeout": self.seconds,
+            "difficulty": self.difficulty,
+        }
+        return {name: value for name, value in fields.items() if value is not None}
+
+
+def quiz_options(topic: object, difficulty: object, questions: object, seconds: object) -> QuizOptions:
+    """Check the shared quiz options through the validator, as sent; Refused names the first bad one."""
+    return QuizOptions(
+        topic=validation.text("topic", topic, limit=TOPIC_LIMIT),
+        difficulty=validation.choice("difficulty", difficulty, DIFFICULTIES),
+        questions=validation.whole_number("questions", questions, 1, 20, key="invalid_count"),
+        seconds=validation.whole_number("timeout", seconds, 5, 120, key="invalid_timeout"),
+    )
 
 
 async def prepare_questions(
@@ -63,6 +96,17 @@ async def start_session(
     """Ask the supervisor to start the session; SessionExists if another won the race."""
     start = StartSession(key[0], key[1], host_id, config, prepared.questions, idle_timeout=idle_timeout)
     await ctx.supervisor_ref.ask(start, timeout=START_TIMEOUT)
+
+
+def announce(ctx: QuizContext, key: tuple[int, int], embed: disnake.Embed) -> None:
+    """Tell the channel a quiz has started, once its session runs: a channel message, not the
+    interaction's response (which stays private to the host).
+
+    Queued in the channel's outbox like the session's own messages, so it is paced, retried and
+    never dropped; it pings no one. It may land just after the first question, which the session
+    queues as it starts."""
+    embed.check_limits()
+    ctx.outbox.post(key, Rendered(embed=embed))
 
 
 def starting_embed(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
+from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 import asyncpg
 
@@ -38,12 +39,9 @@ class GuildSettings:
             "default_difficulty",
             parse_enum(Difficulty, self.default_difficulty, "difficulty"),
         )
-        try:
-            ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError, TypeError):
-            raise InvalidValue(
-                f"unknown time zone {self.time_zone!r}; use a name like Europe/Paris"
-            ) from None
+        if not isinstance(self.time_zone, str) or canonical_time_zone(self.time_zone) != self.time_zone:
+            shown = self.time_zone[:64] if isinstance(self.time_zone, str) else self.time_zone
+            raise InvalidValue(f"unknown time zone {shown!r}; use a name like Europe/Paris")
 
     def changed(self, **changes: Any) -> GuildSettings:
         """A copy with `changes` applied and validated; unknown names are refused."""
@@ -70,6 +68,20 @@ def time_zone_sql(guild_id: str) -> str:
         "coalesce((SELECT settings ->> 'time_zone' FROM guild_settings"
         f" WHERE guild_id = {guild_id} AND guild_id <> 0), 'UTC')"
     )
+
+
+@cache
+def _time_zones() -> dict[str, str]:
+    """Every IANA zone name this system has, by its lower-case spelling (read once).
+
+    Names are checked against this list, never by opening a file named after user text (a
+    5,000-character name once reached the filesystem and failed with "File name too long")."""
+    return {zone.lower(): zone for zone in available_timezones()}
+
+
+def canonical_time_zone(name: str) -> str | None:
+    """The IANA zone `name` spells, whatever its case ("europe/paris" -> "Europe/Paris"), or None."""
+    return _time_zones().get(name.lower())
 
 
 def _check_range(name: str, value: object, low: int, high: int) -> None:

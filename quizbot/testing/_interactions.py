@@ -174,14 +174,16 @@ class InteractionRoutes(Routes):
         return record, message
 
     async def followup(self, request: web.Request) -> web.Response:
-        """POST /webhooks/{app}/{token}: a follow-up (the first after a defer fills the thinking message)."""
+        """POST /webhooks/{app}/{token}: a follow-up (the first after a defer fills the thinking message,
+        unless the bot deleted that message: then it is a new one, with its own flags)."""
         record = self.webhook_interaction(request)
         payload, raw = await self.body(request)
         data: JSON = payload or {}
         validate_message(data, has_files=bool(raw), creating=True)
         files = self.attachments(raw, data)
         original = record.original
-        if original is not None and original.flags & LOADING and original.interaction is record:
+        loading = original is not None and original.flags & LOADING and not original.deleted
+        if original is not None and loading and original.interaction is record:
             message = await self.store.edit_message(
                 original, {k: v for k, v in data.items() if k != "flags"}, files
             )

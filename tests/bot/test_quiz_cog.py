@@ -166,12 +166,18 @@ async def test_closed_dms_are_refused_and_start_nothing(world: World) -> None:
 
 
 async def test_start_in_dms_runs_right_there(world: World) -> None:
-    """/quiz start used in the DM itself starts the quiz there, with a public intro."""
+    """/quiz start used in the DM itself starts the quiz there: a private reply, then the intro in the DM."""
     player = world.club.players[0]
     since = time.monotonic()
     record = await world.double.slash(None, None, player, "quiz start", {"questions": 2, "timeout": 5})
-    intro = await record.wait_original_edit(timeout=5.0)
-    assert not intro.ephemeral and "study quiz is starting" in intro.text
+    reply = await record.wait_original_edit(timeout=5.0)
+    assert reply.ephemeral
+    intro = await world.double.wait_for_message(
+        lambda m: not m.ephemeral and "study quiz is starting" in m.text,
+        timeout=5,
+        channel=world.double.dm_channel(player),
+    )
+    assert intro.interaction is None  # a message in the DM, not the interaction's response
     await world.settle()
     assert (await question_in_dm(world, player, since)).embeds[0]["title"] == "Question 1 of 2"
     assert solo_key(world, player) in world.running.service.supervisor.registry

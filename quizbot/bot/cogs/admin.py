@@ -13,6 +13,7 @@ from disnake.ext import commands
 
 from quizbot.actors.messages import GetStatus
 from quizbot.actors.status import SupervisorStatus
+from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import Problem, problem
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
@@ -20,12 +21,14 @@ from quizbot.bot.render import BLURPLE, GREEN
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
-from quizbot.questions.custom import MAX_UPLOAD_BYTES, CustomPacks
+from quizbot.questions.custom import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, CustomPacks
 from quizbot.questions.packs import PackError
 from quizbot.storage.guilds import GuildSettings, guild_settings, save_guild_settings
 from quizbot.storage.pool import PoolHealth
 
 MAX_CHOICES = 25  # Discord's limit on autocomplete choices
+PACK_NAME_LIMIT = 64
+IDLE_MINUTES = (1, 1440)
 DIFFICULTIES = [d.value for d in Difficulty]
 MANAGE_GUILD = disnake.Permissions(manage_guild=True)
 GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
@@ -164,18 +167,23 @@ class AdminCog(commands.Cog):
         default_timeout: int | None = commands.Param(None, description="Seconds per question (5-120)"),
         default_difficulty: str | None = commands.Param(None, choices=DIFFICULTIES),
     ) -> None:
-        """Apply each given setting through GuildSettings; the first bad one is named and nothing is saved."""
+        """Check each given setting, then apply them through GuildSettings; the first bad one is named
+        and nothing is saved."""
+        if not await self._permitted(inter):
+            return
+        minutes = validation.whole_number(
+            "idle_timeout", idle_timeout, IDLE_MINUTES[0], IDLE_MINUTES[1], unit=" of minutes"
+        )
         given: dict[str, Any] = {
-            "idle_timeout": None if idle_timeout is None else idle_timeout * 60,
-            "time_zone": time_zone,
-            "typed_answers": typed_answers,
-            "default_questions": default_questions,
-            "default_timeout": default_timeout,
-            "default_difficulty": default_difficulty,
+            "idle_timeout": None if minutes is None else minutes * 60,
+            "time_zone": validation.time_zone("time_zone", time_zone),
+            "typed_answers": validation.flag("typed_answers", typed_answers),
+            "default_questions": validation.whole_number("default_questions", default_questions, 1, 20),
+            "default_timeout": validation.whole_number("default_timeout", default_timeout, 5, 120),
+            "default_difficulty": validation.choice("default_difficulty", default_difficulty, DIFFICULTIES),
         }
         changes = {name: value for name, value in given.items() if value is not None}
-        if not await self._admin(inter):
-            return
+        await inter.response.defer(ephemeral=True)  # the database comes next
         if not changes:
             await refuse(inter, problem("invalid_input", detail="choose at least one setting to change"))
             return
@@ -194,7 +202,8 @@ class AdminCog(commands.Cog):
     @set_.autocomplete("time_zone")
     async def zone_choices(self, inter: CommandInter, text: str) -> list[str]:
         """Time zones containing what the user typed (at most 25)."""
-        return matching_zones(text)
+        typed = validation.typed_so_far(text, limit=64)
+        return [] if typed is None else matching_zones(typed)
 
     @settings.sub_command(name="pack_add", description="Add (or replace) a custom question pack.")
     async def pack_add(
@@ -202,22 +211,20 @@ class AdminCog(commands.Cog):
         inter: CommandInter,
         file: disnake.Attachment = PACK_FILE,
     ) -> None:
-        """Check the size Discord reports before downloading; a bad pack is explained and not stored."""
-        if not can_manage(inter):
-            await refuse(inter, not_permitted())
+        """Check what Discord reports before downloading and the bytes after; a bad pack is explained
+        and not stored."""
+        if not await self._permitted(inter):
             return
-        if file.size > MAX_UPLOAD_BYTES:
-            size = f"is {file.size:,} bytes; uploads are at most {MAX_UPLOAD_BYTES:,}"
-            await refuse(inter, problem("invalid_input", detail=f"{file.filename}: {size}"))
-            return
+        upload = validation.upload("file", file, limit=MAX_UPLOAD_BYTES, suffixes=UPLOAD_SUFFIXES)
         await inter.response.defer(ephemeral=True)
         try:
-            data = await file.read()
+            data = await upload.read()
         except disnake.HTTPException:
             await refuse(inter, problem("not_now", detail="I couldn't download that file; please try again"))
             return
+        data = validation.upload_text("file", upload.filename, data, limit=MAX_UPLOAD_BYTES)
         try:
-            pack = await self.custom.add(inter.guild_id or 0, inter.author.id, file.filename, data)
+            pack = await self.custom.add(inter.guild_id or 0, inter.author.id, upload.filename, data)
         except (PackError, InvalidValue) as error:
             await refuse(inter, problem("invalid_input", detail=str(error)))
             return
@@ -235,11 +242,14 @@ class AdminCog(commands.Cog):
     async def pack_remove(
         self,
         inter: CommandInter,
-        name: str = commands.Param(description="The pack's id (see /settings packs)", max_length=64),
+        name: str = commands.Param(
+            description="The pack's id (see /settings packs)", max_length=PACK_NAME_LIMIT
+        ),
     ) -> None:
-        if not await self._admin(inter):
+        if not await self._permitted(inter):
             return
-        pack_id = name.strip().lower()
+        pack_id = (validation.text("name", name, limit=PACK_NAME_LIMIT) or "").lower()
+        await inter.response.defer(ephemeral=True)
         if not await self.custom.remove(inter.guild_id or 0, pack_id):
             detail = f"this server has no pack `{pack_id}`; see `/settings packs`"
             await refuse(inter, problem("invalid_input", detail=detail))
@@ -249,9 +259,10 @@ class AdminCog(commands.Cog):
     @pack_remove.autocomplete("name")
     async def pack_choices(self, inter: CommandInter, text: str) -> list[str]:
         """This server's pack ids containing what the user typed (at most 25)."""
-        if not can_manage(inter):
+        typed_text = validation.typed_so_far(text, limit=PACK_NAME_LIMIT)
+        if not can_manage(inter) or typed_text is None:
             return []
-        typed = text.strip().lower()
+        typed = typed_text.strip().lower()
         stored = await self.custom.stored(inter.guild_id or 0)
         return [p.pack_id for p in stored if typed in p.pack_id][:MAX_CHOICES]
 
@@ -270,11 +281,18 @@ class AdminCog(commands.Cog):
 
     async def _admin(self, inter: CommandInter) -> bool:
         """Refuse anyone without Manage Server; otherwise defer (the database comes next)."""
-        if not can_manage(inter):
-            await refuse(inter, not_permitted())
+        if not await self._permitted(inter):
             return False
         await inter.response.defer(ephemeral=True)
         return True
+
+    @staticmethod
+    async def _permitted(inter: CommandInter) -> bool:
+        """Manage Server, checked before any option is looked at; anyone else is refused privately."""
+        if can_manage(inter):
+            return True
+        await refuse(inter, not_permitted())
+        return False
 
     # --- /supervisor -------------------------------------------------------------------------
 

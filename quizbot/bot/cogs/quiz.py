@@ -11,16 +11,22 @@ from disnake.ext import commands
 
 from quizbot.actors.messages import StopQuiz
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.catalogue import problem
-from quizbot.bot.cogs.trivia import DIFFICULTIES
-from quizbot.bot.context import ASK_TIMEOUT, QuizContext, refuse, reply
-from quizbot.bot.starting import prepare_questions, sized_to, start_session, starting_embed
+from quizbot.bot.catalogue import problem, say
+from quizbot.bot.context import ASK_TIMEOUT, NO_MENTIONS, QuizContext, refuse, reply
+from quizbot.bot.starting import (
+    DIFFICULTIES,
+    prepare_questions,
+    quiz_options,
+    sized_to,
+    start_session,
+    starting_embed,
+)
 from quizbot.bot.types import CommandInter
+from quizbot.bot.validation import typed_so_far
 from quizbot.errors import SessionExists
 from quizbot.game.session import SessionConfig
 
 SOLO_GUILD = 0  # solo quizzes live in DMs, which belong to no guild
-STOP_HINT = " Stop any time with `/quiz stop`."
 
 
 class QuizCog(commands.Cog):
@@ -47,38 +53,39 @@ class QuizCog(commands.Cog):
             30, name="timeout", description="Seconds per question (5-120)", ge=5, le=120
         ),
     ) -> None:
-        """Open the DM, prepare the questions (before the session exists), then start it there."""
-        config = SessionConfig(
-            question_count=questions,
-            question_timeout=seconds,
-            difficulty=difficulty,  # type: ignore[arg-type]  # validated by SessionConfig
-            topic=topic or "general",
-        )
+        """Check the options, open the DM, prepare the questions (before the session exists), start.
+
+        Every answer to the interaction is private, in a server and in the DM alike; the intro is a
+        message in the DM itself, which also tells us whether the player's DMs are open.
+        """
+        options = quiz_options(topic, difficulty, questions, seconds)
+        config = SessionConfig(**options.chosen(), topic=options.topic or "general")
         in_dms = inter.guild_id is None
-        await inter.response.defer(ephemeral=not in_dms)
+        await inter.response.defer(ephemeral=True)
         dm = await open_dm(inter)
         key = (SOLO_GUILD, dm.id)
         if key in self.ctx.supervisor.registry:
             await refuse(inter, problem("solo_exists"))
             return
-        prepared = await prepare_questions(self.ctx, SOLO_GUILD, config)
-        config = sized_to(config, prepared)
-        intro = starting_embed("📚 Your study quiz is starting!", config, prepared, STOP_HINT)
-        if not in_dms:
+        with self.ctx.starting_in(key):
+            prepared = await prepare_questions(self.ctx, SOLO_GUILD, config)
+            config = sized_to(config, prepared)
+            intro = starting_embed(say("solo_starting"), config, prepared, say("solo_stop_hint"))
+            if not in_dms:
+                try:
+                    await dm.send(embed=intro, allowed_mentions=NO_MENTIONS)  # are their DMs open?
+                except disnake.Forbidden:
+                    await refuse(inter, problem("dms_closed"))
+                    return
             try:
-                await dm.send(embed=intro)  # also tells us whether their DMs are open
-            except disnake.Forbidden:
-                await refuse(inter, problem("dms_closed"))
+                await start_session(self.ctx, key, inter.author.id, config, prepared)
+            except SessionExists:
+                await refuse(inter, problem("solo_exists"))
                 return
-        try:
-            await start_session(self.ctx, key, inter.author.id, config, prepared)
-        except SessionExists:
-            await refuse(inter, problem("solo_exists"))
-            return
         if in_dms:
-            await inter.edit_original_response(embed=intro)
-        else:
-            await inter.edit_original_response("📬 Check your DMs: your study quiz is starting there.")
+            await dm.send(embed=intro, allowed_mentions=NO_MENTIONS)
+        note = say("solo_started_here" if in_dms else "solo_check_dms")
+        await inter.edit_original_response(note, allowed_mentions=NO_MENTIONS)
 
     @quiz.sub_command(name="stop", description="Stop your study quiz.")
     async def stop(self, inter: CommandInter) -> None:
@@ -95,7 +102,8 @@ class QuizCog(commands.Cog):
     @start.autocomplete("topic")
     async def topic_choices(self, inter: CommandInter, text: str) -> list[str]:
         """Categories that contain what the user typed (at most 25, Discord's limit)."""
-        return await self.ctx.categories_like(SOLO_GUILD, text)
+        typed = typed_so_far(text)
+        return [] if typed is None else await self.ctx.categories_like(SOLO_GUILD, typed)
 
 
 async def open_dm(inter: CommandInter) -> disnake.DMChannel:

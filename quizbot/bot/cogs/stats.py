@@ -12,6 +12,7 @@ import disnake
 from disnake.ext import commands
 from disnake.utils import escape_markdown, escape_mentions, format_dt
 
+from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import Problem, problem
 from quizbot.bot.context import QuizContext, refuse
@@ -36,6 +37,7 @@ PERIODS = {
 }
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 BOARD_ROWS = 10
+CATEGORY_LIMIT = 64
 MAX_FIELDS = 25  # Discord's limit on fields in one embed
 TROPHY_GOLD = 0xF1C40F  # deeper than render's hint gold, for the leaderboard
 GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
@@ -59,13 +61,16 @@ class StatsCog(commands.Cog):
             None, choices=list(SCOPES), description="server (the default) or global; only global in DMs"
         ),
         category: str | None = commands.Param(
-            None, description="One category (all by default)", max_length=64
+            None, description="One category (all by default)", max_length=CATEGORY_LIMIT
         ),
         timeframe: str = commands.Param(
             "all", choices=TIMEFRAMES, description="today, this week, month or ever"
         ),
     ) -> None:
         """A public board of the top ten: rank, name, points, accuracy and quizzes."""
+        scope = validation.choice("scope", scope, list(SCOPES))
+        category = validation.text("category", category, limit=CATEGORY_LIMIT)
+        timeframe = validation.choice("timeframe", timeframe, TIMEFRAMES) or Timeframe.ALL.value
         query = self._board_query(inter, scope, category, timeframe)
         if isinstance(query, Problem):
             await refuse(inter, query)
@@ -77,7 +82,8 @@ class StatsCog(commands.Cog):
     @leaderboard.autocomplete("category")
     async def category_choices(self, inter: CommandInter, text: str) -> list[str]:
         """Bank categories that contain what the user typed (at most 25, Discord's limit)."""
-        return await self.ctx.categories_like(inter.guild_id or 0, text)
+        typed = validation.typed_so_far(text, limit=CATEGORY_LIMIT)
+        return [] if typed is None else await self.ctx.categories_like(inter.guild_id or 0, typed)
 
     @commands.slash_command(
         name="stats", description="A player's statistics in this server.", contexts=GUILD_ONLY
@@ -90,8 +96,8 @@ class StatsCog(commands.Cog):
         ),
     ) -> None:
         """Points, accuracy, level, streaks, rank, favourite category and recent achievements."""
+        who = validation.person("user", user) or inter.author
         await inter.response.defer()
-        who = user or inter.author
         found = await user_stats(self.ctx.db, inter.guild_id or 0, who.id)
         if found is None:
             await inter.edit_original_response(content=no_games_yet(inter, who), allowed_mentions=NOBODY)
@@ -110,8 +116,8 @@ class StatsCog(commands.Cog):
         ),
     ) -> None:
         """Earned achievements with when, out of the whole catalogue; only the asker sees them."""
+        who = validation.person("user", user) or inter.author
         await inter.response.defer(ephemeral=True)
-        who = user or inter.author
         earned = await member_achievements(self.ctx.db, inter.guild_id or 0, who.id)
         await inter.edit_original_response(
             embed=achievements_embed(inter, who, earned), allowed_mentions=NOBODY

@@ -16,18 +16,34 @@ from quizbot.actors.messages import (
     StopQuiz,
     SubmitAnswer,
 )
+from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.catalogue import problem
-from quizbot.bot.context import ASK_TIMEOUT, QuizContext, is_moderator, refuse, reply, session_key
+from quizbot.bot.catalogue import problem, say
+from quizbot.bot.context import (
+    ASK_TIMEOUT,
+    NO_MENTIONS,
+    QuizContext,
+    is_moderator,
+    refuse,
+    reply,
+    session_key,
+)
 from quizbot.bot.custom_ids import ButtonKind, parse
 from quizbot.bot.render import LETTERS
-from quizbot.bot.starting import prepare_questions, sized_to, start_session, starting_embed
+from quizbot.bot.starting import (
+    DIFFICULTIES,
+    announce,
+    prepare_questions,
+    quiz_options,
+    sized_to,
+    start_session,
+    starting_embed,
+)
 from quizbot.bot.types import ButtonInter, CommandInter
 from quizbot.errors import QuizbotError, SessionExists
 from quizbot.game.session import AnswerMode, AnswerOutcome, SessionConfig
 from quizbot.storage.guilds import guild_settings
 
-DIFFICULTIES = ["easy", "medium", "hard"]
 MODES = ["buttons", "typed"]
 PROVIDERS = ["bank", "openai", "anthropic", "google"]
 
@@ -65,39 +81,41 @@ class TriviaCog(commands.Cog):
             False, description="The first correct answer closes the question"
         ),
     ) -> None:
-        """Validate, prepare the questions (before the session exists), then start the session.
+        """Check everything, prepare the questions (before the session exists), start, then announce.
 
+        Nothing is public until the quiz has really started: bad options, a busy channel, a start
+        already under way, the slow preparation and a lost start race are all answered privately.
         Options left out take the server's defaults from /settings.
         """
         key = session_key(inter)
-        chosen: dict[str, Any] = {
-            "question_count": questions,
-            "question_timeout": seconds,
-            "difficulty": difficulty,
-            "mode": mode,
-        }
-        chosen = {name: value for name, value in chosen.items() if value is not None}
-        SessionConfig(**chosen)  # refuse bad options at once, before anything is deferred
+        options = quiz_options(topic, difficulty, questions, seconds)
+        source = validation.choice("provider", provider, PROVIDERS)
+        answer_mode = validation.choice("mode", mode, MODES)
+        single = bool(validation.flag("single_answer", single_answer))
+        chosen = options.chosen() | ({"mode": answer_mode} if answer_mode else {})
+        SessionConfig(**chosen)  # whatever the core refuses, it refuses now, before any reply
         if key in self.ctx.supervisor.registry:
             raise SessionExists("a quiz is already running here")
-        await inter.response.defer()
-        defaults = await guild_settings(self.ctx.db, key[0])
-        server_defaults: dict[str, Any] = {
-            "question_count": defaults.default_questions,
-            "question_timeout": defaults.default_timeout,
-            "difficulty": defaults.default_difficulty,
-            "mode": AnswerMode.TYPED if defaults.typed_answers else AnswerMode.BUTTONS,
-        }
-        config = SessionConfig(
-            **(server_defaults | chosen), single_answer=single_answer, topic=topic or "general"
-        )
-        prepared = await prepare_questions(self.ctx, key[0], config, provider)
-        config = sized_to(config, prepared)
-        idle = float(defaults.idle_timeout)
-        await start_session(self.ctx, key, inter.author.id, config, prepared, idle_timeout=idle)
-        embed = starting_embed("🎯 Trivia is starting!", config, prepared)
-        embed.set_footer(text=f"Hosted by {inter.author.display_name}")
-        await inter.edit_original_response(embed=embed)
+        with self.ctx.starting_in(key):  # of simultaneous starts here, one goes on; the rest hear why
+            await reply(inter, say("preparing"))
+            defaults = await guild_settings(self.ctx.db, key[0])
+            server_defaults: dict[str, Any] = {
+                "question_count": defaults.default_questions,
+                "question_timeout": defaults.default_timeout,
+                "difficulty": defaults.default_difficulty,
+                "mode": AnswerMode.TYPED if defaults.typed_answers else AnswerMode.BUTTONS,
+            }
+            config = SessionConfig(
+                **(server_defaults | chosen), single_answer=single, topic=options.topic or "general"
+            )
+            prepared = await prepare_questions(self.ctx, key[0], config, source)
+            config = sized_to(config, prepared)
+            idle = float(defaults.idle_timeout)
+            await start_session(self.ctx, key, inter.author.id, config, prepared, idle_timeout=idle)
+        embed = starting_embed(say("trivia_starting"), config, prepared)
+        embed.set_footer(text=say("hosted_by", name=inter.author.display_name))
+        announce(self.ctx, key, embed)
+        await inter.edit_original_response(content=say("quiz_started"), allowed_mentions=NO_MENTIONS)
 
     @trivia.sub_command(name="stop", description="Stop the quiz (host or moderator).")
     async def stop(self, inter: CommandInter) -> None:
@@ -123,33 +141,36 @@ class TriviaCog(commands.Cog):
 
     @trivia.sub_command(name="packs", description="The question categories this server can use.")
     async def packs(self, inter: CommandInter) -> None:
+        """The bank's categories and this server's packs, with how many questions each holds."""
         bank = await self.ctx.custom.bank_for(session_key(inter)[0])
-        lines = [f"**{c}** — {len(bank.by_category[c])} questions" for c in bank.categories]
-        await reply(
-            inter, embed=disnake.Embed(title="📚 Question packs", description="\n".join(lines)[:4000])
-        )
+        lines = [say("pack_line", name=c, count=str(len(bank.by_category[c]))) for c in bank.categories]
+        embed = disnake.Embed(title=say("packs_title"), description="\n".join(lines)[:4000])
+        await reply(inter, embed=embed)
 
     @trivia.sub_command(name="providers", description="Where generated questions can come from.")
     async def providers(self, inter: CommandInter) -> None:
-        ready = ", ".join(self.ctx.providers) or "none (no API keys are set)"
-        await reply(inter, f"AI providers: {ready}. The offline bank is always available.")
+        """Which LLM providers have keys; the offline bank always works."""
+        ready = ", ".join(self.ctx.providers) or say("no_providers")
+        await reply(inter, say("providers", ready=ready))
 
     @start.autocomplete("topic")
     async def topic_choices(self, inter: CommandInter, text: str) -> list[str]:
         """Categories that contain what the user typed (at most 25, Discord's limit)."""
-        return await self.ctx.categories_like(session_key(inter)[0], text)
+        typed = validation.typed_so_far(text)
+        return [] if typed is None else await self.ctx.categories_like(session_key(inter)[0], typed)
 
     # --- buttons and typed answers -----------------------------------------------------------
 
     @commands.Cog.listener("on_button_click")
     async def on_button_click(self, inter: ButtonInter) -> None:
         """Answer and recovery buttons; stale or forged ids get a polite refusal and change nothing."""
-        custom_id = inter.component.custom_id or ""
-        if not custom_id.startswith("qb:"):
+        custom_id = inter.component.custom_id
+        button = parse(custom_id) if isinstance(custom_id, str) else None
+        if button is None:  # not ours, garbage or an old format: still answered, privately
+            await refuse(inter, problem("button_retired"))
             return
-        button = parse(custom_id)
-        entry = self.ctx.supervisor.registry.get(button.key) if button is not None else None
-        if button is None or entry is None or entry.epoch != button.epoch or button.key != session_key(inter):
+        entry = self.ctx.supervisor.registry.get(button.key)
+        if entry is None or entry.epoch != button.epoch or button.key != session_key(inter):
             await refuse(inter, problem("stale_button"))
             return
         try:
