@@ -91,7 +91,9 @@ class NullChannel:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
 
-    async def show(self, key: SessionKey, event: ChannelEvent) -> None:
+    async def show(
+        self, key: SessionKey, event: ChannelEvent, *, after: asyncio.Future[Any] | None = None
+    ) -> None:
         self.counts[type(event).__name__] += 1
 
 

@@ -15,6 +15,7 @@ import random
 import statistics
 import time
 import uuid
+from typing import Any
 
 from bench.matching import build_questions, respond, run_round
 from quizbot.actors.base import spawn
@@ -45,7 +46,9 @@ class FirstQuestionClock:
         self.first[key] = asyncio.get_running_loop().create_future()
         return self.first[key]
 
-    async def show(self, key: SessionKey, event: ChannelEvent) -> None:
+    async def show(
+        self, key: SessionKey, event: ChannelEvent, *, after: asyncio.Future[Any] | None = None
+    ) -> None:
         waiting = self.first.get(key)
         if isinstance(event, PostQuestion) and waiting is not None and not waiting.done():
             waiting.set_result(time.perf_counter())

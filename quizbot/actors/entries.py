@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from quizbot.actors.messages import (
+    AbandonQuiz,
     ExpireQuiz,
     RequestHint,
     ResumeQuiz,
@@ -27,7 +28,15 @@ from quizbot.game.effects import Effect
 from quizbot.game.session import QuizSession
 
 SessionMessage = (
-    StartQuiz | SubmitAnswer | TimerFired | RequestHint | SkipQuestion | StopQuiz | ResumeQuiz | ExpireQuiz
+    StartQuiz
+    | SubmitAnswer
+    | TimerFired
+    | RequestHint
+    | SkipQuestion
+    | StopQuiz
+    | ResumeQuiz
+    | ExpireQuiz
+    | AbandonQuiz
 )
 CHANGES_SESSION = (
     StartQuiz,
@@ -38,6 +47,7 @@ CHANGES_SESSION = (
     StopQuiz,
     ResumeQuiz,
     ExpireQuiz,
+    AbandonQuiz,
 )
 _KINDS: dict[str, type[Any]] = {cls.__name__: cls for cls in CHANGES_SESSION}
 
@@ -74,6 +84,8 @@ def apply_message(session: QuizSession, message: object, now: float) -> tuple[ob
             effects = session.resume(user_id, is_moderator, now)
         case ExpireQuiz():
             effects = session.expire(now)
+        case AbandonQuiz():
+            effects = session.abandon(now)
         case _:
             raise UnknownMessage(f"a quiz session does not handle {type(message).__name__}")
     return reply, effects

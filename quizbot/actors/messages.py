@@ -71,6 +71,11 @@ class ExpireQuiz:
 
 
 @dataclass(frozen=True, slots=True)
+class AbandonQuiz:
+    """The channel is gone or closed to the bot: end the quiz and record it as it stands."""
+
+
+@dataclass(frozen=True, slots=True)
 class TakeSnapshot:
     """Reply with the whole session as JSON-ready data (read-only: never replayed).
 
@@ -145,6 +150,13 @@ class SessionCrashed:
     key: SessionKey
     envelope: Any
     error: BaseException
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLost:
+    """Discord refused a session's channel for good (403 or 404): its quiz ends."""
+
+    key: SessionKey
 
 
 @dataclass(frozen=True, slots=True)

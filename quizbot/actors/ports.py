@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from quizbot.game.achievements import Achievement
@@ -70,7 +71,11 @@ ChannelEvent = (
 class ChannelPort(Protocol):
     """Where a session's events are shown; the Discord edge implements it."""
 
-    async def show(self, key: SessionKey, event: ChannelEvent) -> None: ...
+    async def show(
+        self, key: SessionKey, event: ChannelEvent, *, after: asyncio.Future[Any] | None = None
+    ) -> None:
+        """Show `event` in its channel, in order, once `after` (the change behind it) is done."""
+        ...
 
 
 class SessionStore(Protocol):
@@ -87,7 +92,9 @@ class InMemoryChannel:
     def __init__(self) -> None:
         self.events: defaultdict[SessionKey, list[ChannelEvent]] = defaultdict(list)
 
-    async def show(self, key: SessionKey, event: ChannelEvent) -> None:
+    async def show(
+        self, key: SessionKey, event: ChannelEvent, *, after: asyncio.Future[Any] | None = None
+    ) -> None:
         self.events[key].append(event)
 
     def of_type(self, key: SessionKey, kind: type[T]) -> list[T]:

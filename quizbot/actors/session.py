@@ -134,7 +134,7 @@ class SessionActor(Actor):
         reply, effects = apply_message(self.session, message, now)
         self.seq += 1
         saved = self.journal.append(self.key, JournalEntry(self.seq, now, message), reply)  # type: ignore[arg-type]
-        await self._apply(effects)
+        await self._apply(effects, saved)
         self._changed(urgent=any(isinstance(e, RecordAnswers | RecordRun) for e in effects))
         return Later(saved)
 
@@ -167,7 +167,9 @@ class SessionActor(Actor):
 
     # --- effects -----------------------------------------------------------------------------
 
-    async def _apply(self, effects: list[Effect]) -> None:
+    async def _apply(self, effects: list[Effect], saved: asyncio.Future[Any]) -> None:
+        """Keep what the database is owed; show the rest once the change is saved (nothing shown
+        is ever undone by a restart)."""
         for effect in effects:
             match effect:
                 case ScheduleTimer(kind, index, at):
@@ -178,15 +180,15 @@ class SessionActor(Actor):
                 case RecordRun():  # recorded by the supervisor once the last answers are in
                     self.finished_run = effect
                 case _:
-                    await self._show(effect)
+                    await self._show(effect, saved)
         if not self.over and self.session.phase.over:
             self.over = True
             self.timers.cancel(self.key)
             self.notify(SessionOver(self.key))
 
-    async def _show(self, event: Any) -> None:
+    async def _show(self, event: Any, after: asyncio.Future[Any] | None = None) -> None:
         try:
-            await self.port.show(self.key, event)
+            await self.port.show(self.key, event, after=after)
         except Exception as error:  # the channel failing must never take the game down
             self._log.opt(exception=error).warning("could not show {}", type(event).__name__)
 

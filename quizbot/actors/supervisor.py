@@ -21,6 +21,8 @@ from quizbot.actors.clock import Clock
 from quizbot.actors.collector import collector_paused
 from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import (
+    AbandonQuiz,
+    ChannelLost,
     ExpireQuiz,
     FlushSnapshots,
     GetStatus,
@@ -169,6 +171,8 @@ class Supervisor(Persistence, Actor):
                 await self._release(key)
             case SessionCrashed(key, envelope, error):
                 await self._crashed(key, envelope, error)
+            case ChannelLost(key):
+                self._channel_lost(key)
             case SweepIdle():
                 return await self._sweep()
             case GetStatus():
@@ -326,6 +330,17 @@ class Supervisor(Persistence, Actor):
             log.error("dropped {} after it crashed the session twice", type(envelope.message).__name__)
             envelope.fail(PoisonMessage("that action failed twice and was dropped"))
         log.warning("session restarted from its last snapshot (restart {})", entry.restarts)
+
+    def _channel_lost(self, key: SessionKey) -> None:
+        """Discord refuses the channel for good: end its quiz (recorded as it stands)."""
+        entry = self.registry.get(key)
+        if entry is None:
+            return
+        self._log.bind(guild=key[0], channel=key[1]).warning("the bot can no longer post here; quiz ended")
+        try:
+            entry.ref.tell(AbandonQuiz())
+        except QuizbotError as error:  # stopping or swamped: its end is on its way already
+            self._log.bind(guild=key[0], channel=key[1]).info("channel lost, quiz not told: {}", error)
 
     async def _sweep(self) -> int:
         """Expire sessions idle past their timeout, and snapshots past their expiry."""

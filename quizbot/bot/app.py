@@ -12,6 +12,7 @@ from disnake.http import Route
 from loguru import logger
 
 from quizbot.actors.clock import Clock, LoopClock
+from quizbot.actors.messages import ChannelLost
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.registry import Registry
 from quizbot.bot.bot import QuizBot, build_bot
@@ -20,6 +21,7 @@ from quizbot.bot.cogs import EXTENSIONS
 from quizbot.bot.context import QuizContext
 from quizbot.bot.housekeeping import keep_house
 from quizbot.config import Settings
+from quizbot.errors import QuizbotError
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.custom import CustomPacks
 from quizbot.questions.llm import LLMSource
@@ -89,6 +91,14 @@ async def running_bot(
         registry=registry,
     )
     ref = await service.start()
+
+    def channel_lost(key: tuple[int, int]) -> None:
+        try:
+            ref.tell(ChannelLost(key))
+        except QuizbotError as error:  # shutting down: the quiz is being saved and stopped anyway
+            logger.bind(guild=key[0], channel=key[1]).warning("channel lost, not reported: {}", error)
+
+    channel.on_lost = channel_lost
     context = QuizContext(
         supervisor=service.supervisor,
         supervisor_ref=ref,

@@ -16,6 +16,7 @@ from quizbot.errors import (
     QuestionClosed,
     QuizbotError,
     SessionExists,
+    SessionMoved,
     SessionNotFound,
     ShuttingDown,
     StorageError,
@@ -87,6 +88,28 @@ MESSAGES: dict[str, str] = {
     "session_starting": "A quiz is already starting in this channel; it will begin in a moment.",
     "button_retired": "This button is no longer in use.",
     "db_connection": "I couldn't reach the database. Please try again in a few moments.",
+    # What a player is told was done, once it is saved.
+    "answer_taken": "You chose **{letter}**.",
+    "answer_changed": "Changed to **{letter}**.",
+    "quiz_stopped": "The quiz is stopped.",
+    "study_stopped": "Your study quiz is stopped.",
+    "question_skipped": "Skipped.",
+    "hint_posted": "Hint posted.",
+    "quiz_resumed": "Continuing where we left off.",
+    "recovery_closed": "The interrupted quiz is closed.",
+    "recovery_new": "The interrupted quiz is closed. Start a new one with `/trivia start`.",
+    # Durability: {done} is what was done ("You chose **B**.", "The quiz is stopped.").
+    "not_saved_yet": (
+        "{done} I can't reach the database right now, so this isn't saved yet: it will be as soon "
+        "as the database is back, unless the bot restarts before then."
+    ),
+    "session_moved": "This quiz is now being run by another copy of the bot. Please try again.",
+    "session_crashed": "This quiz hit repeated errors and was stopped. Sorry!",
+    "session_set_aside": (
+        "A quiz in this channel could not be brought back after a restart, so it was set aside. "
+        "Sorry! Start a new one with `/trivia start`."
+    ),
+    "channel_lost": "The bot can no longer post in that channel, so its quiz was stopped.",
     "generic_error": "Something went wrong. Please try again later.",
 }
 
@@ -127,6 +150,7 @@ _KEYS: tuple[tuple[type[BaseException], str], ...] = (
     (MailboxFull, "busy"),
     (AskTimeout, "busy"),
     (ShuttingDown, "restarting"),
+    (SessionMoved, "session_moved"),
     (ActorDead, "restarting"),
     (StorageError, "db_connection"),
     (GenerationFailed, "generation_failed"),

@@ -21,6 +21,7 @@ from loguru import logger
 from quizbot.actors.ports import ChannelEvent, SessionKey
 from quizbot.bot.render import Rendered, render
 
+Outgoing = tuple[Rendered, asyncio.Future[Any] | None]  # a message, and what it waits for
 PACE_MESSAGES, PACE_SECONDS = 5, 5.0
 RETRY_BASE, RETRY_CAP = 0.5, 30.0
 MAX_SEND_ATTEMPTS = 8
@@ -38,19 +39,29 @@ class DiscordChannel:
         self.bot = bot
         self.epoch_of = epoch_of
         self.typed_mode = typed_mode
-        self._outboxes: defaultdict[SessionKey, deque[Rendered]] = defaultdict(deque)
+        self._outboxes: defaultdict[SessionKey, deque[Outgoing]] = defaultdict(deque)
+        self._lost: dict[SessionKey, int] = {}  # channels Discord refused, with the epoch that met it
+        self.on_lost: Callable[[SessionKey], None] = lambda key: None
         self._senders: dict[SessionKey, asyncio.Task[None]] = {}
         self._sent: defaultdict[SessionKey, deque[float]] = defaultdict(deque)
         self.dropped = 0
 
-    async def show(self, key: SessionKey, event: ChannelEvent) -> None:
-        """Queue an event for its channel and return at once."""
-        epoch = self.epoch_of(key) or 0
-        self.post(key, render(event, key, epoch, typed=self.typed_mode(key)))
+    async def show(
+        self, key: SessionKey, event: ChannelEvent, *, after: asyncio.Future[Any] | None = None
+    ) -> None:
+        """Queue an event for its channel, to be sent once `after` is done, and return at once."""
+        epoch = self.epoch_of(key)
+        if key in self._lost and epoch in (None, self._lost[key]):
+            return  # Discord refused this session's channel for good: its quiz is ending or ended
+        self._queue(key, render(event, key, epoch or 0, typed=self.typed_mode(key)), after)
 
     def post(self, key: SessionKey, message: Rendered) -> None:
         """Queue a message already rendered (the edge's own, like a quiz's announcement) and return."""
-        self._outboxes[key].append(message)
+        self._lost.pop(key, None)  # someone starts afresh there: try the channel again
+        self._queue(key, message, None)
+
+    def _queue(self, key: SessionKey, message: Rendered, after: asyncio.Future[Any] | None) -> None:
+        self._outboxes[key].append((message, after))
         sender = self._senders.get(key)
         if sender is None or sender.done():
             task = asyncio.create_task(self._drain(key), name=f"outbox:{key[0]}:{key[1]}")
@@ -85,8 +96,11 @@ class DiscordChannel:
         await self.bot.wait_until_ready()  # sessions respawn before the bot has logged in
         outbox = self._outboxes[key]
         while outbox:
+            message, after = outbox[0]
+            if after is not None and not after.done():
+                await asyncio.wait({after})  # shown only once the change behind it is saved (or not)
             await self._pace(key)
-            if await self._send(key, outbox[0]):
+            if await self._send(key, message):
                 outbox.popleft()
         self._outboxes.pop(key, None)
 
@@ -110,14 +124,26 @@ class DiscordChannel:
                 await channel.send(**_arguments(message))
                 return True
             except (disnake.Forbidden, disnake.NotFound) as error:  # no access or gone: retrying cannot help
-                log.error("cannot send to the channel ({}); message dropped", error.text)
-                self.dropped += 1
+                log.error("cannot send to the channel ({}); its quiz ends", error.text)
+                self._channel_lost(key)
                 return True
             except (TimeoutError, disnake.HTTPException, OSError) as error:
                 delay = _retry_after(error) or random.uniform(0, min(RETRY_CAP, RETRY_BASE * 2**attempt))
                 log.warning("send failed ({}); retrying in {:.2f}s", error, delay)
                 await asyncio.sleep(delay)
         return False
+
+    def _channel_lost(self, key: SessionKey) -> None:
+        """Drop what is queued for a channel Discord refuses, and say so once: more requests would
+        only spend the bot's invalid-request budget."""
+        outbox = self._outboxes.get(key)
+        self.dropped += len(outbox) if outbox else 1
+        while outbox is not None and len(outbox) > 1:  # the sender pops the one it was sending
+            outbox.pop()
+        epoch = self.epoch_of(key)
+        if epoch is not None and self._lost.get(key) != epoch:
+            self._lost[key] = epoch
+            self.on_lost(key)
 
     async def _channel(self, key: SessionKey) -> Any:
         """The channel through its guild: channel ids alone are not how sessions are keyed."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import disnake
 
 from quizbot.actors.ports import AchievementsUnlocked, ChannelEvent, Notice, RecoveryPrompt
+from quizbot.bot.catalogue import problem
 from quizbot.bot.custom_ids import RECOVERY_CHOICES, answer_id, recovery_id
 from quizbot.game.effects import (
     AnnounceEnd,
@@ -85,8 +86,8 @@ def _render(event: ChannelEvent, key: tuple[int, int], epoch: int, typed: bool) 
                 embed=disnake.Embed(description=lines, colour=GOLD),
                 pings=(user_id,),
             )
-        case Notice(text):
-            return Rendered(content=_cut(text, 2000))
+        case Notice(notice):
+            return Rendered(content=_cut(problem(notice).text, 2000))
     raise TypeError(f"nothing renders {type(event).__name__}")
 
 

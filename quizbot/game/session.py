@@ -241,6 +241,12 @@ class QuizSession:
         effects = self._end(Phase.EXPIRED, now, None)
         return [AnnounceExpiry(idle), *(e for e in effects if not isinstance(e, AnnounceEnd))]
 
+    def abandon(self, now: float) -> list[Effect]:
+        """End the quiz because it can no longer be shown: its channel is gone or closed to the bot."""
+        if self.phase.over:
+            return []
+        return [e for e in self._end(Phase.STOPPED, now, None) if not isinstance(e, AnnounceEnd)]
+
     def pause(self) -> None:
         """Hold the game after a restart until someone chooses Continue."""
         if not self.phase.over:

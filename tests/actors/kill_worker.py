@@ -41,7 +41,11 @@ ASK = 10.0
 class PrintingChannel:
     """Prints every event as a JSON line; the podium carries the final standings."""
 
-    async def show(self, key: SessionKey, event: ChannelEvent) -> None:
+    async def show(
+        self, key: SessionKey, event: ChannelEvent, *, after: asyncio.Future[Any] | None = None
+    ) -> None:
+        if after is not None:
+            await asyncio.wait({after})  # as Discord's channel does: shown once the change is saved
         line: dict[str, Any] = {"key": list(key), "event": type(event).__name__}
         if isinstance(event, AnnounceEnd):
             line["standings"] = {str(s.user_id): s.points for s in event.standings}

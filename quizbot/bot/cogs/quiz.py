@@ -12,7 +12,8 @@ from disnake.ext import commands
 from quizbot.actors.messages import StopQuiz
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import problem, say
-from quizbot.bot.context import ASK_TIMEOUT, NO_MENTIONS, QuizContext, refuse, reply
+from quizbot.bot.context import NO_MENTIONS, QuizContext, refuse
+from quizbot.bot.durable import change, confirm
 from quizbot.bot.starting import (
     DIFFICULTIES,
     prepare_questions,
@@ -96,8 +97,8 @@ class QuizCog(commands.Cog):
         if session is None:
             await refuse(inter, problem("solo_not_found"))
             return
-        await session.ask(StopQuiz(inter.author.id, False), timeout=ASK_TIMEOUT)
-        await reply(inter, "Your study quiz is stopped.")
+        done = await change(inter, session, StopQuiz(inter.author.id, False))
+        await confirm(inter, done, "study_stopped")
 
     @start.autocomplete("topic")
     async def topic_choices(self, inter: CommandInter, text: str) -> list[str]:

@@ -29,6 +29,7 @@ from quizbot.bot.context import (
     session_key,
 )
 from quizbot.bot.custom_ids import ButtonKind, parse
+from quizbot.bot.durable import change, confirm
 from quizbot.bot.render import LETTERS
 from quizbot.bot.starting import (
     DIFFICULTIES,
@@ -119,18 +120,15 @@ class TriviaCog(commands.Cog):
 
     @trivia.sub_command(name="stop", description="Stop the quiz (host or moderator).")
     async def stop(self, inter: CommandInter) -> None:
-        await self._ask(inter, StopQuiz(inter.author.id, is_moderator(inter)))
-        await reply(inter, "The quiz is stopped.")
+        await self._change(inter, StopQuiz(inter.author.id, is_moderator(inter)), "quiz_stopped")
 
     @trivia.sub_command(name="skip", description="Skip to the answer (host or moderator).")
     async def skip(self, inter: CommandInter) -> None:
-        await self._ask(inter, SkipQuestion(inter.author.id, is_moderator(inter)))
-        await reply(inter, "Skipped.")
+        await self._change(inter, SkipQuestion(inter.author.id, is_moderator(inter)), "question_skipped")
 
     @trivia.sub_command(name="hint", description="Show a hint; the question is then worth less.")
     async def hint(self, inter: CommandInter) -> None:
-        await self._ask(inter, RequestHint(inter.author.id))
-        await reply(inter, "Hint posted.")
+        await self._change(inter, RequestHint(inter.author.id), "hint_posted")
 
     @trivia.sub_command(name="scores", description="The scores so far.")
     async def scores(self, inter: CommandInter) -> None:
@@ -178,9 +176,9 @@ class TriviaCog(commands.Cog):
                 message = SubmitAnswer(
                     inter.author.id, inter.author.display_name, button.index, int(button.value)
                 )
-                outcome = await entry.ref.ask(message, timeout=ASK_TIMEOUT)
-                verb = "Changed to" if outcome is AnswerOutcome.CHANGED else "You chose"
-                await reply(inter, f"{verb} **{LETTERS[int(button.value)]}**.")
+                done = await change(inter, entry.ref, message)
+                said = "answer_changed" if done.result is AnswerOutcome.CHANGED else "answer_taken"
+                await confirm(inter, done, said, letter=LETTERS[int(button.value)])
                 return
             await self._recover(inter, entry.ref, button.value)
         except QuizbotError as error:
@@ -189,12 +187,11 @@ class TriviaCog(commands.Cog):
     async def _recover(self, inter: ButtonInter, ref: Any, choice: str) -> None:
         moderator = is_moderator(inter)
         if choice == "continue":
-            await ref.ask(ResumeQuiz(inter.author.id, moderator), timeout=ASK_TIMEOUT)
-            await reply(inter, "Continuing where we left off.")
+            done = await change(inter, ref, ResumeQuiz(inter.author.id, moderator))
+            await confirm(inter, done, "quiz_resumed")
             return
-        await ref.ask(StopQuiz(inter.author.id, moderator), timeout=ASK_TIMEOUT)
-        follow = " Start a new one with `/trivia start`." if choice == "new" else ""
-        await reply(inter, "The interrupted quiz is closed." + follow)
+        done = await change(inter, ref, StopQuiz(inter.author.id, moderator))
+        await confirm(inter, done, "recovery_new" if choice == "new" else "recovery_closed")
 
     @commands.Cog.listener("on_message")
     async def on_message(self, message: disnake.Message) -> None:
@@ -213,6 +210,11 @@ class TriviaCog(commands.Cog):
 
     async def _ask(self, inter: CommandInter, message: object) -> Any:
         return await self.ctx.session(session_key(inter)).ask(message, timeout=ASK_TIMEOUT)
+
+    async def _change(self, inter: CommandInter, message: object, said: str) -> None:
+        """Ask the channel's session for a change; say `said` once it is saved (or that it is not yet)."""
+        done = await change(inter, self.ctx.session(session_key(inter)), message)
+        await confirm(inter, done, said)
 
 
 def setup(bot: QuizBot) -> None:
