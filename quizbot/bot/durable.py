@@ -39,7 +39,7 @@ async def change(inter: Interaction[Any], session: ActorRef[Any], message: objec
     answer = session.request(message, timeout=SAVE_TIMEOUT)
     await asyncio.wait({answer}, timeout=REPLY_WINDOW)
     if not answer.done() and not inter.response.is_done():
-        await inter.response.defer(ephemeral=True)
+        await inter.response.defer(with_message=True, ephemeral=True)  # "thinking", privately
     try:
         return Done(await answer, saved=True)
     except NotYetSaved as unsaved:
