@@ -140,6 +140,21 @@ def option_value(option: JSON, value: Any, resolved: Resolved, viewer: Member | 
     raise DoubleError(f"option {name!r} (type {kind}) cannot take {value!r}")
 
 
+def forged_value(value: Any, resolved: Resolved) -> Any:
+    """What a modified client or a raw API call can send: any JSON value, unchecked against the option.
+
+    People, roles, channels and files given as objects still travel as their ids, resolved."""
+    if isinstance(value, User | Member):
+        return resolved.add_user(value if isinstance(value, User) else value.user)
+    if isinstance(value, Role):
+        return resolved.add_role(value)
+    if isinstance(value, Channel):
+        return resolved.add_channel(value, None)
+    if isinstance(value, Attachment):
+        return resolved.add_attachment(value)
+    return value
+
+
 def build_options(
     schema: list[JSON],
     path: list[str],
@@ -148,8 +163,11 @@ def build_options(
     resolved: Resolved,
     viewer: Member | None,
     focused: str | None,
+    forged: bool = False,
 ) -> list[JSON]:
-    """The interaction's options for `path` (subcommand group / subcommand names) and `given` values."""
+    """The interaction's options for `path` (subcommand group / subcommand names) and `given` values.
+
+    `forged`: skip every client-side check (types, choices, bounds, lengths, required options)."""
     if path:
         name = path[0]
         sub = next((o for o in schema if o["name"] == name and o["type"] in (SUBCOMMAND, GROUP)), None)
@@ -157,7 +175,13 @@ def build_options(
             names = [o["name"] for o in schema if o["type"] in (SUBCOMMAND, GROUP)]
             raise DoubleError(f"no subcommand {name!r}; there are {names}")
         inner = build_options(
-            sub.get("options") or [], path[1:], given, resolved=resolved, viewer=viewer, focused=focused
+            sub.get("options") or [],
+            path[1:],
+            given,
+            resolved=resolved,
+            viewer=viewer,
+            focused=focused,
+            forged=forged,
         )
         return [{"name": name, "type": sub["type"], "options": inner}]
     nested = [o["name"] for o in schema if o["type"] in (SUBCOMMAND, GROUP)]
@@ -176,6 +200,10 @@ def build_options(
             options.append(
                 {"name": name, "type": option["type"], "value": str(given.get(name, "")), "focused": True}
             )
+        elif name in given and forged:
+            options.append(
+                {"name": name, "type": option["type"], "value": forged_value(given[name], resolved)}
+            )
         elif name in given:
             value = given[name]
             if focused is not None and option["type"] in (STRING, INTEGER, NUMBER):
@@ -185,7 +213,7 @@ def build_options(
             options.append(
                 {"name": name, "type": option["type"], "value": option_value(option, value, resolved, viewer)}
             )
-        elif option.get("required") and focused is None:
+        elif option.get("required") and focused is None and not forged:
             raise DoubleError(f"option {name!r} is required")
     return options
 

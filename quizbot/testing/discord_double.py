@@ -304,11 +304,13 @@ class DiscordDouble(Observations):
         options: dict[str, Any] | None = None,
         *,
         locale: str = "en-US",
+        forged: bool = False,
     ) -> InteractionRecord:
         """Use a slash command ("trivia start" names the subcommand) with option values, as a person would.
 
         Values are str/int/float/bool, or a User/Member/Role/Channel/Attachment (see `attachment`) for
-        those option types. A guild of None (and channel None) means the bot's DM with `user`."""
+        those option types. A guild of None (and channel None) means the bot's DM with `user`.
+        `forged=True` sends any JSON values as given, as a modified client could: no client-side checks."""
         where = self._channel(guild, channel, user)
         name, *path = command.split()
         _, member = self._member(guild, user)
@@ -325,6 +327,7 @@ class DiscordDouble(Observations):
                 resolved=resolved,
                 viewer=member,
                 focused=None,
+                forged=forged,
             ),
         }
         if "guild_id" in schema:
