@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import disnake
+from disnake.enums import InteractionResponseType
 from disnake.ext import commands
+from loguru import logger
 
-from quizbot.bot.context import QuizContext
+from quizbot.bot.catalogue import problem
+from quizbot.bot.context import NO_MENTIONS, QuizContext, error_embed
+from quizbot.bot.validation import required_options_given
+
+if TYPE_CHECKING:  # disnake.types cannot be imported at run time before disnake is fully loaded
+    from disnake.types.interactions import InteractionApplicationCommandCallbackData
 
 
 def intents(*, typed_answers: bool) -> disnake.Intents:
@@ -31,7 +38,30 @@ class QuizBot(commands.InteractionBot):
         """The bot; by default no message it sends may ping anyone (each send allows its own pings)."""
         options.setdefault("allowed_mentions", disnake.AllowedMentions.none())
         super().__init__(intents=intents(typed_answers=typed_answers), **options)
+        self.add_app_command_check(required_options_given, slash_commands=True)
         self._context: QuizContext | None = None
+
+    async def on_gateway_error(self, event: str, data: Any, shard_id: int | None, exc: Exception, /) -> None:
+        """An interaction disnake cannot even read (an option value no real client sends, such as a
+        user option that is not an id) is still answered, privately, instead of failing in silence."""
+        if event != "INTERACTION_CREATE" or not isinstance(data, dict):
+            logger.opt(exception=exc).error("could not handle the {} gateway event", event)
+            return
+        logger.warning("refused an interaction disnake could not read: {!r}", exc)
+        refusal: InteractionApplicationCommandCallbackData = {
+            "embeds": [error_embed(problem("unreadable_options")).to_dict()],
+            "flags": disnake.MessageFlags(ephemeral=True).value,
+            "allowed_mentions": NO_MENTIONS.to_dict(),
+        }
+        try:
+            await self.http.create_interaction_response(
+                data["id"],
+                data["token"],
+                type=InteractionResponseType.channel_message.value,  # type: ignore[arg-type]  # sent as JSON
+                data=refusal,
+            )
+        except (KeyError, disnake.HTTPException) as error:
+            logger.warning("could not refuse the unreadable interaction: {!r}", error)
 
     @property
     def context(self) -> QuizContext:

@@ -55,6 +55,8 @@ MESSAGES: dict[str, str] = {
     ),
     # Options and uploads refused at the edge (quizbot/bot/validation.py); each names the option and
     # quotes the value sent only when it is a short, plain choice.
+    "option_missing": "**{option}** is required.",
+    "option_empty": "**{option}** was sent without a value.",
     "option_not_text": "**{option}** must be text.",
     "option_too_long": "**{option}** can be at most {limit} characters long.",
     "option_control": "**{option}** can't contain control characters (such as tabs, line breaks or NUL).",
@@ -87,6 +89,7 @@ MESSAGES: dict[str, str] = {
     "quiz_started": "✅ Your quiz has started in this channel.",
     "session_starting": "A quiz is already starting in this channel; it will begin in a moment.",
     "button_retired": "This button is no longer in use.",
+    "unreadable_options": "Some of that command's options didn't make sense, so I couldn't run it.",
     "db_connection": "I couldn't reach the database. Please try again in a few moments.",
     # What a player is told was done, once it is saved.
     "answer_taken": "You chose **{letter}**.",

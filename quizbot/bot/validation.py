@@ -13,10 +13,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from pathlib import PurePath
+from typing import Any
 
 import disnake
+from disnake import OptionType
+from disnake.ext import commands
 
 from quizbot.bot.catalogue import Refused, problem
+from quizbot.bot.types import CommandInter
 from quizbot.storage.guilds import canonical_time_zone
 
 # Characters refused in any text: Unicode controls (category Cc: C0, DEL, C1), line and paragraph
@@ -49,6 +53,42 @@ def _shown(value: object) -> str:
 
 def _refuse(key: str, **details: object) -> Refused:
     return Refused(problem(key, **{name: str(value) for name, value in details.items()}))
+
+
+class OptionsRefused(commands.CheckFailure):
+    """A check's refusal, in the CommandError disnake routes to the cog's error handler; the cogs
+    refuse its `original`, as they do a failed command's."""
+
+    def __init__(self, refused: Refused) -> None:
+        super().__init__(str(refused))
+        self.original = refused
+
+
+def required_options_given(inter: CommandInter) -> bool:
+    """A bot-wide check: every required option was sent, and no option was sent as null.
+
+    Discord's client insists on both, but a forged payload may not: a missing one would reach the
+    handler as a missing argument, and disnake takes a null value for a subcommand's name."""
+    try:
+        _check_present(inter)
+    except Refused as refused:
+        raise OptionsRefused(refused) from None
+    return True
+
+
+def _check_present(inter: CommandInter) -> None:
+    options = list(inter.data.options)
+    command: Any = inter.application_command
+    while options and options[0].type in (OptionType.sub_command, OptionType.sub_command_group):
+        # the group's checks see the group, a subcommand's see the subcommand itself
+        command = getattr(command, "children", {}).get(options[0].name, command)
+        options = list(options[0].options)
+    if empty := [option.name for option in options if option.value is None]:
+        raise _refuse("option_empty", option=empty[0])
+    given = {option.name for option in options}
+    missing = [option.name for option in command.body.options if option.required and option.name not in given]
+    if missing:
+        raise _refuse("option_missing", option=missing[0])
 
 
 def text(option: str, value: object, *, limit: int) -> str | None:
