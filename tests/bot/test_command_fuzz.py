@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from loguru import logger
@@ -139,8 +138,3 @@ async def test_any_option_values_get_a_success_or_a_private_catalogue_refusal(
     # on_gateway_error refuses those itself, which is how this interaction was answered above.
     assert all(e.startswith("INTERACTION_CREATE: ") for e in world.double.gateway_errors)
     assert world.double.crashes == []
-
-
-@pytest.fixture(autouse=True)
-def _quiet_hypothesis_output(capsys: pytest.CaptureFixture[str]) -> None:
-    """Hypothesis prints each failing example; pytest shows it with the failure anyway."""
