@@ -186,6 +186,11 @@ class FullCollections:
         pauses, self._pauses = self._pauses, []
         return pauses
 
+    def close(self) -> None:
+        """Stop observing (a run of several configurations makes one of these for each)."""
+        if self._observe in gc.callbacks:
+            gc.callbacks.remove(self._observe)
+
 
 @dataclass
 class RssTrace:
@@ -271,6 +276,7 @@ class Memory:
     def end(self, top: int, own: int, sessions: int) -> None:
         self.lap = self._watch.lap() if self._watch is not None else None
         self.pauses = self._full.take()
+        self._full.close()
         self.rss_after = settled_rss()
         self.own_after, self.sessions_after = own, sessions
         self.locks_after = webhook_lock_count()

@@ -1,4 +1,5 @@
-"""The end-to-end benchmark's report: logs kept aside, each phase's figures, memory, the summary table."""
+"""The end-to-end benchmark's report: logs kept aside, each phase's figures, memory, the summary table,
+and the configurations (journal off and on) side by side."""
 
 from __future__ import annotations
 
@@ -7,15 +8,58 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from bench._actors_report import Row
 from bench._e2e_checks import MB, PER, AnswerCheck, Memory
 from bench._e2e_drive import ACK_LIMIT, Tally
 from bench._e2e_world import Janitor
 from bench._measure import percentile
+from quizbot.actors.journal import SessionJournal
 
 P99_TARGET_MS = 100.0
 RSS_TARGET_BYTES = 10 * MB  # per 100k interactions
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What the session journal wrote: statements, and the entries they carried (group commit)."""
+
+    statements: int = 0
+    entries: int = 0
+
+    @classmethod
+    def of(cls, journal: SessionJournal) -> Written:
+        """The journal's counts so far."""
+        return cls(journal.statements, journal.written)
+
+    def __sub__(self, other: Written) -> Written:
+        return Written(self.statements - other.statements, self.entries - other.entries)
+
+    @property
+    def per_statement(self) -> float:
+        return self.entries / self.statements if self.statements else 0.0
+
+    def describe(self, seconds: float) -> str:
+        if not self.statements:
+            return "nothing written (no durable journal)"
+        return (
+            f"{self.entries:,} entries in {self.statements:,} statements"
+            f" ({self.statements / max(seconds, 1e-9):,.1f} statements/s),"
+            f" {self.per_statement:.2f} entries per statement"
+        )
+
+
+@dataclass
+class Pass:
+    """One configuration's run: with or without the journal, and what it measured."""
+
+    journal: bool
+    tally: Tally
+    check: AnswerCheck
+    memory: Memory
+    measured: Written  # the journal's writes over the measured phase
+    whole: Written  # and over the whole pass (starts, warm-up and closes included)
 
 
 class StdlibTally(logging.Handler):
@@ -163,3 +207,34 @@ def summary_rows(tally: Tally, check: AnswerCheck, memory: Memory) -> list[Row]:
             f"sessions {memory.per_100k(memory.sessions, n) / MB:+,.2f} MB per 100k",
         ),
     ]
+
+
+def print_comparison(passes: list[Pass]) -> None:
+    """Acknowledgement latency, answers lost and the journal's writes, each configuration side by side,
+    and the ratio of the latencies with the journal to those without (pooled if one ran twice)."""
+    print("\nthe journal's cost: the measured phase of each configuration in this one run")
+    header = (
+        f"  {'configuration':<13} {'interactions':>12} {'ack p50':>9} {'ack p99':>9} {'ack max':>9}"
+        f" {'answers lost':>16} {'statements':>10} {'entries':>8} {'per statement':>13}"
+    )
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    for done in passes:
+        lat = list(done.tally.latencies) or [float("nan")]
+        lost = f"{len(done.check.lost)} of {done.check.expected:,}"
+        per = f"{done.measured.per_statement:.2f}" if done.measured.statements else "-"
+        print(
+            f"  {'journal on' if done.journal else 'journal off':<13} {done.tally.dispatched:>12,}"
+            f" {ms(percentile(lat, 0.5)):>9} {ms(percentile(lat, 0.99)):>9} {ms(max(lat)):>9}"
+            f" {lost:>16} {done.measured.statements:>10,} {done.measured.entries:>8,} {per:>13}"
+        )
+    on = [s for done in passes if done.journal for s in done.tally.latencies]
+    off = [s for done in passes if not done.journal for s in done.tally.latencies]
+    if not (on and off):
+        return
+    ratios = ", ".join(
+        f"p{q} x{percentile(on, q / 100) / percentile(off, q / 100):.2f}"
+        f" ({ms(percentile(off, q / 100))} -> {ms(percentile(on, q / 100))})"
+        for q in (50, 99)
+    )
+    print(f"  with the journal / without: {ratios}")

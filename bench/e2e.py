@@ -2,9 +2,16 @@
 
 Run from the repository root, for instance:
 
-    python -m bench.e2e --sessions 50 --seconds 5     # a quick check, well under a minute
+    python -m bench.e2e --quick                       # a smoke test, well under a minute
     python -m bench.e2e                               # 1,000 live sessions, 200 interactions/s, 60 s
+    python -m bench.e2e --journal on                  # only the bot as it ships (with its journal)
     python -m bench.e2e --housekeeping                # the same with quizbot.bot.housekeeping applied
+
+The steps below run once per --journal configuration, in order, in this one process (by default
+`off,on`: the bot without its durable session journal, then as it ships), each in a fresh double
+and database schema with a bot of its own; a last table sets the acknowledgement latency of each
+side by side, with the journal's statements and entries over the measured phase (group commit:
+entries per statement).
 
 1. Start: guilds of --channels channels and --players members in the double, quizbot on PostgreSQL
    (a schema of its own, dropped at the end), and one `/trivia start` per channel (20 questions of
@@ -32,6 +39,7 @@ import platform
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make `bench` and `quizbot` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,7 +47,16 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `quizbot` imp
 from bench._actors_report import LogTally, print_logs, print_table
 from bench._e2e_checks import AnswerCheck, Memory, check_answers, session_state_bytes
 from bench._e2e_drive import Driver, Tally
-from bench._e2e_report import StdlibTally, loop_errors, print_memory, print_tally, summary_rows
+from bench._e2e_report import (
+    Pass,
+    StdlibTally,
+    Written,
+    loop_errors,
+    print_comparison,
+    print_memory,
+    print_tally,
+    summary_rows,
+)
 from bench._e2e_world import Janitor, QuestionBoard, Site, bench_database, build_sites, start_quizzes
 from bench._measure import argument_parser, host_facts
 from quizbot.bot.app import RunningBot, running_bot
@@ -50,6 +67,7 @@ from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble
 
 BOT_OPTIONS = {"guild_ready_timeout": 0.05}
+QUICK: dict[str, Any] = {"sessions": 50, "warmup": 2.0, "seconds": 5.0}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -63,6 +81,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--players", type=int, default=100, help="members who play, per guild")
     parser.add_argument("--start-concurrency", type=int, default=20, help="/trivia start in flight")
     parser.add_argument("--seed", type=int, default=20_240_601)
+    parser.add_argument(
+        "--journal",
+        type=journal_order,
+        default=(False, True),
+        metavar="off,on",
+        help="the configurations to run, in order: on, off, or a comma-separated list (default off,on)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a smoke test: {QUICK['sessions']} sessions, {QUICK['warmup']:g} s warm-up,"
+        f" {QUICK['seconds']:g} s measured (overrides those options)",
+    )
     parser.add_argument(
         "--housekeeping",
         action="store_true",
@@ -78,9 +109,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--top", type=int, default=12, help="lines of tracemalloc growth to print")
     args = parser.parse_args(argv)
+    if args.quick:
+        vars(args).update(QUICK)
     if args.warmup is None:
         args.warmup = min(10.0, args.seconds)
     return args
+
+
+def journal_order(text: str) -> tuple[bool, ...]:
+    """`off,on` -> (False, True): the --journal configurations, in the order they run."""
+    words = [word.strip().lower() for word in text.split(",")]
+    if not words or any(word not in ("on", "off") for word in words):
+        raise argparse.ArgumentTypeError(f"expected on, off or a list of them such as off,on; got {text!r}")
+    return tuple(word == "on" for word in words)
+
+
+def named(journal: bool) -> str:
+    return "journal on" if journal else "journal off"
 
 
 @dataclass
@@ -102,9 +147,11 @@ class Parts:
 
 async def phases(
     args: argparse.Namespace, running: RunningBot, db: Database, parts: Parts, memory: Memory, logs: LogTally
-) -> tuple[Tally, AnswerCheck]:
-    """Start every quiz, warm up, measure, and check the answers, printing as it goes."""
+) -> tuple[Tally, AnswerCheck, Written]:
+    """Start every quiz, warm up, measure, and check the answers, printing as it goes; the journal's
+    writes over the measured phase come back with the figures."""
     double, sites, driver = parts.double, parts.sites, parts.driver
+    journal = running.service.supervisor.journal
     state = "in effect" if housekeeping_applied() else "not in effect"
     print(f"\n1. start: {len(sites):,} channels in {len(double.world.guilds)} guilds; housekeeping {state}")
     quizzes = {"questions": 20, "timeout": 120}
@@ -118,11 +165,14 @@ async def phases(
     parts.janitor.sweep(grace=0.0)  # the same state of the double on both sides of the phase
     memory.begin(own=driver.own_bytes(), sessions=session_state_bytes(running))
     sampler = asyncio.create_task(memory.rss.sample_forever(driver))
+    written = Written.of(journal)
     tally = await driver.run(args.seconds, args.rate)
+    written = Written.of(journal) - written
     sampler.cancel()
     parts.janitor.sweep(grace=0.0)
     memory.end(args.top, own=driver.own_bytes(tally), sessions=session_state_bytes(running))
     print_tally("measured", tally)
+    print(f"    journal: {written.describe(tally.seconds)}")
     parts.print_logs(logs)
     how = "100 at a time" if args.close_together else "one session per guild at a time"
     print(f"\n3. answers lost: skip every open question ({how}), then compare accepted clicks with rows")
@@ -145,24 +195,13 @@ async def phases(
     await asyncio.sleep(SessionConfig().reveal_pause + 1.0)  # the next questions open after the reveals
     if not await running.channel.flush(within=30.0):  # and are sent, at Discord's pace, before the bot stops
         print(f"  {running.channel.pending} channel messages still queued after 30 s")
-    return tally, check
+    return tally, check, written
 
 
-async def run(args: argparse.Namespace) -> int:
-    """Set up, run the phases, summarise; exit status 1 when a target is missed."""
-    logs, stdlib = LogTally(), StdlibTally()
-    logs.install()
-    logging.getLogger().addHandler(stdlib)
+async def one_pass(args: argparse.Namespace, journal: bool, logs: LogTally, stdlib: StdlibTally) -> Pass:
+    """One configuration from a fresh double and database schema: the phases, then memory and logs."""
     loop_seen: list[str] = []
-    print(
-        "quizbot end-to-end benchmark\n"
-        f"  {args.sessions:,} sessions ({args.channels} channels and {args.players} players a guild),"
-        f" {args.rate:g} interactions/s, {args.warmup:g} s warm-up then {args.seconds:g} s measured;"
-        " bot, double and driver in this one process"
-    )
-    if args.housekeeping:
-        keep_house()
-        print("  quizbot.bot.housekeeping.keep_house() applied by the benchmark (--housekeeping)")
+    print(f"\n=== {named(journal)} {'=' * 80}")
     settings = Settings()
     memory = Memory(args.trace)
     async with (
@@ -184,10 +223,13 @@ async def run(args: argparse.Namespace) -> int:
         try:
             with loop_errors(loop_seen):
                 async with (
-                    running_bot(settings, db, owner="bench-e2e", bot_options=BOT_OPTIONS) as running,
+                    running_bot(
+                        settings, db, owner="bench-e2e", bot_options=BOT_OPTIONS, journal=journal
+                    ) as running,
                     double.running(running.bot, timeout=60.0),
                 ):
-                    tally, check = await phases(args, running, db, parts, memory, logs)
+                    tally, check, written = await phases(args, running, db, parts, memory, logs)
+                    whole = Written.of(running.service.supervisor.journal)
         finally:
             for task in helpers:
                 task.cancel()
@@ -198,14 +240,37 @@ async def run(args: argparse.Namespace) -> int:
         print(f"    stdlib log: {line}")
     for line in loop_seen[:5]:
         print(f"    reached the event loop: {line}")
-    print(f"\nsummary ({host_facts()})")
-    rows = summary_rows(tally, check, memory)
-    print_table(rows)
-    return 0 if all(row.met for row in rows) else 1
+    return Pass(journal, tally, check, memory, written, whole)
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Run each configuration, summarise each, compare them; exit status 1 when a target is missed."""
+    logs, stdlib = LogTally(), StdlibTally()
+    logs.install()
+    logging.getLogger().addHandler(stdlib)
+    order = ", then ".join(named(journal) for journal in args.journal)
+    print(
+        "quizbot end-to-end benchmark\n"
+        f"  {args.sessions:,} sessions ({args.channels} channels and {args.players} players a guild),"
+        f" {args.rate:g} interactions/s, {args.warmup:g} s warm-up then {args.seconds:g} s measured;"
+        f" bot, double and driver in this one process; {order}"
+    )
+    if args.housekeeping:
+        keep_house()
+        print("  quizbot.bot.housekeeping.keep_house() applied by the benchmark (--housekeeping)")
+    passes = [await one_pass(args, journal, logs, stdlib) for journal in args.journal]
+    met = True
+    for done in passes:
+        print(f"\nsummary, {named(done.journal)} ({host_facts()})")
+        rows = summary_rows(done.tally, done.check, done.memory)
+        print_table(rows)
+        met = met and all(row.met for row in rows)
+    print_comparison(passes)
+    return 0 if met else 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: `python -m bench.e2e [--sessions N] [--rate R] [--seconds S] ...`."""
+    """Entry point: `python -m bench.e2e [--quick] [--journal off,on] [--sessions N] [--rate R] ...`."""
     return asyncio.run(run(parse_args(argv)))
 
 

@@ -56,12 +56,15 @@ class QuizService:
         matcher: Matcher = fuzzy_matcher,
         owner: str | None = None,
         registry: Registry | None = None,
+        journal: bool = True,
     ) -> None:
+        """`journal=False` runs without the durable session journal (changes acknowledged at once,
+        nothing journaled): it exists only to measure what the journal costs (bench.e2e)."""
         self.supervisor = Supervisor(
             port=port,
             store=PostgresSessionStore(db),
             snapshots=PostgresSnapshotStore(db),
-            journal=PostgresJournalStore(db),
+            journal=PostgresJournalStore(db) if journal else None,
             clock=clock or LoopClock(),
             settings=settings,
             owner=owner,

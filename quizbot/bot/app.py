@@ -57,11 +57,13 @@ async def running_bot(
     supervisor: SupervisorSettings | None = None,
     owner: str | None = None,
     bot_options: dict[str, Any] | None = None,
+    journal: bool = True,
 ) -> AsyncIterator[RunningBot]:
     """Wire everything, start the supervisor (respawning live sessions) and yield; stop it all after.
 
     The caller logs the bot in (`bot.start(token)`); leaving the block snapshots every session,
     sends what is queued for Discord (briefly), and closes the client and the providers.
+    `journal=False` is for measurement only: see QuizService.
     """
     bank, errors = QuestionBank.load()
     for error in errors:
@@ -89,6 +91,7 @@ async def running_bot(
         clock=clock or LoopClock(),
         owner=owner,
         registry=registry,
+        journal=journal,
     )
     ref = await service.start()
 
