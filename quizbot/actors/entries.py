@@ -15,6 +15,7 @@ import orjson
 from quizbot.actors.messages import (
     AbandonQuiz,
     ExpireQuiz,
+    PauseQuiz,
     RequestHint,
     ResumeQuiz,
     SkipQuestion,
@@ -37,6 +38,7 @@ SessionMessage = (
     | ResumeQuiz
     | ExpireQuiz
     | AbandonQuiz
+    | PauseQuiz
 )
 CHANGES_SESSION = (
     StartQuiz,
@@ -48,6 +50,7 @@ CHANGES_SESSION = (
     ResumeQuiz,
     ExpireQuiz,
     AbandonQuiz,
+    PauseQuiz,
 )
 _KINDS: dict[str, type[Any]] = {cls.__name__: cls for cls in CHANGES_SESSION}
 
@@ -86,6 +89,9 @@ def apply_message(session: QuizSession, message: object, now: float) -> tuple[ob
             effects = session.expire(now)
         case AbandonQuiz():
             effects = session.abandon(now)
+        case PauseQuiz():
+            session.pause()
+            effects = []
         case _:
             raise UnknownMessage(f"a quiz session does not handle {type(message).__name__}")
     return reply, effects

@@ -71,6 +71,14 @@ class ExpireQuiz:
 
 
 @dataclass(frozen=True, slots=True)
+class PauseQuiz:
+    """Hold a game brought back after a restart until someone chooses Continue.
+
+    Journaled like any change, so a replay sees the game paused exactly where it was.
+    """
+
+
+@dataclass(frozen=True, slots=True)
 class AbandonQuiz:
     """The channel is gone or closed to the bot: end the quiz and record it as it stands."""
 

@@ -14,6 +14,7 @@ from quizbot.actors.entries import CHANGES_SESSION, JournalEntry, apply_message
 from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import (
     Describe,
+    PauseQuiz,
     PromptRecovery,
     SessionChanged,
     SessionInfo,
@@ -135,7 +136,8 @@ class SessionActor(Actor):
         self.seq += 1
         saved = self.journal.append(self.key, JournalEntry(self.seq, now, message), reply)  # type: ignore[arg-type]
         await self._apply(effects, saved)
-        self._changed(urgent=any(isinstance(e, RecordAnswers | RecordRun) for e in effects))
+        if not isinstance(message, PauseQuiz):  # a respawn's pause: its journal entry is enough
+            self._changed(urgent=any(isinstance(e, RecordAnswers | RecordRun) for e in effects))
         return Later(saved)
 
     def snapshot(self) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from quizbot.actors.messages import (
     ExpireQuiz,
     FlushSnapshots,
     GetStatus,
+    PauseQuiz,
     PromptRecovery,
     RespawnSessions,
     SessionChanged,
@@ -382,10 +383,10 @@ class Supervisor(Persistence, Actor):
             if restored.session.phase.over:  # the game ended; only its recording was left
                 await self._finish_recording(snapshot.key, snapshot.epoch, restored.state())
                 continue
-            restored.session.pause()
             entry = self._spawn(restored, snapshot.epoch, settings.idle_timeout)
             if not restored.replayed and self._outlives_idle(snapshot):  # else the flush saves it
                 entry.dirty, entry.saved_at = False, self.clock.time()
+            entry.ref.tell(PauseQuiz())  # journaled, so a later replay pauses it here too
             entry.ref.tell(PromptRecovery())
             count += 1
         await self._flush()

@@ -44,9 +44,9 @@ class Notifier:
             waiter: asyncio.Future[None] = loop.create_future()
             self._waiters.add(waiter)
             try:
-                await asyncio.wait_for(waiter, remaining)
-            except TimeoutError:
-                pass
+                # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a cancellation that
+                # arrives as the waiter is woken, leaving a cancelled waiter waiting on.
+                await asyncio.wait({waiter}, timeout=remaining)
             finally:
                 self._waiters.discard(waiter)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from quizbot.actors.clock import ManualClock
 from quizbot.actors.entries import JournalEntry, decode_entry, encode_entry
 from quizbot.actors.messages import (
     ExpireQuiz,
@@ -206,3 +207,28 @@ async def test_an_outage_is_told_honestly_and_the_guarantee_comes_back(db: Datab
     assert [r["seq"] for r in seqs] == [1, 2, 3, 4]  # the start, both noted answers, then bob's
     assert harness.supervisor.journal.healthy
     await harness.shutdown()
+
+
+async def test_a_game_resumed_by_a_second_process_replays_after_its_pause(db: Database) -> None:
+    """A respawn's pause is journaled: a Continue and later answers replay even when its row was
+    not saved again (the claimed row outlived the idle timeout) and the old deadline has passed."""
+    first = Harness(db, owner="first")
+    ref = await first.start(GUILD, CHANNEL, count=2)
+    await ref.ask(SubmitAnswer(7, "ann", 0, 1), timeout=ASK)
+    await first.flush()
+
+    second = Harness(db, owner="second", clock=ManualClock(first.clock.time() + 60))
+    assert await second.ref.ask(RespawnSessions(), timeout=ASK) == 1
+    second.supervisor.snapshots = NoSaves(second.supervisor.snapshots)
+    revived = second.supervisor.registry.ref(KEY)
+    assert revived is not None
+    await revived.ask(ResumeQuiz(1, False), timeout=ASK)
+    second.clock.advance(3)  # past the question's first deadline, inside its new one
+    assert await revived.ask(SubmitAnswer(8, "bob", 0, 2), timeout=ASK) == "accepted"
+
+    third = Harness(db, owner="third", clock=ManualClock(second.clock.time() + 5))
+    assert await third.ref.ask(RespawnSessions(), timeout=ASK) == 1
+    info = await third.describe(GUILD, CHANNEL)
+    assert (info.phase, info.index, info.players, info.paused) == ("question_open", 0, 2, True)
+    for harness in (third, second, first):
+        await harness.shutdown()

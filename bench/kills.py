@@ -1,0 +1,90 @@
+"""SIGKILL a real `quizbot run` many times mid-game and report what was lost (nothing, we expect).
+
+    python -m bench.kills [--kills 100] [--seed 1] [--quick]
+
+Uses QUIZBOT_TEST_DATABASE_URL when set, else an embedded PostgreSQL. Prints the kills by kind,
+the answers acknowledged, the restart times, and every acknowledged answer or shown score that
+PostgreSQL does not hold (the target is none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+
+from bench._kills import run_kills, with_search_path
+from quizbot.storage.embedded import EmbeddedPostgres
+from quizbot.storage.pool import Database
+from quizbot.storage.schema import apply_schema
+from quizbot.testing import DiscordDouble
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="three kills, to check the bench runs")
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace) -> int:
+    kills = 3 if args.quick else args.kills
+    data_dir = None
+    url = os.environ.get("QUIZBOT_TEST_DATABASE_URL")
+    embedded = None
+    if not url:
+        data_dir = Path(tempfile.mkdtemp(prefix="quizbot-bench-pg-"))
+        embedded = EmbeddedPostgres(data_dir)
+        url = await embedded.start()
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(url)
+    await admin.execute(f'CREATE SCHEMA "{schema}"')
+    began = time.monotonic()
+    try:
+        db = await Database.connect(with_search_path(url, schema), min_size=1, max_size=4)
+        await apply_schema(db)
+        async with DiscordDouble() as double:
+            report = await run_kills(
+                double, db, url, schema, kills=kills, seed=args.seed, say=lambda line: print(line, flush=True)
+            )
+        await db.close()
+    finally:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await admin.close()
+        if embedded is not None:
+            await embedded.stop()
+        if data_dir is not None:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    restarts = sorted(report.restart_seconds)
+    print(
+        f"\n{report.kills} kills in {time.monotonic() - began:.0f} s over {report.games} games: "
+        + ", ".join(f"{n} {mode}" for mode, n in sorted(report.modes.items()))
+    )
+    print(
+        f"clicks {report.clicks}, acknowledged as saved {report.acknowledged}, noted unsaved {report.unsaved}"
+    )
+    print(f"restart to logged in: median {statistics.median(restarts):.2f} s, max {restarts[-1]:.2f} s")
+    print(f"acknowledged answers lost: {len(report.lost)}")
+    print(f"shown scores not stored, reveals repeated or totals doubled: {len(report.wrong)}")
+    for problem in report.lost + report.wrong:
+        print("  " + problem)
+    return 0 if not report.lost and not report.wrong else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: `python -m bench.kills [--kills N] [--seed S] [--quick]`."""
+    return asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
