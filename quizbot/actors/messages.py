@@ -133,6 +133,7 @@ class StartSession:
     config: SessionConfig
     questions: tuple[Question, ...]
     idle_timeout: float | None = None
+    begin: bool = True  # False: the caller tells StartQuiz itself, once it has announced the quiz
 
 
 @dataclass(frozen=True, slots=True)

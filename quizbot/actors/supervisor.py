@@ -214,7 +214,8 @@ class Supervisor(Persistence, Actor):
         idle = request.idle_timeout or self.settings.idle_timeout
         entry = self._spawn(first, epoch, idle)
         entry.dirty, entry.saved_at = False, self.clock.time()
-        entry.ref.tell(StartQuiz())
+        if request.begin:
+            entry.ref.tell(StartQuiz())
         return entry.ref
 
     def _spawn(self, restored: Restored, epoch: int, idle_timeout: float) -> SessionEntry:

@@ -6,13 +6,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import disnake
+from loguru import logger
 
-from quizbot.actors.messages import StartSession
+from quizbot.actors.base import ActorRef
+from quizbot.actors.messages import StartQuiz, StartSession
 from quizbot.bot import validation
 from quizbot.bot.catalogue import fallback_notice
 from quizbot.bot.context import QuizContext
 from quizbot.bot.render import BLURPLE, Rendered
-from quizbot.errors import GenerationFailed
+from quizbot.errors import GenerationFailed, QuizbotError
 from quizbot.game.session import AnswerMode, SessionConfig
 from quizbot.questions.sources import PreparedQuestions, QuestionRequest
 
@@ -92,10 +94,22 @@ async def start_session(
     prepared: PreparedQuestions,
     *,
     idle_timeout: float | None = None,
-) -> None:
-    """Ask the supervisor to start the session; SessionExists if another won the race."""
-    start = StartSession(key[0], key[1], host_id, config, prepared.questions, idle_timeout=idle_timeout)
-    await ctx.supervisor_ref.ask(start, timeout=START_TIMEOUT)
+) -> ActorRef[Any]:
+    """Ask the supervisor to make the session (SessionExists if another won the race); it waits for
+    `begin`, so the quiz's announcement comes before its first question."""
+    start = StartSession(
+        key[0], key[1], host_id, config, prepared.questions, idle_timeout=idle_timeout, begin=False
+    )
+    session: ActorRef[Any] = await ctx.supervisor_ref.ask(start, timeout=START_TIMEOUT)
+    return session
+
+
+def begin(session: ActorRef[Any]) -> None:
+    """Open the quiz's first question, once its announcement is queued or sent."""
+    try:
+        session.tell(StartQuiz())
+    except QuizbotError as error:  # stopping already: the idle sweep or the shutdown tidies it up
+        logger.warning("a new quiz could not begin: {}", error)
 
 
 def announce(ctx: QuizContext, key: tuple[int, int], embed: disnake.Embed) -> None:
@@ -103,8 +117,7 @@ def announce(ctx: QuizContext, key: tuple[int, int], embed: disnake.Embed) -> No
     interaction's response (which stays private to the host).
 
     Queued in the channel's outbox like the session's own messages, so it is paced, retried and
-    never dropped; it pings no one. It may land just after the first question, which the session
-    queues as it starts."""
+    never dropped; it pings no one. The session begins after it (see `begin`), so it comes first."""
     embed.check_limits()
     ctx.outbox.post(key, Rendered(embed=embed))
 

@@ -97,5 +97,7 @@ async def test_while_the_database_is_away_the_answer_counts_but_is_not_called_sa
     await world.advance(5)  # the question closes with both answers
     await world.advance(4)
     await world.settle()
+    writers = [t for t in asyncio.all_tasks() if t.get_name().startswith("answers:") and not t.done()]
+    await asyncio.gather(*writers)  # the sessions' answer writers, done with what they hold
     players = await world.db.pool.fetchval("SELECT count(*) FROM answers")
     assert players == 2

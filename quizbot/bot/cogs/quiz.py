@@ -16,6 +16,7 @@ from quizbot.bot.context import NO_MENTIONS, QuizContext, refuse
 from quizbot.bot.durable import change, confirm
 from quizbot.bot.starting import (
     DIFFICULTIES,
+    begin,
     prepare_questions,
     quiz_options,
     sized_to,
@@ -79,12 +80,17 @@ class QuizCog(commands.Cog):
                     await refuse(inter, problem("dms_closed"))
                     return
             try:
-                await start_session(self.ctx, key, inter.author.id, config, prepared)
+                session = await start_session(self.ctx, key, inter.author.id, config, prepared)
             except SessionExists:
                 await refuse(inter, problem("solo_exists"))
                 return
         if in_dms:
-            await dm.send(embed=intro, allowed_mentions=NO_MENTIONS)
+            try:
+                await dm.send(embed=intro, allowed_mentions=NO_MENTIONS)
+            finally:
+                begin(session)  # after the intro, whether or not it could be sent
+        else:
+            begin(session)
         note = say("solo_started_here" if in_dms else "solo_check_dms")
         await inter.edit_original_response(note, allowed_mentions=NO_MENTIONS)
 

@@ -34,6 +34,7 @@ from quizbot.bot.render import LETTERS
 from quizbot.bot.starting import (
     DIFFICULTIES,
     announce,
+    begin,
     prepare_questions,
     quiz_options,
     sized_to,
@@ -112,10 +113,11 @@ class TriviaCog(commands.Cog):
             prepared = await prepare_questions(self.ctx, key[0], config, source)
             config = sized_to(config, prepared)
             idle = float(defaults.idle_timeout)
-            await start_session(self.ctx, key, inter.author.id, config, prepared, idle_timeout=idle)
+            session = await start_session(self.ctx, key, inter.author.id, config, prepared, idle_timeout=idle)
         embed = starting_embed(say("trivia_starting"), config, prepared)
         embed.set_footer(text=say("hosted_by", name=inter.author.display_name))
         announce(self.ctx, key, embed)
+        begin(session)
         await inter.edit_original_response(content=say("quiz_started"), allowed_mentions=NO_MENTIONS)
 
     @trivia.sub_command(name="stop", description="Stop the quiz (host or moderator).")
