@@ -89,6 +89,7 @@ def test_db_status_against_server(tmp_path: Path, server_url: str, schema_name: 
     result = quizbot(tmp_path, "db", "status", DATABASE_URL=with_search_path(server_url, schema_name))
     assert result.returncode == 0, result.stderr
     assert_lists_tables(result.stdout)
+    assert "quarantined snapshots: 0" in result.stdout
 
 
 def test_database_rejecting_schema_is_a_database_error(tmp_path: Path, server_url: str) -> None:

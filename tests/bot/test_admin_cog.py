@@ -281,6 +281,8 @@ async def test_supervisor_status_gives_the_owner_global_figures(world: World) ->
     pool = field(status, "Database pool")
     assert pool is not None and "acquire p95" in pool and "ran dry" in pool
     assert field(status, "Shards owned") is not None
+    assert field(status, "Snapshots set aside") == "0"
+    assert field(status, "Journal entries waiting") is not None
 
 
 async def test_supervisor_status_is_refused_to_a_player(world: World) -> None:

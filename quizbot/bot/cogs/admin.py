@@ -113,6 +113,8 @@ def status_embed(status: SupervisorStatus, *, everything: bool) -> disnake.Embed
         embed.add_field("Shards owned", shards + total)
         embed.add_field("Timers", str(status.timers))
         embed.add_field("Accepting quizzes", "yes" if status.accepting else "no (shutting down)")
+        embed.add_field("Journal entries waiting", str(status.journal_queued))
+        embed.add_field("Snapshots set aside", str(status.quarantined))
     return embed
 
 
