@@ -10,8 +10,10 @@ import orjson
 
 from quizbot.actors.clock import ManualClock
 from quizbot.actors.messages import GetStatus, RespawnSessions, StopQuiz, SubmitAnswer
-from quizbot.actors.ports import Notice
+from quizbot.actors.policy import SupervisorSettings
+from quizbot.actors.ports import InMemoryChannel, Notice
 from quizbot.actors.status import SupervisorStatus
+from quizbot.service import QuizService
 from quizbot.storage.pool import Database
 from quizbot.storage.snapshots import count_quarantined
 from tests.actors.support import ASK, Harness
@@ -148,3 +150,24 @@ async def test_a_finished_game_the_database_refuses_is_set_aside_not_fatal(db: D
     assert await again.ref.ask(RespawnSessions(), timeout=ASK) == 0  # and it never comes back
     assert await db.pool.fetchval("SELECT count(*) FROM session_snapshots") == 0
     await again.shutdown()
+
+
+async def test_the_service_starts_with_hostile_rows_and_stays_up(db: Database) -> None:
+    """The process's own start (QuizService) with every hostile row planted: it serves the good game."""
+    origin = Harness(db, owner="origin")
+    ref = await origin.start(GUILD, GOOD[0])
+    await ref.ask(SubmitAnswer(5, "ann", 0, 1), timeout=ASK)
+    await origin.flush()
+    template = await _saved_state(db, GOOD[0])
+    for channel, hostile in HOSTILE.items():
+        planted = hostile if isinstance(hostile, bytes) else _with(template, channel, hostile)
+        await _plant(db, channel, planted)
+
+    service = QuizService(db, InMemoryChannel(), SupervisorSettings(), owner="service")
+    supervisor = await service.start()
+    status: SupervisorStatus = await supervisor.ask(GetStatus(), timeout=ASK)
+    assert [s.key for s in status.sessions] == [(GUILD, GOOD[0])]
+    assert status.quarantined == len(HOSTILE)
+    assert status.accepting and not supervisor.stopped
+    await service.stop()
+    await origin.shutdown()
