@@ -115,10 +115,11 @@ class SessionJournal:
         """Journal a session's entry; the future holds `reply` once durable, NotYetSaved(reply) if not."""
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         stream = self._streams.get(key)
+        if stream is not None:
+            stream.recent.append(entry)  # a crash restarts from the last snapshot plus these
         if stream is None or self.store is None:
             future.set_result(reply)  # nothing to make durable: an unjournaled session, or no store
             return future
-        stream.recent.append(entry)
         if stream.gap is not None or len(self._queue) >= self.max_queued:
             stream.gap = entry.seq  # nothing past a dropped entry can be replayed until a snapshot covers it
             future.set_exception(NotYetSaved(reply))

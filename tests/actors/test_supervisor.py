@@ -323,8 +323,12 @@ class _LoadThenWait:
         return loaded
 
 
-async def test_a_crash_restarts_from_the_snapshot_and_keeps_acknowledged_answers(db: Database) -> None:
-    """A session that crashes mid-question comes back with every answer it had acknowledged."""
+@pytest.mark.parametrize("journal", ["postgres", "none"])
+async def test_a_crash_restarts_from_the_snapshot_and_keeps_acknowledged_answers(
+    db: Database, journal: str
+) -> None:
+    """A session that crashes mid-question comes back with every answer it had acknowledged, with a
+    journal store or without one (the journal keeps what a crash replays either way)."""
     failures = {"count": 1}
 
     def flaky_matcher(question: Any, response: str) -> bool:
@@ -335,6 +339,8 @@ async def test_a_crash_restarts_from_the_snapshot_and_keeps_acknowledged_answers
 
     harness = Harness(db, owner="crashy")
     harness.supervisor.matcher = flaky_matcher
+    if journal == "none":
+        harness.supervisor.journal.store = None
     ref = await harness.start(GUILD, CHANNEL, count=1, mode="typed", single_answer=True)
     await harness.flush()
     for user in range(1, 6):
