@@ -46,6 +46,9 @@ API_KEY_VARIABLES = {
     "google": ("GOOGLE_API_KEY", "GEMINI_API_KEY"),
 }
 _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}")
+# A StatefulSet pod's name is "<statefulset>-<ordinal>" (a DNS label); the ordinal is its replica index.
+_POD_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?-([0-9]+)")
+REPLICA_INDEX_EXPECTED = "a whole number from 0, or a StatefulSet pod name ending in one (quizbot-3)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,17 +200,7 @@ class Settings:
         pool_max = reader.get("QUIZBOT_POOL_MAX", _int_in(1, 500), "a whole number from 1 to 500", 10)
         if pool_max < pool_min:
             raise ConfigError("QUIZBOT_POOL_MAX", f"at least QUIZBOT_POOL_MIN ({pool_min})", str(pool_max))
-        shard_count = reader.get("QUIZBOT_SHARD_COUNT", _int_in(1, 10_000), "a whole number from 1", None)
-        no_shards: tuple[int, ...] = ()
-        shard_ids = reader.get(
-            "QUIZBOT_SHARD_IDS", _int_list, "a comma-separated list of shard numbers", no_shards
-        )
-        if shard_ids and shard_count is None:
-            raise ConfigError("QUIZBOT_SHARD_COUNT", "set whenever QUIZBOT_SHARD_IDS is set")
-        if shard_count is not None and any(s >= shard_count for s in shard_ids):
-            raise ConfigError(
-                "QUIZBOT_SHARD_IDS", f"shard numbers below {shard_count}", env["QUIZBOT_SHARD_IDS"]
-            )
+        shard_count, shard_ids = _shards_from_env(env, reader)
         data_dir = reader.get("QUIZBOT_DATA_DIR", Path, "a folder path", None)
         return cls(
             discord_token=Secret(env.get("DISCORD_TOKEN", "").strip()),
@@ -239,6 +232,53 @@ class Settings:
             ),
             llm=LLMSettings.from_env(env),
         )
+
+
+def replica_shards(shard_count: int, replicas: int, index: int) -> tuple[int, ...]:
+    """The shards replica `index` of `replicas` serves: every shard s with s % replicas == index.
+
+    Replicas 0 to replicas - 1 together serve each of the `shard_count` shards exactly once.
+    """
+    if not 0 <= index < replicas <= shard_count:
+        raise ValueError(f"replica {index} of {replicas} over {shard_count} shards")
+    return tuple(range(index, shard_count, replicas))
+
+
+def _shards_from_env(env: Mapping[str, str], reader: _Reader) -> tuple[int | None, tuple[int, ...]]:
+    """QUIZBOT_SHARD_COUNT, and the shards this process serves: QUIZBOT_SHARD_IDS as listed, or those
+    of replica QUIZBOT_REPLICA_INDEX of QUIZBOT_REPLICAS (a StatefulSet's pods), or all (empty)."""
+    shard_count = reader.get("QUIZBOT_SHARD_COUNT", _int_in(1, 10_000), "a whole number from 1", None)
+    no_shards: tuple[int, ...] = ()
+    shard_ids = reader.get(
+        "QUIZBOT_SHARD_IDS", _int_list, "a comma-separated list of shard numbers", no_shards
+    )
+    replicas = reader.get("QUIZBOT_REPLICAS", _int_in(1, 10_000), "a whole number from 1", None)
+    index = reader.get("QUIZBOT_REPLICA_INDEX", _replica_index, REPLICA_INDEX_EXPECTED, None)
+    if shard_ids and shard_count is None:
+        raise ConfigError("QUIZBOT_SHARD_COUNT", "set whenever QUIZBOT_SHARD_IDS is set")
+    if shard_count is not None and any(s >= shard_count for s in shard_ids):
+        raise ConfigError("QUIZBOT_SHARD_IDS", f"shard numbers below {shard_count}", env["QUIZBOT_SHARD_IDS"])
+    if replicas is None and index is None:
+        return shard_count, shard_ids
+    if replicas is None:
+        raise ConfigError("QUIZBOT_REPLICAS", "set whenever QUIZBOT_REPLICA_INDEX is set")
+    if index is None:
+        raise ConfigError("QUIZBOT_REPLICA_INDEX", "set whenever QUIZBOT_REPLICAS is set")
+    if shard_count is None:
+        raise ConfigError("QUIZBOT_SHARD_COUNT", "set whenever QUIZBOT_REPLICAS is set")
+    if shard_ids:
+        raise ConfigError(
+            "QUIZBOT_SHARD_IDS",
+            "unset when QUIZBOT_REPLICAS is set (each replica's shards follow from its index)",
+            env["QUIZBOT_SHARD_IDS"],
+        )
+    if replicas > shard_count:
+        raise ConfigError("QUIZBOT_REPLICAS", f"at most QUIZBOT_SHARD_COUNT ({shard_count})", str(replicas))
+    if index >= replicas:
+        raise ConfigError(
+            "QUIZBOT_REPLICA_INDEX", f"below QUIZBOT_REPLICAS ({replicas})", env["QUIZBOT_REPLICA_INDEX"]
+        )
+    return shard_count, replica_shards(shard_count, replicas, index)
 
 
 class _Reader:
@@ -286,6 +326,15 @@ def _int_list(raw: str) -> tuple[int, ...]:
     if not values or any(v < 0 for v in values) or len(set(values)) != len(values):
         raise ValueError(raw)
     return values
+
+
+def _replica_index(raw: str) -> int:
+    if re.fullmatch(r"[0-9]+", raw):
+        return int(raw)
+    ordinal = _POD_NAME.fullmatch(raw)
+    if ordinal is None:
+        raise ValueError(raw)
+    return int(ordinal.group(1))
 
 
 def _boolean(raw: str) -> bool:

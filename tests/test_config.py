@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from platformdirs import user_data_path
 
-from quizbot.config import Secret, Settings, redact_url
+from quizbot.config import Secret, Settings, redact_url, replica_shards
 from quizbot.errors import ConfigError
 
 PASSWORD = "hunter2-s3cret"
@@ -24,6 +24,8 @@ ALL_VARIABLES = (
     "QUIZBOT_LOG_LEVEL",
     "QUIZBOT_SHARD_COUNT",
     "QUIZBOT_SHARD_IDS",
+    "QUIZBOT_REPLICAS",
+    "QUIZBOT_REPLICA_INDEX",
     "QUIZBOT_SNAPSHOT_INTERVAL",
     "QUIZBOT_SNAPSHOT_TTL",
     "QUIZBOT_IDLE_TIMEOUT",
@@ -51,6 +53,7 @@ WHOLE_1_500 = "a whole number from 1 to 500"
 SECONDS = "seconds above 0"
 SHARD_LIST = "a comma-separated list of shard numbers"
 URL = "a postgresql://user@host:port/db URL"
+REPLICA_INDEX = "a whole number from 0, or a StatefulSet pod name ending in one"
 
 # variable, bad value, what the message must say it expects
 BAD_VALUES = [
@@ -78,6 +81,16 @@ BAD_VALUES = [
     ("QUIZBOT_SHARD_IDS", "-1", SHARD_LIST),
     ("QUIZBOT_SHARD_IDS", "1,1", SHARD_LIST),
     ("QUIZBOT_SHARD_IDS", ",", SHARD_LIST),
+    ("QUIZBOT_REPLICAS", "two", "a whole number from 1"),
+    ("QUIZBOT_REPLICAS", "0", "a whole number from 1"),
+    ("QUIZBOT_REPLICAS", "10001", "a whole number from 1"),
+    ("QUIZBOT_REPLICA_INDEX", "-1", REPLICA_INDEX),
+    ("QUIZBOT_REPLICA_INDEX", "quizbot", REPLICA_INDEX),
+    ("QUIZBOT_REPLICA_INDEX", "quizbot-", REPLICA_INDEX),
+    ("QUIZBOT_REPLICA_INDEX", "quizbot-x", REPLICA_INDEX),
+    ("QUIZBOT_REPLICA_INDEX", "Quizbot-1", REPLICA_INDEX),
+    ("QUIZBOT_REPLICA_INDEX", "1.5", REPLICA_INDEX),
+    ("QUIZBOT_REPLICA_INDEX", "\u0663", REPLICA_INDEX),
     ("QUIZBOT_SNAPSHOT_INTERVAL", "fast", SECONDS),
     ("QUIZBOT_SNAPSHOT_INTERVAL", "0", SECONDS),
     ("QUIZBOT_SNAPSHOT_TTL", "forever", SECONDS),
@@ -99,6 +112,33 @@ BAD_COMBINATIONS = [
     ({"QUIZBOT_SHARD_IDS": "0,1"}, "QUIZBOT_SHARD_COUNT", "whenever QUIZBOT_SHARD_IDS is set"),
     ({"QUIZBOT_SHARD_COUNT": "2", "QUIZBOT_SHARD_IDS": "0,2"}, "QUIZBOT_SHARD_IDS", "below 2"),
     ({"QUIZBOT_SHARD_COUNT": "1", "QUIZBOT_SHARD_IDS": "5"}, "QUIZBOT_SHARD_IDS", "below 1"),
+    ({"QUIZBOT_SHARD_COUNT": "4", "QUIZBOT_REPLICA_INDEX": "1"}, "QUIZBOT_REPLICAS", "whenever"),
+    ({"QUIZBOT_SHARD_COUNT": "4", "QUIZBOT_REPLICAS": "2"}, "QUIZBOT_REPLICA_INDEX", "whenever"),
+    (
+        {"QUIZBOT_REPLICAS": "2", "QUIZBOT_REPLICA_INDEX": "0"},
+        "QUIZBOT_SHARD_COUNT",
+        "whenever QUIZBOT_REPLICAS",
+    ),
+    (
+        {
+            "QUIZBOT_SHARD_COUNT": "4",
+            "QUIZBOT_SHARD_IDS": "0",
+            "QUIZBOT_REPLICAS": "2",
+            "QUIZBOT_REPLICA_INDEX": "0",
+        },
+        "QUIZBOT_SHARD_IDS",
+        "unset when QUIZBOT_REPLICAS is set",
+    ),
+    (
+        {"QUIZBOT_SHARD_COUNT": "2", "QUIZBOT_REPLICAS": "3", "QUIZBOT_REPLICA_INDEX": "2"},
+        "QUIZBOT_REPLICAS",
+        "at most QUIZBOT_SHARD_COUNT (2)",
+    ),
+    (
+        {"QUIZBOT_SHARD_COUNT": "4", "QUIZBOT_REPLICAS": "2", "QUIZBOT_REPLICA_INDEX": "quizbot-2"},
+        "QUIZBOT_REPLICA_INDEX",
+        "below QUIZBOT_REPLICAS (2)",
+    ),
 ]
 
 # environment, Settings attribute, parsed value
@@ -120,6 +160,32 @@ GOOD_VALUES = [
     ({"QUIZBOT_LOG_LEVEL": "debug"}, "log_level", "DEBUG"),
     ({"QUIZBOT_SHARD_COUNT": "4"}, "shard_count", 4),
     ({"QUIZBOT_SHARD_COUNT": "4", "QUIZBOT_SHARD_IDS": "0, 3"}, "shard_ids", (0, 3)),
+    (
+        {"QUIZBOT_SHARD_COUNT": "4", "QUIZBOT_REPLICAS": "1", "QUIZBOT_REPLICA_INDEX": "0"},
+        "shard_ids",
+        (0, 1, 2, 3),
+    ),
+    (
+        {"QUIZBOT_SHARD_COUNT": "16", "QUIZBOT_REPLICAS": "3", "QUIZBOT_REPLICA_INDEX": "2"},
+        "shard_ids",
+        (2, 5, 8, 11, 14),
+    ),
+    (
+        {"QUIZBOT_SHARD_COUNT": "4", "QUIZBOT_REPLICAS": "2", "QUIZBOT_REPLICA_INDEX": "quizbot-1"},
+        "shard_ids",
+        (1, 3),
+    ),
+    (
+        {"QUIZBOT_SHARD_COUNT": "4", "QUIZBOT_REPLICAS": "4", "QUIZBOT_REPLICA_INDEX": " web-2-3 "},
+        "shard_ids",
+        (3,),
+    ),
+    (
+        {"QUIZBOT_SHARD_COUNT": "24", "QUIZBOT_REPLICAS": "12", "QUIZBOT_REPLICA_INDEX": "q-11"},
+        "shard_ids",
+        (11, 23),
+    ),
+    ({"QUIZBOT_SHARD_COUNT": "2", "QUIZBOT_REPLICAS": "2", "QUIZBOT_REPLICA_INDEX": "1"}, "shard_count", 2),
     ({"QUIZBOT_SNAPSHOT_INTERVAL": "2.5"}, "snapshot_interval", 2.5),
     ({"QUIZBOT_SNAPSHOT_TTL": "60"}, "snapshot_ttl", 60.0),
     ({"QUIZBOT_IDLE_TIMEOUT": "30"}, "idle_timeout", 30.0),
@@ -182,6 +248,31 @@ def test_unrelated_variables_are_ignored() -> None:
 def test_good_value_is_parsed(environ: dict[str, str], attribute: str, expected: object) -> None:
     """A valid value lands, parsed, on its Settings attribute."""
     assert getattr(Settings.from_env(environ), attribute) == expected
+
+
+@pytest.mark.parametrize("shard_count", [1, 2, 4, 7, 16, 100])
+def test_replicas_serve_every_shard_exactly_once(shard_count: int) -> None:
+    """For every replica count up to the shard count, the replicas' shards partition all the shards."""
+    for replicas in range(1, shard_count + 1):
+        served = [
+            Settings.from_env(
+                {
+                    "QUIZBOT_SHARD_COUNT": str(shard_count),
+                    "QUIZBOT_REPLICAS": str(replicas),
+                    "QUIZBOT_REPLICA_INDEX": f"quizbot-{index}",
+                }
+            ).shard_ids
+            for index in range(replicas)
+        ]
+        assert all(served), "no replica is left without shards (empty would mean all of them)"
+        assert sorted(s for shards in served for s in shards) == list(range(shard_count))
+
+
+@pytest.mark.parametrize(("shard_count", "replicas", "index"), [(4, 2, 2), (2, 3, 0), (4, 0, 0), (4, 2, -1)])
+def test_replica_shards_refuses_impossible_replicas(shard_count: int, replicas: int, index: int) -> None:
+    """replica_shards never answers for a replica that would serve nothing (empty means every shard)."""
+    with pytest.raises(ValueError, match="replica"):
+        replica_shards(shard_count, replicas, index)
 
 
 def test_discord_token_is_read_and_stripped() -> None:
