@@ -129,9 +129,9 @@ async def test_a_dead_replica_comes_back_with_its_sessions_and_the_other_is_undi
 
     # The survivor keeps playing: answers are taken, questions close, its snapshots save unfenced.
     for n, key in enumerate(KEYS[alive]):
-        ref = survivor.supervisor.registry.ref(key)
-        assert ref is not None and ref.running
-        await ref.ask(SubmitAnswer(200 + n, "bob", 0, 1), timeout=ASK)
+        playing = survivor.supervisor.registry.ref(key)
+        assert playing is not None and playing.running
+        await playing.ask(SubmitAnswer(200 + n, "bob", 0, 1), timeout=ASK)
     await survivor.advance(10)
     for n, key in enumerate(KEYS[alive]):
         [reveal] = survivor.channel.of_type(key, Reveal)
