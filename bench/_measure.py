@@ -1,5 +1,6 @@
 """Answer-write throughput, leaderboard and user-statistics latency, the raw GROUP BY baseline, and
-what every benchmark shares: its command line (--url) and the facts of the machine it ran on."""
+what every benchmark shares: its command line (--url), its database (the one --url names,
+else an embedded PostgreSQL) and the facts of the machine it ran on."""
 
 from __future__ import annotations
 
@@ -9,24 +10,27 @@ import itertools
 import math
 import os
 import random
+import shutil
+import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from datetime import time as clock
+from pathlib import Path
 
 import asyncpg
 
 from bench._seed import CATEGORIES, CATEGORY_WEIGHTS, DIFFICULTIES, POINT_RANGE, World
 from quizbot.game.progression import Difficulty
 from quizbot.storage.answers import record_answers
+from quizbot.storage.embedded import EmbeddedPostgres
 from quizbot.storage.leaderboard import LeaderboardQuery, leaderboard
 from quizbot.storage.pool import Database
 from quizbot.storage.records import AnswerBatch, AnswerRow, Scope, Timeframe
 from quizbot.storage.stats import user_stats
-
-DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 COMBOS: tuple[tuple[Scope, Timeframe, bool], ...] = tuple(
     (scope, timeframe, by_category)
@@ -39,8 +43,29 @@ COMBOS: tuple[tuple[Scope, Timeframe, bool], ...] = tuple(
 def argument_parser(doc: str | None) -> argparse.ArgumentParser:
     """A benchmark's parser: its module docstring as the help text, and --url (or the environment's)."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default=os.environ.get("QUIZBOT_BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("QUIZBOT_BENCH_DATABASE_URL") or os.environ.get("QUIZBOT_TEST_DATABASE_URL"),
+        help="PostgreSQL to use (default: QUIZBOT_BENCH_DATABASE_URL, else QUIZBOT_TEST_DATABASE_URL,"
+        " else an embedded PostgreSQL in a temporary folder)",
+    )
     return parser
+
+
+@asynccontextmanager
+async def database_url(url: str | None) -> AsyncIterator[str]:
+    """`url` itself, or, when it is None, an embedded PostgreSQL in a temporary folder removed after."""
+    if url:
+        yield url
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="quizbot-bench-pg-"))
+    embedded = EmbeddedPostgres(data_dir)
+    try:
+        print(f"  (no --url: an embedded PostgreSQL in {data_dir})", flush=True)
+        yield await embedded.start()
+    finally:
+        await embedded.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def host_facts() -> str:

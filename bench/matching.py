@@ -4,10 +4,12 @@ Run from the repository root, for instance:
 
     python -m bench.matching                  # 200k responses, 3 rounds
     python -m bench.matching --count 50000 --rounds 1
+    python -m bench.matching --quick          # the CI smoke run: 20,000 responses, 1 round
 
 It builds a small bank of short-answer, multiple-choice and true/false questions, generates typed
 responses (exact, re-cased or unaccented, typos, wrong answers, chatty sentences, option letters and
 spam over 200 characters), then times `fuzzy_matcher` over all of them, as the game would call it.
+The exit status is 0 whenever the run completes: a rate below the target is printed, not failed.
 """
 
 from __future__ import annotations
@@ -131,7 +133,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=200_000, help="responses per round")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds; the median is reported")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: --count 20000 --rounds 1")
     args = parser.parse_args()
+    if args.quick:
+        args.count, args.rounds = 20_000, 1
 
     rng = random.Random(args.seed)
     questions = build_questions()
