@@ -16,7 +16,15 @@ from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import SnapshotSaved, TakeSnapshot
 from quizbot.actors.pending import answers_from_dict, run_from_dict
 from quizbot.actors.policy import SupervisorSettings
-from quizbot.actors.ports import ChannelEvent, ChannelPort, Notice, SessionKey, SessionStore, SnapshotStore
+from quizbot.actors.ports import (
+    AchievementSummary,
+    ChannelEvent,
+    ChannelPort,
+    Notice,
+    SessionKey,
+    SessionStore,
+    SnapshotStore,
+)
 from quizbot.actors.registry import Registry
 from quizbot.actors.state import state_position
 from quizbot.actors.timers import Timers
@@ -141,8 +149,8 @@ class Persistence:
             self._unrecorded[(key, epoch)] = state
             return
         self._unrecorded.pop((key, epoch), None)
-        for announcement in unlocked:
-            await self._show(key, announcement)
+        if run is not None:  # one message for everyone's achievements (none: the end is complete)
+            await self._show(key, AchievementSummary(tuple(unlocked)))
 
     async def _set_aside(self, key: SessionKey, epoch: int, reason: str) -> None:
         """Move a session's snapshot to quarantine, count it, and tell its channel if it can be reached."""

@@ -49,6 +49,14 @@ class AchievementsUnlocked:
 
 
 @dataclass(frozen=True, slots=True)
+class AchievementSummary:
+    """A recorded game's achievements, everyone's in one message; shown once per recorded game, even
+    when nobody unlocked anything (then it shows nothing, but tells the channel the game is done)."""
+
+    unlocked: tuple[AchievementsUnlocked, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     """A message for the channel, by its catalogue key (for example: stopped after repeated errors)."""
 
@@ -64,6 +72,7 @@ ChannelEvent = (
     | AnnounceExpiry
     | RecoveryPrompt
     | AchievementsUnlocked
+    | AchievementSummary
     | Notice
 )
 

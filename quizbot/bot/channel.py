@@ -1,30 +1,63 @@
 """The ChannelPort over Discord: each channel has an outbox, sent in order, paced, and never dropped.
 
 `show` only queues, so a session actor never waits on Discord. One sender task per busy channel
-drains its outbox at most five messages per five seconds (Discord's per-channel pace), retries a
-failed send with backoff (honouring any 429 disnake did not absorb), and exits when the outbox is
-empty, so idle channels hold no task.
+drains its outbox at most five messages per five seconds (Discord's per-channel pace), within the
+global budget of `Limiter` (below Discord's 50 requests a second, channels in turn, posts before
+edits), retries a failed send with backoff (honouring any 429 disnake did not absorb), and exits
+when the outbox is empty, so idle channels hold no task.
+
+Requests are spent sparingly: a question's close (its Reveal and the ShowScores queued right
+behind it) is one edit of the question's own message, which shows the answer and the scores and
+disables its buttons (a post when that message is gone); a game's podium waits briefly for its
+achievement summary, and the two go out as one message.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import disnake
 from loguru import logger
 
-from quizbot.actors.ports import ChannelEvent, SessionKey
-from quizbot.bot.render import Rendered, render
+from quizbot.actors.ports import AchievementSummary, ChannelEvent, SessionKey
+from quizbot.bot.limiter import Limiter, Priority, Refusals
+from quizbot.bot.render import Rendered, closed_question, combine, render
+from quizbot.game.effects import AnnounceEnd, AnnounceExpiry, PostQuestion, Reveal, ShowScores
 
-Outgoing = tuple[Rendered, asyncio.Future[Any] | None]  # a message, and what it waits for
 PACE_MESSAGES, PACE_SECONDS = 5, 5.0
 RETRY_BASE, RETRY_CAP = 0.5, 30.0
 MAX_SEND_ATTEMPTS = 8
+SUMMARY_WAIT = 2.0  # how long a podium waits for its game's achievement summary, to share a message
+UNKNOWN_MESSAGE = 10008  # Discord's error code for a message that is gone
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A queued message, what it waits for (the change behind it), and the event it shows."""
+
+    message: Rendered
+    after: asyncio.Future[Any] | None = None
+    event: ChannelEvent | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One request to Discord: a post, or an edit of message `edit`; `question` is the index it posts."""
+
+    message: Rendered
+    edit: int | None = None
+    question: int | None = None
+
+    @property
+    def priority(self) -> Priority:
+        return Priority.COSMETIC if self.edit is not None else Priority.URGENT
 
 
 class DiscordChannel:
@@ -35,6 +68,8 @@ class DiscordChannel:
         bot: disnake.Client,
         epoch_of: Callable[[SessionKey], int | None],
         typed_mode: Callable[[SessionKey], bool] = lambda key: False,
+        limiter: Limiter | None = None,
+        refusals: Refusals | None = None,
     ) -> None:
         self.bot = bot
         self.epoch_of = epoch_of
@@ -44,7 +79,16 @@ class DiscordChannel:
         self.on_lost: Callable[[SessionKey], None] = lambda key: None
         self._senders: dict[SessionKey, asyncio.Task[None]] = {}
         self._sent: defaultdict[SessionKey, deque[float]] = defaultdict(deque)
+        self._questions: dict[SessionKey, tuple[int, int, Rendered]] = {}  # index, message id, message
+        self._arrived: dict[SessionKey, asyncio.Event] = {}  # set when something is queued for a key
+        self.limiter = limiter or Limiter()
+        self.refusals = refusals or Refusals()
+        self.requests: Counter[str] = Counter()  # posts and edits made, for the benchmark
         self.dropped = 0
+
+    def invalid_requests(self) -> int:
+        """Requests Discord refused (401, 403, 429) in the last ten minutes: its invalid-request budget."""
+        return self.refusals.recent()
 
     async def show(
         self, key: SessionKey, event: ChannelEvent, *, after: asyncio.Future[Any] | None = None
@@ -53,15 +97,17 @@ class DiscordChannel:
         epoch = self.epoch_of(key)
         if key in self._lost and epoch in (None, self._lost[key]):
             return  # Discord refused this session's channel for good: its quiz is ending or ended
-        self._queue(key, render(event, key, epoch or 0, typed=self.typed_mode(key)), after)
+        self._queue(key, Outgoing(render(event, key, epoch or 0, typed=self.typed_mode(key)), after, event))
 
     def post(self, key: SessionKey, message: Rendered) -> None:
         """Queue a message already rendered (the edge's own, like a quiz's announcement) and return."""
         self._lost.pop(key, None)  # someone starts afresh there: try the channel again
-        self._queue(key, message, None)
+        self._queue(key, Outgoing(message))
 
-    def _queue(self, key: SessionKey, message: Rendered, after: asyncio.Future[Any] | None) -> None:
-        self._outboxes[key].append((message, after))
+    def _queue(self, key: SessionKey, item: Outgoing) -> None:
+        self._outboxes[key].append(item)
+        if (arrived := self._arrived.pop(key, None)) is not None:
+            arrived.set()
         sender = self._senders.get(key)
         if sender is None or sender.done():
             task = asyncio.create_task(self._drain(key), name=f"outbox:{key[0]}:{key[1]}")
@@ -90,19 +136,61 @@ class DiscordChannel:
         if unsent:
             logger.warning("{} Discord messages were still queued at shutdown", unsent)
         self._outboxes.clear()
+        await self.limiter.close()
         return unsent
 
     async def _drain(self, key: SessionKey) -> None:
         await self.bot.wait_until_ready()  # sessions respawn before the bot has logged in
+        self.refusals.watch(self.bot.http)  # the session disnake logged in with
         outbox = self._outboxes[key]
         while outbox:
-            message, after = outbox[0]
-            if after is not None and not after.done():
-                await asyncio.wait({after})  # shown only once the change behind it is saved (or not)
-            await self._pace(key)
-            if await self._send(key, message):
-                outbox.popleft()
+            await _saved(outbox[0].after)  # shown only once the change behind it is saved (or not)
+            request, taken = await self._compose(key, outbox)
+            if request is None or await self._send(key, request):
+                for _ in range(min(taken, len(outbox))):  # a lost channel leaves only the head
+                    outbox.popleft()
         self._outboxes.pop(key, None)
+
+    async def _compose(self, key: SessionKey, outbox: deque[Outgoing]) -> tuple[Request | None, int]:
+        """The request for the head of an outbox, and how many queued messages it carries."""
+        head = outbox[0]
+        match head.event:
+            case Reveal(index=index) as reveal:
+                if len(outbox) == 1:
+                    await asyncio.sleep(0)  # the scores are queued in the same breath as the reveal
+                parts = [head.message]
+                if len(outbox) > 1 and isinstance(outbox[1].event, ShowScores):
+                    await _saved(outbox[1].after)
+                    parts.append(outbox[1].message)
+                known = self._questions.get(key)
+                if known is not None and known[0] == index:
+                    _, message_id, question = known
+                    return Request(combine(closed_question(question, reveal), *parts), edit=message_id), len(
+                        parts
+                    )
+                return Request(combine(*parts)), len(parts)
+            case AnnounceEnd() | AnnounceExpiry():
+                self._questions.pop(key, None)
+                if isinstance(head.event, AnnounceEnd) and await self._summary_behind(key, outbox) == 1:
+                    await _saved(outbox[1].after)
+                    return Request(combine(head.message, outbox[1].message)), 2
+            case PostQuestion(index=index):
+                return Request(head.message, question=index), 1
+        return (None if head.message.empty else Request(head.message)), 1
+
+    async def _summary_behind(self, key: SessionKey, outbox: deque[Outgoing]) -> int | None:
+        """Where the game's achievement summary is queued, waiting up to SUMMARY_WAIT for it to come."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SUMMARY_WAIT
+        while True:
+            for position, item in enumerate(outbox):
+                if isinstance(item.event, AchievementSummary):
+                    return position
+            if (remaining := deadline - loop.time()) <= 0:
+                return None
+            arrived = self._arrived.setdefault(key, asyncio.Event())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), remaining)
 
     async def _pace(self, key: SessionKey) -> None:
         """Wait so this channel never sends more than PACE_MESSAGES in PACE_SECONDS."""
@@ -115,13 +203,31 @@ class DiscordChannel:
             sent.popleft()
         sent.append(time.monotonic())
 
-    async def _send(self, key: SessionKey, message: Rendered) -> bool:
-        """Send one message, retrying with backoff; False only to retry, after logging why."""
+    async def _send(self, key: SessionKey, request: Request) -> bool:
+        """Make one request, retrying with backoff; False only to retry, after logging why."""
         log = logger.bind(guild=key[0], channel=key[1])
         for attempt in range(MAX_SEND_ATTEMPTS):
+            await self._pace(key)
+            await self.limiter.acquire(key, request.priority)
             try:
                 channel = await self._channel(key)
-                await channel.send(**_arguments(message))
+                if request.edit is not None:
+                    try:
+                        await channel.get_partial_message(request.edit).edit(
+                            **_arguments(request.message, edit=True)
+                        )
+                    except disnake.NotFound as error:
+                        if error.code != UNKNOWN_MESSAGE:
+                            raise
+                        log.info("the question's message is gone; its close is posted instead")
+                        request = replace(request, edit=None)
+                        continue
+                    self.requests["edit"] += 1
+                else:
+                    sent = await channel.send(**_arguments(request.message))
+                    self.requests["post"] += 1
+                    if request.question is not None:
+                        self._questions[key] = (request.question, sent.id, request.message)
                 return True
             except (disnake.Forbidden, disnake.NotFound) as error:  # no access or gone: retrying cannot help
                 log.error("cannot send to the channel ({}); its quiz ends", error.text)
@@ -163,13 +269,20 @@ class DiscordChannel:
         return done
 
 
-def _arguments(message: Rendered) -> dict[str, Any]:
+async def _saved(after: asyncio.Future[Any] | None) -> None:
+    """Wait for the change behind a message to be saved (or to have failed)."""
+    if after is not None and not after.done():
+        await asyncio.wait({after})
+
+
+def _arguments(message: Rendered, *, edit: bool = False) -> dict[str, Any]:
+    """disnake's arguments for a message; an edit replaces every embed and button."""
     arguments: dict[str, Any] = {"allowed_mentions": message.allowed_mentions}  # only its own pings
     if message.content is not None:
         arguments["content"] = message.content
-    if message.embed is not None:
-        arguments["embed"] = message.embed
-    if message.buttons:
+    if message.embeds or edit:
+        arguments["embeds"] = message.embeds
+    if message.buttons or edit:
         arguments["components"] = message.buttons
     return arguments
 

@@ -36,6 +36,10 @@ class Outbox(Protocol):
 
     def post(self, key: tuple[int, int], message: Rendered) -> None: ...
 
+    def invalid_requests(self) -> int:
+        """Requests Discord refused (401, 403, 429) in the last ten minutes."""
+        ...
+
 
 @dataclass(slots=True)
 class QuizContext:

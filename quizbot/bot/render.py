@@ -6,8 +6,14 @@ from dataclasses import dataclass, field
 
 import disnake
 
-from quizbot.actors.ports import AchievementsUnlocked, ChannelEvent, Notice, RecoveryPrompt
-from quizbot.bot.catalogue import problem
+from quizbot.actors.ports import (
+    AchievementSummary,
+    AchievementsUnlocked,
+    ChannelEvent,
+    Notice,
+    RecoveryPrompt,
+)
+from quizbot.bot.catalogue import MESSAGES, problem
 from quizbot.bot.custom_ids import RECOVERY_CHOICES, answer_id, recovery_id
 from quizbot.game.effects import (
     AnnounceEnd,
@@ -25,6 +31,7 @@ MEDALS = ("🥇", "🥈", "🥉")
 LETTERS = "ABCDE"
 BAR_LENGTH = 10
 TOP = 10
+EMBEDS_TOTAL = 6000  # Discord's limit on all of a message's embeds together
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +42,17 @@ class Rendered:
     embed: disnake.Embed | None = None
     buttons: list[disnake.ui.Button[None]] = field(default_factory=list)
     pings: tuple[int, ...] = ()
+    more: tuple[disnake.Embed, ...] = ()  # embeds after the first, when messages are combined
+
+    @property
+    def embeds(self) -> list[disnake.Embed]:
+        """Every embed, in order."""
+        return ([self.embed] if self.embed is not None else []) + list(self.more)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to send (an achievement summary of a game where nobody unlocked anything)."""
+        return self.content is None and self.embed is None and not self.more and not self.buttons
 
     @property
     def allowed_mentions(self) -> disnake.AllowedMentions:
@@ -50,10 +68,53 @@ def mentioning(*user_ids: int) -> disnake.AllowedMentions:
 
 def render(event: ChannelEvent, key: tuple[int, int], epoch: int, *, typed: bool = False) -> Rendered:
     """The message for one channel event; every embed is checked against Discord's limits."""
-    rendered = _render(event, key, epoch, typed)
-    if rendered.embed is not None:
-        rendered.embed.check_limits()
+    return checked(_render(event, key, epoch, typed))
+
+
+def checked(rendered: Rendered) -> Rendered:
+    """`rendered`, once each embed and all of them together are within Discord's limits."""
+    for embed in rendered.embeds:
+        embed.check_limits()
+    if (total := sum(len(embed) for embed in rendered.embeds)) > EMBEDS_TOTAL:
+        raise ValueError(f"the message's embeds hold {total} characters; Discord allows {EMBEDS_TOTAL}")
     return rendered
+
+
+def combine(*parts: Rendered) -> Rendered:
+    """Several messages as one: their text on separate lines, their embeds, buttons and pings in order."""
+    texts = [part.content for part in parts if part.content]
+    embeds = [embed for part in parts for embed in part.embeds]
+    return checked(
+        Rendered(
+            content=_cut("\n".join(texts), 2000) if texts else None,
+            embed=embeds[0] if embeds else None,
+            buttons=[button for part in parts for button in part.buttons],
+            pings=tuple(dict.fromkeys(user for part in parts for user in part.pings)),
+            more=tuple(embeds[1:]),
+        )
+    )
+
+
+def closed_question(question: Rendered, reveal: Reveal) -> Rendered:
+    """A question's own message once it has closed: marked closed, its buttons disabled (the right
+    answer's green), ready to be combined with the reveal and the scores into one edit."""
+    embed = question.embed.copy() if question.embed is not None else None
+    if embed is not None:
+        progress = (embed.footer.text or "").split(" · ")[0]
+        closed = MESSAGES["question_closed_footer"]
+        embed.set_footer(text=f"{progress} · {closed}" if progress else closed)
+        embed.colour = GREY
+    right = reveal.question.answer_index
+    buttons = [
+        disnake.ui.Button(
+            style=disnake.ButtonStyle.success if number == right else disnake.ButtonStyle.secondary,
+            label=button.label,
+            custom_id=button.custom_id,
+            disabled=True,
+        )
+        for number, button in enumerate(question.buttons)
+    ]
+    return Rendered(embed=embed, buttons=buttons)
 
 
 def _render(event: ChannelEvent, key: tuple[int, int], epoch: int, typed: bool) -> Rendered:  # noqa: PLR0911
@@ -86,9 +147,38 @@ def _render(event: ChannelEvent, key: tuple[int, int], epoch: int, typed: bool) 
                 embed=disnake.Embed(description=lines, colour=GOLD),
                 pings=(user_id,),
             )
+        case AchievementSummary(unlocked):
+            return _summary(unlocked)
         case Notice(notice):
             return Rendered(content=_cut(problem(notice).text, 2000))
     raise TypeError(f"nothing renders {type(event).__name__}")
+
+
+def _summary(unlocked: tuple[AchievementsUnlocked, ...]) -> Rendered:
+    """Everyone's achievements of one game: one line a player, then what each achievement means."""
+    players = [u for u in unlocked if u.achievements]
+    if not players:
+        return Rendered()
+    lines = [
+        f"<@{u.user_id}>: " + ", ".join(f"**{_cut(a.name, 60)}**" for a in u.achievements) for u in players
+    ]
+    meanings = {
+        a.achievement_id: f"🏅 **{_cut(a.name, 60)}** — {_cut(a.description, 120)}"
+        for u in players
+        for a in u.achievements
+    }
+    description = _cut("\n".join(lines), 2000) + "\n\n" + _cut("\n".join(meanings.values()), 1400)
+    mentions, pings = "", []
+    for u in players:  # ping only whom the text names, within Discord's 2,000 characters
+        if len(mentions) + len(f" <@{u.user_id}>") > 2000:
+            break
+        mentions += f" <@{u.user_id}>"
+        pings.append(u.user_id)
+    return Rendered(
+        content=mentions.strip(),
+        embed=disnake.Embed(title=MESSAGES["achievements_unlocked"], description=description, colour=GOLD),
+        pings=tuple(pings),
+    )
 
 
 def _question(event: PostQuestion, key: tuple[int, int], epoch: int, typed: bool) -> Rendered:

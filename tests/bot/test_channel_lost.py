@@ -36,9 +36,9 @@ async def test_losing_the_channel_mid_game_ends_and_records_the_quiz(world: Worl
         world.double.fail_next(1000, route=MESSAGE_ROUTE, status=404)
     refused_before = world.double.requests[MESSAGE_ROUTE]
 
-    await world.advance(5)  # the question closes: its reveal is refused with a 403
+    await world.advance(5)  # the question closes: an edit of its own message
+    await world.advance(4)  # the next question's post is refused
     await _until_released(world, club.channel.key)
-    await world.advance(4)
     await world.advance(30)  # nothing of this quiz is left to post, however long we wait
     await world.settle()
 

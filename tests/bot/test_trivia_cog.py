@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 
 import pytest
 
@@ -84,8 +85,11 @@ async def test_a_stale_button_is_refused_politely_and_changes_nothing(world: Wor
     """Clicking an answer on a question that has closed gets an ephemeral refusal, no answer stored."""
     await start_quiz(world, world.club)
     first = await next_question(world, world.club)
+    live = copy.deepcopy(first.components)
     since = await finish(world, 5)
     await next_question(world, world.club, since)
+    assert all(b.get("disabled") for row in first.components for b in row["components"])
+    first.components = live  # a client the close's edit has not reached yet still shows live buttons
     late = await world.double.click(first, answer_buttons(first)[0], world.club.players[0])
     await late.wait_ack()
     assert "earlier question" in _reply_text(late) or "already closed" in _reply_text(late)

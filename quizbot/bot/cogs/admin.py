@@ -15,8 +15,9 @@ from quizbot.actors.messages import GetStatus
 from quizbot.actors.status import SupervisorStatus
 from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.catalogue import Problem, problem
+from quizbot.bot.catalogue import MESSAGES, Problem, problem
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
+from quizbot.bot.limiter import REFUSAL_LIMIT
 from quizbot.bot.render import BLURPLE, GREEN
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
@@ -86,7 +87,7 @@ def settings_embed(
     return embed
 
 
-def status_embed(status: SupervisorStatus, *, everything: bool) -> disnake.Embed:
+def status_embed(status: SupervisorStatus, *, everything: bool, invalid_requests: int = 0) -> disnake.Embed:
     """What /supervisor status shows: this guild's sessions, or (for the owner) the whole process."""
     scope = f"all servers · process {status.owner}" if everything else "this server"
     embed = disnake.Embed(title=f"🩺 Supervisor status — {scope}", colour=BLURPLE)
@@ -115,6 +116,8 @@ def status_embed(status: SupervisorStatus, *, everything: bool) -> disnake.Embed
         embed.add_field("Accepting quizzes", "yes" if status.accepting else "no (shutting down)")
         embed.add_field("Journal entries waiting", str(status.journal_queued))
         embed.add_field("Snapshots set aside", str(status.quarantined))
+        used = MESSAGES["invalid_requests"].format(count=f"{invalid_requests:,}", limit=f"{REFUSAL_LIMIT:,}")
+        embed.add_field(MESSAGES["invalid_requests_title"], used)
     return embed
 
 
@@ -314,7 +317,8 @@ class AdminCog(commands.Cog):
         if not everything:
             mine = tuple(s for s in status.sessions if s.key[0] == inter.guild_id)
             status = replace(status, sessions=mine)
-        await reply(inter, embed=status_embed(status, everything=everything))
+        invalid = self.ctx.outbox.invalid_requests()
+        await reply(inter, embed=status_embed(status, everything=everything, invalid_requests=invalid))
 
 
 def setup(bot: QuizBot) -> None:
