@@ -23,6 +23,10 @@ entries per statement).
 3. Answers lost: every open question is skipped (closed) as its host would, one session per guild at
    a time (--close-together: 100 at a time, whatever their guild), and each answer the bot told a
    player it took ("You chose" / "Changed to") must be a row in the answers table.
+0. The request budget first (bench/_e2e_budget.py; --budget-games, --budget-only): whole 4-question
+   games of 20 s questions for three players on a hand-moved clock, counted as channel posts and
+   edits per game and per question, and the games one token's 50 requests/s carries, with the
+   rendering as it was (a post per event) and as it ships (a close is one edit), in this one run.
 4. RSS of this one process (bot, double and driver), after a full collection and malloc_trim, before
    and after the measured phase, per 100k interactions. The double's records of interactions already
    counted are dropped as the run goes (it keeps everything for tests); the benchmark's own records
@@ -50,6 +54,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `quizbot` imp
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._actors_report import LogTally, print_logs, print_table
+from bench._e2e_budget import measure, print_budget
 from bench._e2e_checks import AnswerCheck, Memory, check_answers, session_state_bytes
 from bench._e2e_drive import Driver, Tally
 from bench._e2e_report import (
@@ -72,7 +77,8 @@ from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble
 
 BOT_OPTIONS = {"guild_ready_timeout": 0.05}
-QUICK: dict[str, Any] = {"sessions": 50, "warmup": 2.0, "seconds": 5.0, "journal": (True,)}
+BUDGET_TARGET = 9  # channel requests a 4-question game for three may cost, its end included
+QUICK: dict[str, Any] = {"sessions": 50, "warmup": 2.0, "seconds": 5.0, "journal": (True,), "budget_games": 2}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -113,6 +119,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--trace", type=int, default=0, metavar="FRAMES", help="tracemalloc the measured phase, FRAMES deep"
     )
     parser.add_argument("--top", type=int, default=12, help="lines of tracemalloc growth to print")
+    parser.add_argument(
+        "--budget-games",
+        type=int,
+        default=20,
+        help="4-question games for the request budget (0: none)",
+    )
+    parser.add_argument("--budget-only", action="store_true", help="measure the request budget only")
     args = parser.parse_args(argv)
     if args.quick:
         vars(args).update(QUICK)
@@ -264,7 +277,17 @@ async def run(args: argparse.Namespace) -> int:
         keep_house()
         print("  quizbot.bot.housekeeping.keep_house() applied by the benchmark (--housekeeping)")
     async with database_url(args.url) as args.url:
+        budgets = []
+        if args.budget_games:
+            budgets = [
+                await measure(args.url, args.budget_games, combine=combine) for combine in (False, True)
+            ]
+            print_budget(budgets)
+        if args.budget_only:
+            return 0 if all(b.per_game <= BUDGET_TARGET for b in budgets[1:]) else 1
         passes = [await one_pass(args, journal, logs, stdlib) for journal in args.journal]
+    if budgets:
+        print_budget(budgets)
     met = True
     for done in passes:
         print(f"\nsummary, {named(done.journal)} ({host_facts()})")

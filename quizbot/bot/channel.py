@@ -84,6 +84,7 @@ class DiscordChannel:
         self.limiter = limiter or Limiter()
         self.refusals = refusals or Refusals()
         self.requests: Counter[str] = Counter()  # posts and edits made, for the benchmark
+        self.combine = True  # False: one post per event, as before (for bench.e2e's before/after only)
         self.dropped = 0
 
     def invalid_requests(self) -> int:
@@ -97,6 +98,10 @@ class DiscordChannel:
         epoch = self.epoch_of(key)
         if key in self._lost and epoch in (None, self._lost[key]):
             return  # Discord refused this session's channel for good: its quiz is ending or ended
+        if isinstance(event, AchievementSummary) and not self.combine:  # as before: a post per player
+            for unlocked in event.unlocked:
+                self._queue(key, Outgoing(render(unlocked, key, epoch or 0), after, unlocked))
+            return
         self._queue(key, Outgoing(render(event, key, epoch or 0, typed=self.typed_mode(key)), after, event))
 
     def post(self, key: SessionKey, message: Rendered) -> None:
@@ -154,6 +159,9 @@ class DiscordChannel:
     async def _compose(self, key: SessionKey, outbox: deque[Outgoing]) -> tuple[Request | None, int]:
         """The request for the head of an outbox, and how many queued messages it carries."""
         head = outbox[0]
+        if not self.combine:
+            posted = head.event.index if isinstance(head.event, PostQuestion) else None
+            return Request(head.message, question=posted), 1
         match head.event:
             case Reveal(index=index) as reveal:
                 if len(outbox) == 1:
