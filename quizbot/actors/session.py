@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from quizbot.actors.base import Actor, Later
-from quizbot.actors.clock import Clock
+from quizbot.actors.clock import Clock, sleep
 from quizbot.actors.entries import CHANGES_SESSION, JournalEntry, apply_message
 from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import (
@@ -226,7 +226,7 @@ class SessionActor(Actor):
                 continue
             except Exception as error:
                 self._log.bind(question=batch.index).warning("answers not recorded yet ({}); retrying", error)
-                await asyncio.sleep(delay)
+                await sleep(self.clock, delay)
                 delay = min(RETRY_CAP, delay * 2)
                 continue
             delay = RETRY_BASE

@@ -17,7 +17,7 @@ from typing import Any
 from loguru import logger
 
 from quizbot.actors.base import Actor, ActorRef, Envelope, spawn, wait_all_stopped
-from quizbot.actors.clock import Clock
+from quizbot.actors.clock import Clock, sleep
 from quizbot.actors.collector import collector_paused
 from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import (
@@ -130,7 +130,7 @@ class Supervisor(Persistence, Actor):
         """Tell this supervisor to flush snapshots every interval and to sweep idle sessions."""
         ticks = 0
         while True:
-            await asyncio.sleep(self.settings.snapshot_interval)
+            await sleep(self.clock, self.settings.snapshot_interval)
             ticks += 1
             try:
                 self.ref.tell(FlushSnapshots())

@@ -147,7 +147,8 @@ async def test_the_database_going_away_mid_game_loses_nothing(
     Back mid-game, the live session's held answers are written; back after the end, the ended
     game's answers and run are written by the supervisor's next tick.
     """
-    async with world_with(proxied_db, Settings(typed_answers=True)) as world:
+    settings = Settings(typed_answers=True)
+    async with world_with(proxied_db, settings) as world:
         club = world.club
         values = {"questions": 2, "timeout": 5, "topic": "science", "mode": "buttons"}
         start = await world.double.slash(club.guild, club.channel, club.admin, "trivia start", values)
@@ -170,11 +171,13 @@ async def test_the_database_going_away_mid_game_loses_nothing(
                 await proxy.restore()
         over = lambda m: "The quiz is over" in m.text  # noqa: E731
         await world.double.wait_for_message(over, timeout=10, channel=club.channel.key)
-        for _ in range(300):  # the supervisor tries again on its next snapshot tick (1 s; slower under load)
-            await asyncio.sleep(0.1)
-            answers, points = await stored(world, club.guild.id, db)
+        await world.settle()
+        answers, points = await stored(world, club.guild.id, db)
+        for _ in range(5):  # the supervisor tries again on its next snapshot tick, on the quiz clock
             if answers == 2 * len(club.players):
                 break
+            await world.advance(settings.snapshot_interval)  # settle() waits for the tick's flush
+            answers, points = await stored(world, club.guild.id, db)
         assert answers == 2 * len(club.players)
         scores = await db.pool.fetchval("SELECT sum(points) FROM answers WHERE guild_id = $1", club.guild.id)
         assert points == scores
