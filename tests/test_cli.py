@@ -67,6 +67,7 @@ def test_schema_file_declares_tables() -> None:
     assert {"schema_version", "users", "guild_members"} <= set(TABLES)
 
 
+@pytest.mark.slow
 def test_embedded_db_status_prints_version_and_tables(tmp_path: Path) -> None:
     """With no DATABASE_URL, `db status` starts the embedded server, applies the schema and reports it."""
     result = quizbot(tmp_path, "--data-dir", str(tmp_path / "pgdata"), "db", "status")
@@ -75,6 +76,7 @@ def test_embedded_db_status_prints_version_and_tables(tmp_path: Path) -> None:
     assert_lists_tables(result.stdout)
 
 
+@pytest.mark.slow
 def test_embedded_db_upgrade_twice_succeeds(tmp_path: Path) -> None:
     """`db upgrade` on an embedded data folder that already has the schema exits 0 again."""
     data_dir = str(tmp_path / "pgdata")
@@ -84,6 +86,7 @@ def test_embedded_db_upgrade_twice_succeeds(tmp_path: Path) -> None:
     assert re.fullmatch(r"schema version \d+ applied\n", second.stdout), second.stdout
 
 
+@pytest.mark.slow
 def test_db_status_against_server(tmp_path: Path, server_url: str, schema_name: str) -> None:
     """`db status` with DATABASE_URL pointing at a running server exits 0 and lists the tables."""
     result = quizbot(tmp_path, "db", "status", DATABASE_URL=with_search_path(server_url, schema_name))
@@ -92,6 +95,7 @@ def test_db_status_against_server(tmp_path: Path, server_url: str, schema_name: 
     assert "quarantined snapshots: 0" in result.stdout
 
 
+@pytest.mark.slow
 def test_database_rejecting_schema_is_a_database_error(tmp_path: Path, server_url: str) -> None:
     """A server error while applying the schema exits 3 with a one-line message, no traceback."""
     url = with_search_path(server_url, "no_such_schema_here")
@@ -101,6 +105,7 @@ def test_database_rejecting_schema_is_a_database_error(tmp_path: Path, server_ur
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("url", ["mysql://x", "postgresql://host:notaport/db", "not a url"])
 def test_malformed_database_url_exits_2(tmp_path: Path, url: str) -> None:
     """A malformed DATABASE_URL exits 2 with a configuration error naming DATABASE_URL."""
@@ -110,6 +115,7 @@ def test_malformed_database_url_exits_2(tmp_path: Path, url: str) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_bad_setting_exits_2(tmp_path: Path) -> None:
     """Any bad QUIZBOT_* value stops the command with exit 2 before touching a database."""
     result = quizbot(tmp_path, "db", "status", QUIZBOT_POOL_MIN="lots")
@@ -117,6 +123,7 @@ def test_bad_setting_exits_2(tmp_path: Path) -> None:
     assert "QUIZBOT_POOL_MIN must be a whole number" in result.stderr
 
 
+@pytest.mark.slow
 def test_refused_connection_retries_then_exits_3(tmp_path: Path) -> None:
     """A server refusing connections is retried QUIZBOT_CONNECT_ATTEMPTS times, then exit 3, quickly."""
     started = time.monotonic()
@@ -132,6 +139,7 @@ def test_refused_connection_retries_then_exits_3(tmp_path: Path) -> None:
     assert elapsed < 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("token", [None, "", "   "])
 def test_run_without_discord_token_exits_2(tmp_path: Path, token: str | None) -> None:
     """`quizbot run` with DISCORD_TOKEN unset or blank exits 2 with a message naming DISCORD_TOKEN."""
@@ -142,6 +150,7 @@ def test_run_without_discord_token_exits_2(tmp_path: Path, token: str | None) ->
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("url", "exit_code"),
     [
@@ -160,6 +169,7 @@ def test_password_never_printed(tmp_path: Path, url: str, exit_code: int) -> Non
     assert PASSWORD not in result.stderr + result.stdout
 
 
+@pytest.mark.slow
 def test_the_demo_plays_a_game_through_a_restart_on_the_embedded_database(tmp_path: Path) -> None:
     """`quizbot demo`, nothing set up: a game, a restart and Continue, the podium, then a study quiz."""
     result = quizbot(tmp_path, "--data-dir", str(tmp_path / "pgdata"), "demo", timeout=180)

@@ -325,6 +325,7 @@ def test_cli_parser_rejects_unknown_command() -> None:
     assert caught.value.code == 2
 
 
+@pytest.mark.slow
 def test_wheel_contains_real_schema(wheel: zipfile.ZipFile) -> None:
     """The wheel holds quizbot/schema.sql as a regular file with the project's DDL, not a symlink."""
     info = wheel.getinfo("quizbot/schema.sql")
@@ -333,6 +334,7 @@ def test_wheel_contains_real_schema(wheel: zipfile.ZipFile) -> None:
     assert b"CREATE TABLE" in wheel.read(info)
 
 
+@pytest.mark.slow
 def test_wheel_declares_console_script(wheel: zipfile.ZipFile) -> None:
     """The wheel's entry points install a `quizbot` command."""
     (name,) = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]

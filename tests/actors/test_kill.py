@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import orjson
+import pytest
 
 from quizbot.storage.pool import Database
 from tests.actors.kill_worker import PLAYERS, QUESTIONS, SESSIONS
@@ -52,6 +53,7 @@ async def run_worker(
     return events
 
 
+@pytest.mark.slow
 async def test_sigkill_at_random_points_loses_nothing_and_counts_nothing_twice(
     server_url: str, schema_name: str, db: Database
 ) -> None:

@@ -19,6 +19,7 @@ from tests.actors.support import ASK, Harness
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 async def test_a_signal_snapshots_everything_and_exits_within_five_seconds(
     server_url: str, schema_name: str, db: Database, signum: signal.Signals

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
+
 from quizbot.bot.custom_ids import ButtonKind, parse
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, MessageRecord, StandardGuild
@@ -53,6 +55,7 @@ def is_question(message: MessageRecord) -> bool:
     return bool(message.embeds) and (message.embeds[0].get("title") or "").startswith("Question ")
 
 
+@pytest.mark.slow
 async def test_sigkill_mid_question_then_continue_finishes_with_every_score_once(
     server_url: str, schema_name: str, db: Database
 ) -> None:

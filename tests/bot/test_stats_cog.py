@@ -340,6 +340,7 @@ async def test_member_commands_are_for_servers_only(world: World, command: str) 
 # --- acknowledgement and failures ------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 async def test_commands_defer_before_the_database(
     world: World, monkeypatch: pytest.MonkeyPatch, command: str

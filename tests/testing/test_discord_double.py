@@ -384,6 +384,7 @@ async def test_server_errors_are_handled_as_disnake_does(double: DiscordDouble, 
         assert [r.status for r in double.request_log if r.route == MESSAGE_ROUTE] == [503, 500, 200]
 
 
+@pytest.mark.slow
 async def test_acknowledgement_time_is_measured_and_late_answers_fail(seen: Seen) -> None:
     """ack_latency is the time to the first callback; after the window Discord answers 10062."""
     async with DiscordDouble(ack_window=0.2) as double:

@@ -195,6 +195,7 @@ async def test_a_missing_sdk_means_not_installed(api: FakeAPI, monkeypatch: pyte
         await provider.complete(build_prompt("rivers", Difficulty.EASY, 1))
 
 
+@pytest.mark.slow
 def test_importing_quizbot_does_not_import_the_sdks() -> None:
     """quizbot and its LLM package import without loading any provider SDK."""
     code = (
