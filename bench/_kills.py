@@ -70,6 +70,7 @@ class KillReport:
     lost: list[str] = field(default_factory=list)  # acknowledged answers missing from PostgreSQL
     wrong: list[str] = field(default_factory=list)  # shown scores PostgreSQL disagrees with, doubles
     restart_seconds: list[float] = field(default_factory=list)
+    checked: int = 0  # reveals (each with its scores) checked against PostgreSQL
 
 
 class Killer:
@@ -335,20 +336,23 @@ async def check_game(double: DiscordDouble, db: Database, game: Game, report: Ki
             report.wrong.append(f"guild {guild}: {what} shows {points} in {answered}, stored {sum(mine)}")
 
     index, reveals = -1, Counter[int]()
-    for message in double.messages(game.site.channel):
-        title = (message.embeds[0].get("title") or "") if message.embeds else ""
+    # A question's close edits its own message: [the question, the answer, the scores] as embeds.
+    embeds = [embed for message in double.messages(game.site.channel) for embed in message.embeds]
+    for embed in embeds:
+        title, text = embed.get("title") or "", embed.get("description") or ""
         if (found := _QUESTION_TITLE.match(title)) is not None:
             index = int(found.group(1)) - 1
         elif title.startswith("✅ The answer"):
             reveals[index] += 1
         elif title.startswith("📊 Scores"):
-            for name, points, right, wrong in _SCORE_ROW.findall(message.embeds[0].get("description", "")):
+            for name, points, right, wrong in _SCORE_ROW.findall(text):
                 shown_is_stored(index, names[name], int(points), int(right) + int(wrong), "scores")
         elif "The quiz is over" in title:
-            for name, points in _PODIUM_ROW.findall(message.embeds[0].get("description", "")):
+            for name, points in _PODIUM_ROW.findall(text):
                 mine = [p for (_, u), p in stored.items() if u == names[name]]
                 if sum(mine) != int(points):
                     report.wrong.append(f"guild {guild}: podium shows {points}, stored {sum(mine)}")
+    report.checked += sum(reveals.values())
     report.wrong += [
         f"guild {guild}: question {i + 1} revealed {n} times" for i, n in reveals.items() if n > 1
     ]

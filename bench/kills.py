@@ -87,6 +87,7 @@ async def run(args: argparse.Namespace) -> int:
         f"clicks {report.clicks}, acknowledged as saved {report.acknowledged}, noted unsaved {report.unsaved}"
     )
     print(f"restart to logged in: median {statistics.median(restarts):.2f} s, max {restarts[-1]:.2f} s")
+    print(f"questions revealed and their scores checked against PostgreSQL: {report.checked}")
     print(f"acknowledged answers lost: {len(report.lost)}")
     print(f"shown scores not stored, reveals repeated or totals doubled: {len(report.wrong)}")
     for problem in report.lost + report.wrong:
