@@ -12,7 +12,7 @@ from quizbot.actors.ports import ReplayFrom, SessionKey, StoredEntry
 from quizbot.bot import durable
 from quizbot.errors import StorageError
 from tests.bot.conftest import World
-from tests.bot.play import answer_buttons, next_question, start_quiz
+from tests.bot.play import answer_buttons, next_question, start_quiz  # options A and B: every kind
 
 DEFERRED = 5  # Discord's "deferred channel message with source" callback
 
@@ -51,10 +51,10 @@ async def test_an_answer_is_acknowledged_once_its_journal_entry_is_written(
     """The reply waits for the write; the entry is in PostgreSQL by the time the player reads it."""
     await start_quiz(world, world.club, questions=1)
     question = await next_question(world, world.club)
-    click = await world.double.click(question, answer_buttons(question)[2], world.club.players[0])
+    click = await world.double.click(question, answer_buttons(question)[1], world.club.players[0])
     await click.wait_ack()
     assert click.response_type != DEFERRED and click.response_data.get("flags", 0) & 64  # private, at once
-    assert "You chose **C**" in (click.response_data.get("content") or "")
+    assert "You chose **B**" in (click.response_data.get("content") or "")
     stored = await world.db.pool.fetchval("SELECT count(*) FROM session_journal")
     assert stored >= 2  # the start and this answer
 
@@ -91,9 +91,9 @@ async def test_while_the_database_is_away_the_answer_counts_but_is_not_called_sa
 
     journal.down = False
     await world.advance(1)  # the journal's retry falls due, and succeeds
-    again = await world.double.click(question, answer_buttons(question)[3], world.club.players[1])
+    again = await world.double.click(question, answer_buttons(question)[1], world.club.players[1])
     await again.wait_ack(timeout=5)
-    assert (again.response_data.get("content") or "") == "You chose **D**."
+    assert (again.response_data.get("content") or "") == "You chose **B**."
     await world.advance(5)  # the question closes with both answers
     await world.advance(4)
     await world.settle()
