@@ -19,16 +19,9 @@ from typing import Any
 
 from quizbot.actors.base import ActorRef, spawn
 from quizbot.actors.clock import ManualClock
-from quizbot.actors.messages import Describe, GetStatus, Shutdown, StartSession, SubmitAnswer
+from quizbot.actors.messages import Describe, GetStatus, SessionKey, Shutdown, StartSession, SubmitAnswer
 from quizbot.actors.policy import SupervisorSettings
-from quizbot.actors.ports import (
-    AchievementsUnlocked,
-    ChannelEvent,
-    SessionKey,
-    SessionStore,
-    SnapshotStore,
-)
-from quizbot.actors.quiet import settle
+from quizbot.actors.ports import AchievementsUnlocked, ChannelEvent, SessionStore, SnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.game.effects import RecordAnswers, RecordRun
 from quizbot.game.progression import Difficulty
@@ -36,6 +29,7 @@ from quizbot.game.questions import Question, QuestionKind
 from quizbot.game.session import SessionConfig
 from quizbot.storage.records import Snapshot
 from quizbot.storage.snapshots import SaveResult
+from quizbot.testing.actors import settle
 
 ASK_TIMEOUT = 120.0  # generous: the bench asks thousands of actors at once on a noisy machine
 START_CHUNK = 200  # StartSession asks in flight at once; the supervisor's mailbox holds 1000

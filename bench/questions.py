@@ -26,8 +26,8 @@ from bench._measure import argument_parser, database_url
 from bench.matching import build_questions, respond, run_round
 from quizbot.actors.base import spawn
 from quizbot.actors.clock import LoopClock
-from quizbot.actors.messages import Shutdown, StartSession
-from quizbot.actors.ports import ChannelEvent, SessionKey
+from quizbot.actors.messages import SessionKey, Shutdown, StartSession
+from quizbot.actors.ports import ChannelEvent
 from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.game.effects import PostQuestion

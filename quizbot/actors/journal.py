@@ -25,7 +25,8 @@ from loguru import logger
 
 from quizbot.actors.clock import Clock, sleep
 from quizbot.actors.entries import JournalEntry, encode_entry
-from quizbot.actors.ports import JournalStore, SessionKey, StoredEntry
+from quizbot.actors.messages import SessionKey
+from quizbot.actors.ports import JournalStore, StoredEntry
 from quizbot.errors import NotYetSaved, QuizbotError, SessionMoved
 
 MAX_QUEUED = 100_000  # entries held while the store is away, across every session

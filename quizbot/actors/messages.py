@@ -9,7 +9,7 @@ from quizbot.game.effects import Standing
 from quizbot.game.questions import Question
 from quizbot.game.session import SessionConfig
 
-SessionKey = tuple[int, int]
+SessionKey = tuple[int, int]  # (guild_id, channel_id): the one name every module uses
 
 
 # --- to a session actor -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from quizbot.actors.clock import Clock
 from quizbot.actors.journal import SessionJournal
-from quizbot.actors.messages import SnapshotSaved, TakeSnapshot
+from quizbot.actors.messages import SessionKey, SnapshotSaved, TakeSnapshot
 from quizbot.actors.pending import answers_from_dict, run_from_dict
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import (
@@ -21,7 +21,6 @@ from quizbot.actors.ports import (
     ChannelEvent,
     ChannelPort,
     Notice,
-    SessionKey,
     SessionStore,
     SnapshotStore,
 )

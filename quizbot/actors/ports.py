@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 from uuid import UUID
 
+from quizbot.actors.messages import SessionKey
 from quizbot.game.achievements import Achievement
 from quizbot.game.effects import (
     AnnounceEnd,
@@ -24,9 +24,6 @@ from quizbot.game.effects import (
 )
 from quizbot.storage.records import Snapshot, UnreadableSnapshot
 from quizbot.storage.snapshots import SaveResult
-
-SessionKey = tuple[int, int]  # (guild_id, channel_id)
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,22 +90,6 @@ class SessionStore(Protocol):
     async def record_answers(self, key: SessionKey, effect: RecordAnswers) -> None: ...
 
     async def record_run(self, key: SessionKey, effect: RecordRun) -> list[AchievementsUnlocked]: ...
-
-
-class InMemoryChannel:
-    """A ChannelPort that keeps every event per channel, for tests, benchmarks and the demo."""
-
-    def __init__(self) -> None:
-        self.events: defaultdict[SessionKey, list[ChannelEvent]] = defaultdict(list)
-
-    async def show(
-        self, key: SessionKey, event: ChannelEvent, *, after: asyncio.Future[Any] | None = None
-    ) -> None:
-        self.events[key].append(event)
-
-    def of_type(self, key: SessionKey, kind: type[T]) -> list[T]:
-        """The events of one type shown in one channel, oldest first."""
-        return [event for event in self.events[key] if isinstance(event, kind)]
 
 
 class SnapshotStore(Protocol):

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizbot.actors.base import ActorRef
+from quizbot.actors.messages import SessionKey
 from quizbot.actors.policy import RestartHistory
-
-SessionKey = tuple[int, int]
 
 
 @dataclass(slots=True)

@@ -15,7 +15,8 @@ from uuid import UUID
 from loguru import logger
 
 from quizbot.actors.entries import JournalEntry, decode_entry
-from quizbot.actors.ports import JournalStore, ReplayFrom, SessionKey, SnapshotStore
+from quizbot.actors.messages import SessionKey
+from quizbot.actors.ports import JournalStore, ReplayFrom, SnapshotStore
 from quizbot.actors.state import Restored, restore, state_position
 from quizbot.errors import InvalidValue
 from quizbot.game.questions import Matcher

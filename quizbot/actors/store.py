@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from quizbot.actors.ports import AchievementsUnlocked, SessionKey
+from quizbot.actors.messages import SessionKey
+from quizbot.actors.ports import AchievementsUnlocked
 from quizbot.game.achievements import BY_ID, earned
 from quizbot.game.effects import RecordAnswers, RecordRun
 from quizbot.storage import snapshots

@@ -31,6 +31,7 @@ from quizbot.actors.messages import (
     RespawnSessions,
     SessionChanged,
     SessionCrashed,
+    SessionKey,
     SessionOver,
     Shutdown,
     StartQuiz,
@@ -40,14 +41,7 @@ from quizbot.actors.messages import (
 )
 from quizbot.actors.persistence import SNAPSHOT_ASK_TIMEOUT, Persistence
 from quizbot.actors.policy import Action, ExitKind, SupervisorSettings, default_owner
-from quizbot.actors.ports import (
-    ChannelPort,
-    JournalStore,
-    Notice,
-    SessionKey,
-    SessionStore,
-    SnapshotStore,
-)
+from quizbot.actors.ports import ChannelPort, JournalStore, Notice, SessionStore, SnapshotStore
 from quizbot.actors.registry import Registry, SessionEntry
 from quizbot.actors.respawn import Respawn
 from quizbot.actors.session import SessionActor

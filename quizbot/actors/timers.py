@@ -9,9 +9,8 @@ from loguru import logger
 
 from quizbot.actors.base import ActorRef
 from quizbot.actors.clock import Clock, TimerHandle
+from quizbot.actors.messages import SessionKey
 from quizbot.errors import QuizbotError
-
-SessionKey = tuple[int, int]
 
 
 class Timers:

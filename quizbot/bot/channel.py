@@ -26,7 +26,8 @@ from typing import Any
 import disnake
 from loguru import logger
 
-from quizbot.actors.ports import AchievementSummary, ChannelEvent, SessionKey
+from quizbot.actors.messages import SessionKey
+from quizbot.actors.ports import AchievementSummary, ChannelEvent
 from quizbot.bot.limiter import Limiter, Priority, Refusals
 from quizbot.bot.render import Rendered, closed_question, combine, render
 from quizbot.game.effects import AnnounceEnd, AnnounceExpiry, PostQuestion, Reveal, ShowScores

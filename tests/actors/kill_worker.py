@@ -23,9 +23,10 @@ from quizbot.actors.messages import (
     RespawnSessions,
     ResumeQuiz,
     SessionInfo,
+    SessionKey,
     SubmitAnswer,
 )
-from quizbot.actors.ports import ChannelEvent, SessionKey
+from quizbot.actors.ports import ChannelEvent
 from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.errors import QuizbotError

@@ -7,9 +7,9 @@ import sys
 
 from quizbot.actors.messages import SubmitAnswer
 from quizbot.actors.policy import SupervisorSettings
-from quizbot.actors.ports import InMemoryChannel
 from quizbot.service import QuizService
 from quizbot.storage.pool import Database
+from quizbot.testing.actors import InMemoryChannel
 from tests.actors.support import start_request
 
 

@@ -10,8 +10,6 @@ from quizbot.actors.base import ActorRef, spawn
 from quizbot.actors.clock import ManualClock
 from quizbot.actors.messages import Describe, FlushSnapshots, SessionInfo, Shutdown, StartSession
 from quizbot.actors.policy import SupervisorSettings
-from quizbot.actors.ports import InMemoryChannel
-from quizbot.actors.quiet import settle
 from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.game.progression import Difficulty
@@ -19,6 +17,7 @@ from quizbot.game.questions import Question, QuestionKind
 from quizbot.game.session import SessionConfig
 from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
+from quizbot.testing.actors import InMemoryChannel, settle
 
 ASK = 5.0
 
@@ -102,7 +101,7 @@ class Harness:
         await self.settle()
 
     async def settle(self) -> None:
-        """Let every actor handle what is queued (see quizbot/actors/quiet.py)."""
+        """Let every actor handle what is queued (see quizbot/testing/actors.py)."""
         await settle(self.supervisor, ask_timeout=ASK)
 
     async def flush(self) -> int:

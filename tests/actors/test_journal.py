@@ -15,13 +15,14 @@ from quizbot.actors.messages import (
     RequestHint,
     RespawnSessions,
     ResumeQuiz,
+    SessionKey,
     SkipQuestion,
     StartQuiz,
     StopQuiz,
     SubmitAnswer,
     TimerFired,
 )
-from quizbot.actors.ports import ReplayFrom, SessionKey, StoredEntry
+from quizbot.actors.ports import ReplayFrom, StoredEntry
 from quizbot.errors import InvalidValue, NotYetSaved, StorageError
 from quizbot.game.effects import Reveal
 from quizbot.storage.pool import Database

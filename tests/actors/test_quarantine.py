@@ -11,11 +11,12 @@ import orjson
 from quizbot.actors.clock import ManualClock
 from quizbot.actors.messages import GetStatus, RespawnSessions, StopQuiz, SubmitAnswer
 from quizbot.actors.policy import SupervisorSettings
-from quizbot.actors.ports import InMemoryChannel, Notice
+from quizbot.actors.ports import Notice
 from quizbot.actors.status import SupervisorStatus
 from quizbot.service import QuizService
 from quizbot.storage.pool import Database
 from quizbot.storage.snapshots import count_quarantined
+from quizbot.testing.actors import InMemoryChannel
 from tests.actors.support import ASK, Harness
 
 GUILD = 77 << 22

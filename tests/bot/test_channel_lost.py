@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizbot.actors.ports import SessionKey
+from quizbot.actors.messages import SessionKey
 from quizbot.testing import Overwrite
 from tests.bot.conftest import World
 from tests.bot.play import answer_buttons, next_question, start_quiz

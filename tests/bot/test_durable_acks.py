@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from quizbot.actors.ports import ReplayFrom, SessionKey, StoredEntry
+from quizbot.actors.messages import SessionKey
+from quizbot.actors.ports import ReplayFrom, StoredEntry
 from quizbot.bot import durable
 from quizbot.errors import StorageError
 from tests.bot.conftest import World

@@ -1,5 +1,6 @@
-"""Waiting until a supervisor and its sessions have handled everything queued (tests, benchmarks).
+"""Actor test support: a channel that keeps what sessions show, and waiting until actors are quiet.
 
+Shipped with the package, like the Discord double, for tests, benchmarks and the demo.
 Each ask is handled after everything queued before it, so once a round of asks to the supervisor
 and to every session comes back with no mailbox holding anything, all is quiet: what was set off
 (timers told, answers submitted, reports to the supervisor) has been handled.
@@ -8,9 +9,31 @@ and to every session comes back with no mailbox holding anything, all is quiet: 
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
+from typing import Any, TypeVar
 
-from quizbot.actors.messages import Describe, GetStatus
+from quizbot.actors.messages import Describe, GetStatus, SessionKey
+from quizbot.actors.ports import ChannelEvent
 from quizbot.actors.supervisor import Supervisor
+
+T = TypeVar("T")
+
+
+class InMemoryChannel:
+    """A ChannelPort that keeps every event per channel, for tests and benchmarks."""
+
+    def __init__(self) -> None:
+        self.events: defaultdict[SessionKey, list[ChannelEvent]] = defaultdict(list)
+
+    async def show(
+        self, key: SessionKey, event: ChannelEvent, *, after: asyncio.Future[Any] | None = None
+    ) -> None:
+        self.events[key].append(event)
+
+    def of_type(self, key: SessionKey, kind: type[T]) -> list[T]:
+        """The events of one type shown in one channel, oldest first."""
+        return [event for event in self.events[key] if isinstance(event, kind)]
+
 
 QUIET_ROUNDS = 50
 
