@@ -331,7 +331,7 @@ class Rig:
         await self.ref.ask(GetStatus(), timeout=ASK_TIMEOUT)
 
     async def settle(self) -> None:
-        """Round-trip every actor until no mailbox holds anything (quizbot/actors/quiet.py)."""
+        """Round-trip every actor until no mailbox holds anything (quizbot/testing/actors.py)."""
         await settle(self.supervisor, ask_timeout=ASK_TIMEOUT)
 
     async def shutdown(self) -> int:
