@@ -27,6 +27,7 @@ from quizbot.actors.clock import Clock, sleep
 from quizbot.actors.entries import JournalEntry, encode_entry
 from quizbot.actors.messages import SessionKey
 from quizbot.actors.ports import JournalStore, StoredEntry
+from quizbot.backoff import full_jitter
 from quizbot.errors import NotYetSaved, QuizbotError, SessionMoved
 
 MAX_QUEUED = 100_000  # entries held while the store is away, across every session
@@ -162,7 +163,7 @@ class SessionJournal:
                 failures = 0
                 continue
             failures += 1
-            await sleep(self.clock, min(RETRY_CAP, RETRY_BASE * 2**failures))
+            await sleep(self.clock, full_jitter(failures, RETRY_BASE, RETRY_CAP))
 
     async def _write(self, batch: list[_Queued]) -> bool:
         """Write one batch and settle its futures; False if the store failed (the batch stays queued)."""

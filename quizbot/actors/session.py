@@ -26,6 +26,7 @@ from quizbot.actors.messages import (
 from quizbot.actors.ports import ChannelPort, RecoveryPrompt, SessionStore
 from quizbot.actors.state import snapshot_state
 from quizbot.actors.timers import Timers
+from quizbot.backoff import full_jitter
 from quizbot.errors import DataRejected, UnknownMessage
 from quizbot.game.effects import (
     Effect,
@@ -213,7 +214,7 @@ class SessionActor(Actor):
         The writer belongs to this actor: it drops a batch from `pending` once the store has it,
         with no await in between, so the message handler never sees a half-made change.
         """
-        delay = RETRY_BASE
+        failures = 0
         while True:
             batch = next((p for p in self.pending if p.index in self.durable), None)
             if batch is None:
@@ -226,10 +227,10 @@ class SessionActor(Actor):
                 continue
             except Exception as error:
                 self._log.bind(question=batch.index).warning("answers not recorded yet ({}); retrying", error)
-                await sleep(self.clock, delay)
-                delay = min(RETRY_CAP, delay * 2)
+                await sleep(self.clock, full_jitter(failures, RETRY_BASE, RETRY_CAP))
+                failures += 1
                 continue
-            delay = RETRY_BASE
+            failures = 0
             self.pending.remove(batch)
 
     async def drain(self, grace: float) -> dict[str, Any]:

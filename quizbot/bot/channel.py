@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from loguru import logger
 
 from quizbot.actors.messages import SessionKey
 from quizbot.actors.ports import AchievementSummary, ChannelEvent
+from quizbot.backoff import full_jitter
 from quizbot.bot.limiter import Limiter, Priority, Refusals
 from quizbot.bot.render import Rendered, closed_question, combine, render
 from quizbot.game.effects import AnnounceEnd, AnnounceExpiry, PostQuestion, Reveal, ShowScores
@@ -243,7 +243,7 @@ class DiscordChannel:
                 self._channel_lost(key)
                 return True
             except (TimeoutError, disnake.HTTPException, OSError) as error:
-                delay = _retry_after(error) or random.uniform(0, min(RETRY_CAP, RETRY_BASE * 2**attempt))
+                delay = _retry_after(error) or full_jitter(attempt, RETRY_BASE, RETRY_CAP)
                 log.warning("send failed ({}); retrying in {:.2f}s", error, delay)
                 await asyncio.sleep(delay)
         return False

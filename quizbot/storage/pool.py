@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -16,6 +15,7 @@ import asyncpg
 import orjson
 from loguru import logger
 
+from quizbot.backoff import full_jitter
 from quizbot.config import redact_url
 from quizbot.errors import DatabaseUnavailable, DataRejected, StorageError
 
@@ -71,7 +71,7 @@ class Backoff:
     cap: float = 2.0
 
     def delay(self, attempt: int) -> float:
-        return random.uniform(0.0, min(self.cap, self.base * 2**attempt))
+        return full_jitter(attempt, self.base, self.cap)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from typing import Protocol, TypeVar
 
 from loguru import logger
 
+from quizbot.backoff import full_jitter
 from quizbot.questions.llm.errors import ProviderError, ProviderSkipped
 
 T = TypeVar("T")
@@ -146,7 +147,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Full jitter: uniform(0, min(cap, base * 2**attempt)) for the retry after `attempt` (0-based)."""
-        return rng.uniform(0.0, min(self.cap, self.base * 2**attempt))
+        return full_jitter(attempt, self.base, self.cap, rng)
 
     def delay(self, attempt: int, error: ProviderError, rng: random.Random) -> float | None:
         """How long to wait before retrying after `error`, or None to give up."""
