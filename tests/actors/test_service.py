@@ -36,16 +36,22 @@ async def test_a_signal_snapshots_everything_and_exits_within_five_seconds(
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert process.stdout is not None
-    assert await asyncio.wait_for(process.stdout.readline(), timeout=60) == b"ready\n"
-    saved_phases = await db.pool.fetch(
-        "SELECT convert_from(state, 'UTF8')::jsonb -> 'session' ->> 'phase' AS phase FROM session_snapshots"
-    )
-    assert [r["phase"] for r in saved_phases] == ["created"] * 3  # only each game's first snapshot yet
-    signalled = time.monotonic()
-    process.send_signal(signum)
-    assert await asyncio.wait_for(process.stdout.readline(), timeout=10) == b"stopped\n"
-    assert await process.wait() == 0
-    assert time.monotonic() - signalled < 5.0
+    try:
+        assert await asyncio.wait_for(process.stdout.readline(), timeout=60) == b"ready\n"
+        saved_phases = await db.pool.fetch(
+            "SELECT convert_from(state, 'UTF8')::jsonb -> 'session' ->> 'phase' AS phase"
+            " FROM session_snapshots"
+        )
+        assert [r["phase"] for r in saved_phases] == ["created"] * 3  # each game's first snapshot only
+        signalled = time.monotonic()
+        process.send_signal(signum)
+        assert await asyncio.wait_for(process.stdout.readline(), timeout=10) == b"stopped\n"
+        assert await process.wait() == 0
+        assert time.monotonic() - signalled < 5.0
+    finally:  # a failed assertion must not leave the worker serving
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
     assert await db.pool.fetchval("SELECT count(*) FROM session_snapshots") == 3
 
     successor = Harness(db, owner="successor", clock=ManualClock(time.time()))  # the worker's real time
