@@ -8,7 +8,7 @@ Entries travel as compact orjson arrays, `[at, kind, fields...]`.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, get_args
 
 import orjson
 
@@ -40,18 +40,7 @@ SessionMessage = (
     | AbandonQuiz
     | PauseQuiz
 )
-CHANGES_SESSION = (
-    StartQuiz,
-    SubmitAnswer,
-    TimerFired,
-    RequestHint,
-    SkipQuestion,
-    StopQuiz,
-    ResumeQuiz,
-    ExpireQuiz,
-    AbandonQuiz,
-    PauseQuiz,
-)
+CHANGES_SESSION: tuple[type[Any], ...] = get_args(SessionMessage)  # the same classes, for isinstance
 _KINDS: dict[str, type[Any]] = {cls.__name__: cls for cls in CHANGES_SESSION}
 
 
