@@ -28,6 +28,7 @@ from typing import Any
 from quizbot.bot.custom_ids import ButtonKind, parse
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, InteractionRecord, MessageRecord, StandardGuild
+from quizbot.testing.actors import with_search_path
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION_SECONDS = 5
@@ -35,11 +36,6 @@ KILL_MODES = ("after_ack", "near_close", "random")
 _QUESTION_TITLE = re.compile(r"Question (\d+) of (\d+)")
 _SCORE_ROW = re.compile(r"`\s*\d+\.` (.+?) — \*\*(\d+)\*\* \((\d+)✓ (\d+)✗\)")
 _PODIUM_ROW = re.compile(r"\*\*(.+?)\*\* — (\d+) points")
-
-
-def with_search_path(url: str, schema: str) -> str:
-    """`url` with its connections' search_path set to `schema` (asyncpg passes it to the server)."""
-    return f"{url}{'&' if '?' in url else '?'}search_path={schema}"
 
 
 @dataclass

@@ -26,11 +26,12 @@ from pathlib import Path
 
 import asyncpg
 
-from bench._kills import run_kills, with_search_path
+from bench._kills import run_kills
 from quizbot.storage.embedded import EmbeddedPostgres
 from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema
 from quizbot.testing import DiscordDouble
+from quizbot.testing.actors import with_search_path
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

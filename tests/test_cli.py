@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from quizbot.testing.actors import with_search_path
+
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "hunter2-s3cret"
 REFUSING_URL = "postgresql://postgres@127.0.0.1:1/test"
@@ -48,11 +50,6 @@ def quizbot(
         timeout=timeout,
         check=False,
     )
-
-
-def with_search_path(url: str, schema: str) -> str:
-    """`url` with its connections' search_path set to `schema` (asyncpg passes it to the server)."""
-    return f"{url}{'&' if '?' in url else '?'}search_path={schema}"
 
 
 def assert_lists_tables(output: str) -> None:

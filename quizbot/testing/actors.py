@@ -54,3 +54,14 @@ async def settle(supervisor: Supervisor, *, ask_timeout: float, rounds: int = QU
             await ref.ask(GetStatus(), timeout=ask_timeout)
             return
     raise RuntimeError("the actors never went quiet")
+
+
+async def answers_written() -> None:
+    """Wait until every session's answer writer has finished what it holds (tasks named "answers:")."""
+    writers = [t for t in asyncio.all_tasks() if t.get_name().startswith("answers:") and not t.done()]
+    await asyncio.gather(*writers)
+
+
+def with_search_path(url: str, schema: str) -> str:
+    """`url` with its connections' search_path set to `schema` (asyncpg passes it to the server)."""
+    return f"{url}{'&' if '?' in url else '?'}search_path={schema}"

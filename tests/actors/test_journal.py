@@ -28,6 +28,7 @@ from quizbot.game.effects import Reveal
 from quizbot.storage.pool import Database
 from quizbot.storage.records import Snapshot
 from quizbot.storage.snapshots import SaveResult
+from quizbot.testing.actors import answers_written
 from tests.actors.support import ASK, Harness
 
 GUILD, CHANNEL = 55 << 22, 300
@@ -65,12 +66,6 @@ class Outage:
     async def load(self, cursors: Sequence[ReplayFrom]) -> dict[SessionKey, list[tuple[int, bytes]]]:
         found: dict[SessionKey, list[tuple[int, bytes]]] = await self.inner.load(cursors)
         return found
-
-
-async def written() -> None:
-    """Wait for the sessions' answer writers to finish what they hold."""
-    writers = [t for t in asyncio.all_tasks() if t.get_name().startswith("answers:") and not t.done()]
-    await asyncio.gather(*writers)
 
 
 async def _journal_rows(db: Database) -> int:
@@ -129,7 +124,7 @@ async def test_acknowledged_answers_survive_a_crash_with_no_snapshot_after_the_s
     assert (info.phase, info.index, info.paused, info.players) == ("question_open", 1, True, 3)
     assert {(s.user_id, s.points > 0) for s in info.standings} == {(7, True), (8, True), (9, False)}
     await second.settle()  # the respawn's flush saved the replayed state, so question 1 is written
-    await written()
+    await answers_written()
     rows = await db.pool.fetch("SELECT user_id, question_index FROM answers ORDER BY user_id")
     assert [(r["user_id"], r["question_index"]) for r in rows] == [(7, 0), (8, 0), (9, 0)]
     assert await _journal_rows(db) == 0  # the saved snapshot covers every entry
@@ -158,7 +153,7 @@ async def test_replay_applies_each_entry_once_across_two_restarts(db: Database) 
         harness = Harness(db, owner=owner)
         assert await harness.ref.ask(RespawnSessions(), timeout=ASK) == 1
         await harness.settle()
-        await written()
+        await answers_written()
         info = await harness.describe(GUILD, CHANNEL)
         states.append((info.phase, info.index, info.players, [(s.user_id, s.points) for s in info.standings]))
         harness.supervisor.snapshots = NoSaves(harness.supervisor.snapshots)

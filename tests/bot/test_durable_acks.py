@@ -12,6 +12,7 @@ from quizbot.actors.messages import SessionKey
 from quizbot.actors.ports import ReplayFrom, StoredEntry
 from quizbot.bot import durable
 from quizbot.errors import StorageError
+from quizbot.testing.actors import answers_written
 from tests.bot.conftest import World
 from tests.bot.play import answer_buttons, next_question, start_quiz  # options A and B: every kind
 
@@ -98,7 +99,6 @@ async def test_while_the_database_is_away_the_answer_counts_but_is_not_called_sa
     await world.advance(5)  # the question closes with both answers
     await world.advance(4)
     await world.settle()
-    writers = [t for t in asyncio.all_tasks() if t.get_name().startswith("answers:") and not t.done()]
-    await asyncio.gather(*writers)  # the sessions' answer writers, done with what they hold
+    await answers_written()
     players = await world.db.pool.fetchval("SELECT count(*) FROM answers")
     assert players == 2
