@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from quizbot.actors.base import ActorRef, spawn
-from quizbot.actors.clock import ManualClock
+from quizbot.clock import ManualClock
 from quizbot.actors.messages import Describe, GetStatus, SessionKey, Shutdown, StartSession, SubmitAnswer
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import AchievementsUnlocked, ChannelEvent, SessionStore, SnapshotStore

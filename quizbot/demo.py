@@ -15,7 +15,7 @@ from typing import Any
 
 import disnake
 
-from quizbot.actors.clock import ManualClock
+from quizbot.clock import ManualClock
 from quizbot.actors.messages import Describe, GetStatus
 from quizbot.bot.app import RunningBot, running_bot
 from quizbot.bot.custom_ids import ButtonKind, parse

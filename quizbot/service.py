@@ -13,7 +13,7 @@ from typing import Any
 from loguru import logger
 
 from quizbot.actors.base import ActorRef, spawn
-from quizbot.actors.clock import Clock, LoopClock
+from quizbot.clock import Clock, LoopClock
 from quizbot.actors.messages import RespawnSessions, Shutdown
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import ChannelPort

@@ -23,7 +23,7 @@ from uuid import UUID
 
 from loguru import logger
 
-from quizbot.actors.clock import Clock, sleep
+from quizbot.clock import Clock, sleep
 from quizbot.actors.entries import JournalEntry, encode_entry
 from quizbot.actors.messages import SessionKey
 from quizbot.actors.ports import JournalStore, StoredEntry

@@ -11,7 +11,7 @@ import contextlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from quizbot.actors.clock import Clock
+from quizbot.clock import Clock
 from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import SessionKey, SnapshotSaved, TakeSnapshot
 from quizbot.actors.pending import answers_from_dict, run_from_dict

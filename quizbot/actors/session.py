@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from quizbot.actors.base import Actor, Later
-from quizbot.actors.clock import Clock, sleep
+from quizbot.clock import Clock, sleep
 from quizbot.actors.entries import CHANGES_SESSION, JournalEntry, apply_message
 from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import (

@@ -17,7 +17,7 @@ from typing import Any
 from loguru import logger
 
 from quizbot.actors.base import Actor, ActorRef, Envelope, spawn, wait_all_stopped
-from quizbot.actors.clock import Clock, sleep
+from quizbot.clock import Clock, sleep
 from quizbot.actors.collector import collector_paused
 from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import (

@@ -8,7 +8,7 @@ from typing import Any
 from loguru import logger
 
 from quizbot.actors.base import ActorRef
-from quizbot.actors.clock import Clock, TimerHandle
+from quizbot.clock import Clock, TimerHandle
 from quizbot.actors.messages import SessionKey
 from quizbot.errors import QuizbotError
 

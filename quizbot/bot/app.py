@@ -11,7 +11,7 @@ from typing import Any
 from disnake.http import Route
 from loguru import logger
 
-from quizbot.actors.clock import Clock, LoopClock
+from quizbot.clock import Clock, LoopClock
 from quizbot.actors.messages import ChannelLost
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.registry import Registry

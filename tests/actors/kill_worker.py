@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from quizbot.actors.base import spawn
-from quizbot.actors.clock import ManualClock
+from quizbot.clock import ManualClock
 from quizbot.actors.messages import (
     Describe,
     FlushSnapshots,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizbot.actors.base import ActorRef, spawn
-from quizbot.actors.clock import ManualClock
+from quizbot.clock import ManualClock
 from quizbot.actors.messages import Describe, FlushSnapshots, SessionInfo, Shutdown, StartSession
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from quizbot.actors.clock import ManualClock
+from quizbot.clock import ManualClock
 from quizbot.actors.entries import JournalEntry, decode_entry, encode_entry
 from quizbot.actors.messages import (
     ExpireQuiz,

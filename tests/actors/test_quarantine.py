@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from quizbot.actors.clock import ManualClock
+from quizbot.clock import ManualClock
 from quizbot.actors.messages import GetStatus, RespawnSessions, StopQuiz, SubmitAnswer
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import Notice

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from quizbot.actors.clock import ManualClock
+from quizbot.clock import ManualClock
 from quizbot.actors.messages import RespawnSessions
 from quizbot.storage.pool import Database
 from tests.actors.support import ASK, Harness

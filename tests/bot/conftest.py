@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from quizbot.actors.clock import ManualClock
+from quizbot.clock import ManualClock
 from quizbot.actors.messages import Describe, GetStatus
 from quizbot.bot.app import RunningBot, running_bot
 from quizbot.config import Settings

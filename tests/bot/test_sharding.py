@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from quizbot.actors.clock import ManualClock
+from quizbot.clock import ManualClock
 from quizbot.bot.app import RunningBot, running_bot
 from quizbot.bot.bot import QuizBot, ShardedQuizBot
 from quizbot.config import Settings

@@ -1,4 +1,4 @@
-"""Time for actors: wall-clock seconds and timers, real on the event loop or driven by hand in tests."""
+"""Time for quizbot: wall-clock seconds and timers, real on the event loop or driven by hand in tests."""
 
 from __future__ import annotations
 
