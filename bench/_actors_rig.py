@@ -18,11 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from quizbot.actors.base import ActorRef, spawn
-from quizbot.clock import ManualClock
 from quizbot.actors.messages import Describe, GetStatus, SessionKey, Shutdown, StartSession, SubmitAnswer
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import AchievementsUnlocked, ChannelEvent, SessionStore, SnapshotStore
 from quizbot.actors.supervisor import Supervisor
+from quizbot.clock import ManualClock
 from quizbot.game.effects import RecordAnswers, RecordRun
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question, QuestionKind

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from bench._e2e_world import bench_database
-from quizbot.clock import ManualClock
 from quizbot.actors.messages import Describe, GetStatus
 from quizbot.bot.app import RunningBot, running_bot
 from quizbot.bot.custom_ids import ButtonKind, parse
+from quizbot.clock import ManualClock
 from quizbot.config import Settings
 from quizbot.game.session import SessionConfig
 from quizbot.testing import DiscordDouble, MessageRecord, StandardGuild

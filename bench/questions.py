@@ -25,11 +25,11 @@ from typing import Any
 from bench._measure import argument_parser, database_url
 from bench.matching import build_questions, respond, run_round
 from quizbot.actors.base import spawn
-from quizbot.clock import LoopClock
 from quizbot.actors.messages import SessionKey, Shutdown, StartSession
 from quizbot.actors.ports import ChannelEvent
 from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
+from quizbot.clock import LoopClock
 from quizbot.game.effects import PostQuestion
 from quizbot.game.progression import Difficulty
 from quizbot.game.session import SessionConfig

@@ -15,10 +15,10 @@ from typing import Any
 
 import disnake
 
-from quizbot.clock import ManualClock
 from quizbot.actors.messages import Describe, GetStatus
 from quizbot.bot.app import RunningBot, running_bot
 from quizbot.bot.custom_ids import ButtonKind, parse
+from quizbot.clock import ManualClock
 from quizbot.config import Settings
 from quizbot.questions.bank import QuestionBank
 from quizbot.storage.pool import Database

@@ -13,13 +13,13 @@ from typing import Any
 from loguru import logger
 
 from quizbot.actors.base import ActorRef, spawn
-from quizbot.clock import Clock, LoopClock
 from quizbot.actors.messages import RespawnSessions, Shutdown
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import ChannelPort
 from quizbot.actors.registry import Registry
 from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
+from quizbot.clock import Clock, LoopClock
 from quizbot.config import Settings
 from quizbot.errors import QuizbotError
 from quizbot.game.questions import Matcher

@@ -23,11 +23,11 @@ from uuid import UUID
 
 from loguru import logger
 
-from quizbot.clock import Clock, sleep
 from quizbot.actors.entries import JournalEntry, encode_entry
 from quizbot.actors.messages import SessionKey
 from quizbot.actors.ports import JournalStore, StoredEntry
 from quizbot.backoff import full_jitter
+from quizbot.clock import Clock, sleep
 from quizbot.errors import NotYetSaved, QuizbotError, SessionMoved
 
 MAX_QUEUED = 100_000  # entries held while the store is away, across every session

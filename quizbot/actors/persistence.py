@@ -11,7 +11,6 @@ import contextlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from quizbot.clock import Clock
 from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import SessionKey, SnapshotSaved, TakeSnapshot
 from quizbot.actors.pending import answers_from_dict, run_from_dict
@@ -27,6 +26,7 @@ from quizbot.actors.ports import (
 from quizbot.actors.registry import Registry
 from quizbot.actors.state import state_position
 from quizbot.actors.timers import Timers
+from quizbot.clock import Clock
 from quizbot.errors import DataRejected, QuizbotError, StorageError
 from quizbot.storage.records import Snapshot
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from quizbot.actors.base import Actor, Later
-from quizbot.clock import Clock, sleep
 from quizbot.actors.entries import CHANGES_SESSION, JournalEntry, apply_message
 from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import (
@@ -27,6 +26,7 @@ from quizbot.actors.ports import ChannelPort, RecoveryPrompt, SessionStore
 from quizbot.actors.state import snapshot_state
 from quizbot.actors.timers import Timers
 from quizbot.backoff import full_jitter
+from quizbot.clock import Clock, sleep
 from quizbot.errors import DataRejected, UnknownMessage
 from quizbot.game.effects import (
     Effect,

@@ -17,7 +17,6 @@ from typing import Any
 from loguru import logger
 
 from quizbot.actors.base import Actor, ActorRef, Envelope, spawn, wait_all_stopped
-from quizbot.clock import Clock, sleep
 from quizbot.actors.collector import collector_paused
 from quizbot.actors.journal import SessionJournal
 from quizbot.actors.messages import (
@@ -48,6 +47,7 @@ from quizbot.actors.session import SessionActor
 from quizbot.actors.state import Restored, restore
 from quizbot.actors.status import SupervisorStatus, build_status
 from quizbot.actors.timers import Timers
+from quizbot.clock import Clock, sleep
 from quizbot.errors import (
     PoisonMessage,
     QuizbotError,

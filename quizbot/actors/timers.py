@@ -8,8 +8,8 @@ from typing import Any
 from loguru import logger
 
 from quizbot.actors.base import ActorRef
-from quizbot.clock import Clock, TimerHandle
 from quizbot.actors.messages import SessionKey
+from quizbot.clock import Clock, TimerHandle
 from quizbot.errors import QuizbotError
 
 

@@ -11,7 +11,6 @@ from typing import Any
 from disnake.http import Route
 from loguru import logger
 
-from quizbot.clock import Clock, LoopClock
 from quizbot.actors.messages import ChannelLost
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.registry import Registry
@@ -20,6 +19,7 @@ from quizbot.bot.channel import DiscordChannel
 from quizbot.bot.cogs import EXTENSIONS
 from quizbot.bot.context import QuizContext
 from quizbot.bot.housekeeping import keep_house
+from quizbot.clock import Clock, LoopClock
 from quizbot.config import Settings
 from quizbot.errors import QuizbotError
 from quizbot.questions.bank import QuestionBank

@@ -15,7 +15,6 @@ from typing import Any
 import orjson
 
 from quizbot.actors.base import spawn
-from quizbot.clock import ManualClock
 from quizbot.actors.messages import (
     Describe,
     FlushSnapshots,
@@ -29,6 +28,7 @@ from quizbot.actors.messages import (
 from quizbot.actors.ports import ChannelEvent
 from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
+from quizbot.clock import ManualClock
 from quizbot.errors import QuizbotError
 from quizbot.game.effects import AnnounceEnd
 from quizbot.storage.journal import PostgresJournalStore

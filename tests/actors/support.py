@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizbot.actors.base import ActorRef, spawn
-from quizbot.clock import ManualClock
 from quizbot.actors.messages import Describe, FlushSnapshots, SessionInfo, Shutdown, StartSession
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
+from quizbot.clock import ManualClock
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question, QuestionKind
 from quizbot.game.session import SessionConfig

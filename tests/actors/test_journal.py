@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from quizbot.clock import ManualClock
 from quizbot.actors.entries import JournalEntry, decode_entry, encode_entry
 from quizbot.actors.messages import (
     ExpireQuiz,
@@ -23,6 +22,7 @@ from quizbot.actors.messages import (
     TimerFired,
 )
 from quizbot.actors.ports import ReplayFrom, StoredEntry
+from quizbot.clock import ManualClock
 from quizbot.errors import InvalidValue, NotYetSaved, StorageError
 from quizbot.game.effects import Reveal
 from quizbot.storage.pool import Database

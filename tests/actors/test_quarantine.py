@@ -8,11 +8,11 @@ from typing import Any
 
 import orjson
 
-from quizbot.clock import ManualClock
 from quizbot.actors.messages import GetStatus, RespawnSessions, StopQuiz, SubmitAnswer
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import Notice
 from quizbot.actors.status import SupervisorStatus
+from quizbot.clock import ManualClock
 from quizbot.service import QuizService
 from quizbot.storage.pool import Database
 from quizbot.storage.snapshots import count_quarantined

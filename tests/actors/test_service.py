@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from quizbot.clock import ManualClock
 from quizbot.actors.messages import RespawnSessions
+from quizbot.clock import ManualClock
 from quizbot.storage.pool import Database
 from tests.actors.support import ASK, Harness
 

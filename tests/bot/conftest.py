@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from quizbot.clock import ManualClock
 from quizbot.actors.messages import Describe, GetStatus
 from quizbot.bot.app import RunningBot, running_bot
+from quizbot.clock import ManualClock
 from quizbot.config import Settings
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, StandardGuild

@@ -7,9 +7,9 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from quizbot.clock import ManualClock
 from quizbot.bot.app import RunningBot, running_bot
 from quizbot.bot.bot import QuizBot, ShardedQuizBot
+from quizbot.clock import ManualClock
 from quizbot.config import Settings
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, StandardGuild
