@@ -25,11 +25,11 @@ from bench._actors_rig import (
     by_method,
 )
 from quizbot.actors.messages import RespawnSessions
-from quizbot.actors.store import PostgresSnapshotStore
 from quizbot.game.questions import Question
 from quizbot.game.session import SessionConfig
 from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema
+from quizbot.storage.snapshots import PostgresSnapshotStore
 
 SEED_PLAYERS = 6  # players per seeded session who answered the first question
 SEED_OPEN_ANSWERS = 4  # of whom this many already answered the open second question

@@ -20,15 +20,20 @@ from typing import Any
 from quizbot.actors.base import ActorRef, spawn
 from quizbot.actors.messages import Describe, GetStatus, SessionKey, Shutdown, StartSession, SubmitAnswer
 from quizbot.actors.policy import SupervisorSettings
-from quizbot.actors.ports import AchievementsUnlocked, ChannelEvent, SessionStore, SnapshotStore
+from quizbot.actors.ports import (
+    AchievementsUnlocked,
+    ChannelEvent,
+    SaveResult,
+    SessionStore,
+    Snapshot,
+    SnapshotStore,
+)
 from quizbot.actors.supervisor import Supervisor
 from quizbot.clock import ManualClock
 from quizbot.game.effects import RecordAnswers, RecordRun
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question, QuestionKind
 from quizbot.game.session import SessionConfig
-from quizbot.storage.records import Snapshot
-from quizbot.storage.snapshots import SaveResult
 from quizbot.testing.actors import settle
 
 ASK_TIMEOUT = 120.0  # generous: the bench asks thousands of actors at once on a noisy machine

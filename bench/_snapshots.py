@@ -11,8 +11,8 @@ import asyncpg
 import orjson
 
 from bench._seed import CATEGORIES, DIFFICULTIES, World
+from quizbot.actors.ports import Snapshot
 from quizbot.storage.pool import Database
-from quizbot.storage.records import Snapshot
 from quizbot.storage.snapshots import claim_snapshots, save_snapshots
 
 

@@ -27,7 +27,6 @@ from bench.matching import build_questions, respond, run_round
 from quizbot.actors.base import spawn
 from quizbot.actors.messages import SessionKey, Shutdown, StartSession
 from quizbot.actors.ports import ChannelEvent
-from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.clock import LoopClock
 from quizbot.game.effects import PostQuestion
@@ -36,7 +35,9 @@ from quizbot.game.session import SessionConfig
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.sources import BankSource, PreparedQuestions, QuestionRequest, QuestionSource
 from quizbot.storage.pool import Database
+from quizbot.storage.results import PostgresSessionStore
 from quizbot.storage.schema import apply_schema
+from quizbot.storage.snapshots import PostgresSnapshotStore
 
 MATCH_TARGET = 100_000
 BANK_TARGET_MS = 50.0

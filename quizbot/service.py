@@ -17,7 +17,6 @@ from quizbot.actors.messages import RespawnSessions, Shutdown
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import ChannelPort
 from quizbot.actors.registry import Registry
-from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.clock import Clock, LoopClock
 from quizbot.config import Settings
@@ -26,6 +25,8 @@ from quizbot.game.questions import Matcher
 from quizbot.questions.matching import fuzzy_matcher
 from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
+from quizbot.storage.results import PostgresSessionStore
+from quizbot.storage.snapshots import PostgresSnapshotStore
 
 SHUTDOWN_DEADLINE = 5.0
 RESPAWN_TIMEOUT = 60.0

@@ -21,6 +21,7 @@ from quizbot.actors.ports import (
     ChannelPort,
     Notice,
     SessionStore,
+    Snapshot,
     SnapshotStore,
 )
 from quizbot.actors.registry import Registry
@@ -28,7 +29,6 @@ from quizbot.actors.state import state_position
 from quizbot.actors.timers import Timers
 from quizbot.clock import Clock
 from quizbot.errors import DataRejected, QuizbotError, StorageError
-from quizbot.storage.records import Snapshot
 
 if TYPE_CHECKING:
     from loguru import Logger

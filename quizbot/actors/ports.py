@@ -1,4 +1,8 @@
-"""The ports a session actor talks through: a channel to show things in, and a store to record to."""
+"""The ports the actors talk through, and the types they carry: channel, results, snapshots, journal.
+
+Adapters implement them elsewhere (the Discord edge, `quizbot/storage/`) and `service.py` wires
+them in; the actors import nothing of those adapters.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +26,62 @@ from quizbot.game.effects import (
     ShowScores,
     Standing,
 )
-from quizbot.storage.records import Snapshot, UnreadableSnapshot
-from quizbot.storage.snapshots import SaveResult
+from quizbot.game.questions import Question
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A whole session's state as last saved, with the owner and epoch that wrote it."""
+
+    guild_id: int
+    channel_id: int
+    owner: str
+    epoch: int
+    state: dict[str, Any]
+    expires_at: datetime
+    updated_at: datetime | None = None
+    run_id: UUID | None = None  # with `seq`: the journal entries this snapshot covers, dropped on save
+    seq: int = 0
+
+    @property
+    def key(self) -> SessionKey:
+        return (self.guild_id, self.channel_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableSnapshot:
+    """A snapshot row whose state cannot be parsed: set aside, never restored."""
+
+    guild_id: int
+    channel_id: int
+    owner: str
+    epoch: int
+    problem: str
+
+    @property
+    def key(self) -> SessionKey:
+        return (self.guild_id, self.channel_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """Which snapshots were written and which were refused as stale (a newer epoch owns them)."""
+
+    saved: frozenset[SessionKey]
+    refused: frozenset[SessionKey]
+
+
+@dataclass(frozen=True, slots=True)
+class PoolHealth:
+    """What `quizbot db status` and `/supervisor status` show about the store's connections."""
+
+    size: int
+    idle: int
+    in_use: int
+    max_size: int
+    acquire_wait_p95_ms: float
+    ran_dry: int
+    retries: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,4 +203,16 @@ class JournalStore(Protocol):
 
     async def load(self, cursors: Sequence[ReplayFrom]) -> dict[SessionKey, list[tuple[int, bytes]]]:
         """Each session's (seq, body) entries past its cursor, in order."""
+        ...
+
+
+class QuestionStore(Protocol):
+    """Where every question a session holds is kept under its identity, so snapshots only name it."""
+
+    async def keep(self, questions: Sequence[Question]) -> None:
+        """Store each question once under its identity (idempotent)."""
+        ...
+
+    async def find(self, identities: Sequence[str]) -> dict[str, Question]:
+        """The stored questions among `identities`, by identity; unknown ones are absent."""
         ...

@@ -16,11 +16,10 @@ from loguru import logger
 
 from quizbot.actors.entries import JournalEntry, decode_entry
 from quizbot.actors.messages import SessionKey
-from quizbot.actors.ports import JournalStore, ReplayFrom, SnapshotStore
+from quizbot.actors.ports import JournalStore, ReplayFrom, Snapshot, SnapshotStore, UnreadableSnapshot
 from quizbot.actors.state import Restored, restore, state_position
 from quizbot.errors import InvalidValue
 from quizbot.game.questions import Matcher
-from quizbot.storage.records import Snapshot, UnreadableSnapshot
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from quizbot.actors.ports import PoolHealth
 from quizbot.actors.registry import SessionEntry
-from quizbot.storage.pool import PoolHealth
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,15 @@ from quizbot.actors.messages import (
 )
 from quizbot.actors.persistence import SNAPSHOT_ASK_TIMEOUT, Persistence
 from quizbot.actors.policy import Action, ExitKind, SupervisorSettings, default_owner
-from quizbot.actors.ports import ChannelPort, JournalStore, Notice, SessionStore, SnapshotStore
+from quizbot.actors.ports import (
+    ChannelPort,
+    JournalStore,
+    Notice,
+    PoolHealth,
+    SessionStore,
+    Snapshot,
+    SnapshotStore,
+)
 from quizbot.actors.registry import Registry, SessionEntry
 from quizbot.actors.respawn import Respawn
 from quizbot.actors.session import SessionActor
@@ -60,8 +68,6 @@ from quizbot.errors import (
 from quizbot.game.questions import Matcher
 from quizbot.game.session import AnswerMode, QuizSession
 from quizbot.questions.matching import fuzzy_matcher
-from quizbot.storage.pool import PoolHealth
-from quizbot.storage.records import Snapshot
 
 RELEASE_GRACE = 5.0  # how long a finished session may take to record its last answers
 

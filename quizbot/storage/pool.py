@@ -15,6 +15,7 @@ import asyncpg
 import orjson
 from loguru import logger
 
+from quizbot.actors.ports import PoolHealth
 from quizbot.backoff import full_jitter
 from quizbot.config import redact_url
 from quizbot.errors import DatabaseUnavailable, DataRejected, StorageError
@@ -72,19 +73,6 @@ class Backoff:
 
     def delay(self, attempt: int) -> float:
         return full_jitter(attempt, self.base, self.cap)
-
-
-@dataclass(frozen=True, slots=True)
-class PoolHealth:
-    """What `quizbot db status` and `/supervisor status` show about the pool."""
-
-    size: int
-    idle: int
-    in_use: int
-    max_size: int
-    acquire_wait_p95_ms: float
-    ran_dry: int
-    retries: int
 
 
 class _AcquireStats:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 from uuid import UUID
 
 from quizbot.errors import InvalidValue
@@ -188,37 +187,3 @@ class LeaderboardEntry:
         """Share of answers that were correct, 0.0 to 1.0."""
         answered = self.correct + self.wrong
         return self.correct / answered if answered else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """A whole session's state as last saved, with the owner and epoch that wrote it."""
-
-    guild_id: int
-    channel_id: int
-    owner: str
-    epoch: int
-    state: dict[str, Any]
-    expires_at: datetime
-    updated_at: datetime | None = None
-    run_id: UUID | None = None  # with `seq`: the journal entries this snapshot covers, dropped on save
-    seq: int = 0
-
-    @property
-    def key(self) -> tuple[int, int]:
-        return (self.guild_id, self.channel_id)
-
-
-@dataclass(frozen=True, slots=True)
-class UnreadableSnapshot:
-    """A snapshot row whose state cannot be parsed: set aside, never restored."""
-
-    guild_id: int
-    channel_id: int
-    owner: str
-    epoch: int
-    problem: str
-
-    @property
-    def key(self) -> tuple[int, int]:
-        return (self.guild_id, self.channel_id)

@@ -7,29 +7,21 @@ one bad row cannot stop the rest from loading; `quarantine_snapshot` then sets i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 import asyncpg
 import orjson
 
+from quizbot.actors.ports import SaveResult, Snapshot, UnreadableSnapshot
 from quizbot.errors import InvalidValue
 from quizbot.game.values import check_id
 from quizbot.storage.pool import Database, content_refused
-from quizbot.storage.records import Snapshot, UnreadableSnapshot
 
 Key = tuple[int, int]
 Loaded = Snapshot | UnreadableSnapshot
 MAX_OWNER_LENGTH = 200
 MAX_REASON_LENGTH = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class SaveResult:
-    """Which snapshots were written and which were refused as stale (a newer epoch owns them)."""
-
-    saved: frozenset[Key]
-    refused: frozenset[Key]
 
 
 def _check_owner(owner: str) -> str:
@@ -323,3 +315,33 @@ async def count_quarantined(db: Database, *, connection: asyncpg.Connection | No
         return count
 
     return await db.run(read, connection=connection, transaction=False)
+
+
+class PostgresSnapshotStore:
+    """The snapshot repository, bound to one database, as the supervisor uses it."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def new_epoch(self) -> int:
+        return await new_epoch(self.db)
+
+    async def save(self, batch: Sequence[Snapshot]) -> SaveResult:
+        return await save_snapshots(self.db, batch)
+
+    async def load_live(
+        self, now: datetime, shard_ids: Sequence[int], shard_count: int | None
+    ) -> list[Loaded]:
+        return await load_live_snapshots(self.db, now=now, shard_ids=shard_ids, shard_count=shard_count)
+
+    async def claim(self, owner: str, seen: Sequence[Snapshot], now: datetime) -> list[Loaded]:
+        return await claim_snapshots(self.db, owner, seen, now=now)
+
+    async def delete(self, key: Key, owner: str, epoch: int) -> bool:
+        return await delete_snapshot(self.db, key, owner, epoch)
+
+    async def expire(self, now: datetime) -> list[Key]:
+        return await expire_snapshots(self.db, now=now)
+
+    async def quarantine(self, key: Key, epoch: int, reason: str) -> bool:
+        return await quarantine_snapshot(self.db, key, epoch, reason) is not None

@@ -26,13 +26,14 @@ from quizbot.actors.messages import (
     SubmitAnswer,
 )
 from quizbot.actors.ports import ChannelEvent
-from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.clock import ManualClock
 from quizbot.errors import QuizbotError
 from quizbot.game.effects import AnnounceEnd
 from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
+from quizbot.storage.results import PostgresSessionStore
+from quizbot.storage.snapshots import PostgresSnapshotStore
 from tests.actors.support import start_request
 
 SESSIONS, QUESTIONS, PLAYERS = 6, 5, 5

@@ -9,7 +9,6 @@ from typing import Any
 from quizbot.actors.base import ActorRef, spawn
 from quizbot.actors.messages import Describe, FlushSnapshots, SessionInfo, Shutdown, StartSession
 from quizbot.actors.policy import SupervisorSettings
-from quizbot.actors.store import PostgresSessionStore, PostgresSnapshotStore
 from quizbot.actors.supervisor import Supervisor
 from quizbot.clock import ManualClock
 from quizbot.game.progression import Difficulty
@@ -17,6 +16,8 @@ from quizbot.game.questions import Question, QuestionKind
 from quizbot.game.session import SessionConfig
 from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
+from quizbot.storage.results import PostgresSessionStore
+from quizbot.storage.snapshots import PostgresSnapshotStore
 from quizbot.testing.actors import InMemoryChannel, settle
 
 ASK = 5.0

@@ -21,13 +21,11 @@ from quizbot.actors.messages import (
     SubmitAnswer,
     TimerFired,
 )
-from quizbot.actors.ports import ReplayFrom, StoredEntry
+from quizbot.actors.ports import ReplayFrom, SaveResult, Snapshot, StoredEntry
 from quizbot.clock import ManualClock
 from quizbot.errors import InvalidValue, NotYetSaved, StorageError
 from quizbot.game.effects import Reveal
 from quizbot.storage.pool import Database
-from quizbot.storage.records import Snapshot
-from quizbot.storage.snapshots import SaveResult
 from quizbot.testing.actors import answers_written
 from tests.actors.support import ASK, Harness
 

@@ -15,12 +15,12 @@ import pytest
 from quizbot.actors.messages import GetStatus, RespawnSessions, ResumeQuiz, SubmitAnswer
 from quizbot.actors.ports import RecoveryPrompt
 from quizbot.actors.status import SupervisorStatus
-from quizbot.actors.store import PostgresSnapshotStore
 from quizbot.config import Settings
 from quizbot.errors import SessionMoved
 from quizbot.game.effects import PostQuestion, Reveal
 from quizbot.service import supervisor_settings
 from quizbot.storage.pool import Database
+from quizbot.storage.snapshots import PostgresSnapshotStore
 from tests.actors.support import ASK, Harness
 
 SHARDS = 2

@@ -11,9 +11,9 @@ from typing import Any, NoReturn, cast
 
 import pytest
 
+from quizbot.actors.ports import Snapshot
 from quizbot.errors import InvalidValue
 from quizbot.storage.pool import Database
-from quizbot.storage.records import Snapshot
 from quizbot.storage.snapshots import (
     MAX_OWNER_LENGTH,
     SaveResult,

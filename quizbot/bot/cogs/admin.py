@@ -12,6 +12,7 @@ import disnake
 from disnake.ext import commands
 
 from quizbot.actors.messages import GetStatus
+from quizbot.actors.ports import PoolHealth
 from quizbot.actors.status import SupervisorStatus
 from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
@@ -25,7 +26,6 @@ from quizbot.game.progression import Difficulty
 from quizbot.questions.custom import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, CustomPacks
 from quizbot.questions.packs import PackError
 from quizbot.storage.guilds import GuildSettings, guild_settings, save_guild_settings
-from quizbot.storage.pool import PoolHealth
 
 MAX_CHOICES = 25  # Discord's limit on autocomplete choices
 PACK_NAME_LIMIT = 64

@@ -1,19 +1,17 @@
-"""The SessionStore over PostgreSQL: turns game effects into storage records (no SQL here)."""
+"""The actors' SessionStore over PostgreSQL: game effects become answer, run and achievement records."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from quizbot.actors.messages import SessionKey
 from quizbot.actors.ports import AchievementsUnlocked
 from quizbot.game.achievements import BY_ID, earned
 from quizbot.game.effects import RecordAnswers, RecordRun
-from quizbot.storage import snapshots
 from quizbot.storage.achievements import grant_achievements
 from quizbot.storage.answers import record_answers, record_finished_run
 from quizbot.storage.pool import Database, content_refused
-from quizbot.storage.records import AnswerBatch, AnswerRow, FinishedRun, Snapshot
+from quizbot.storage.records import AnswerBatch, AnswerRow, FinishedRun
 from quizbot.storage.stats import member_facts
 
 
@@ -76,35 +74,3 @@ class PostgresSessionStore:
                 granted = tuple(BY_ID[a] for a in new)
                 unlocked.append(AchievementsUnlocked(user_id, run_facts.name, granted))
         return unlocked
-
-
-class PostgresSnapshotStore:
-    """The snapshot repository, bound to one database, as the supervisor uses it."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def new_epoch(self) -> int:
-        return await snapshots.new_epoch(self.db)
-
-    async def save(self, batch: Sequence[Snapshot]) -> snapshots.SaveResult:
-        return await snapshots.save_snapshots(self.db, batch)
-
-    async def load_live(
-        self, now: datetime, shard_ids: Sequence[int], shard_count: int | None
-    ) -> list[snapshots.Loaded]:
-        return await snapshots.load_live_snapshots(
-            self.db, now=now, shard_ids=shard_ids, shard_count=shard_count
-        )
-
-    async def claim(self, owner: str, seen: Sequence[Snapshot], now: datetime) -> list[snapshots.Loaded]:
-        return await snapshots.claim_snapshots(self.db, owner, seen, now=now)
-
-    async def delete(self, key: SessionKey, owner: str, epoch: int) -> bool:
-        return await snapshots.delete_snapshot(self.db, key, owner, epoch)
-
-    async def expire(self, now: datetime) -> list[SessionKey]:
-        return await snapshots.expire_snapshots(self.db, now=now)
-
-    async def quarantine(self, key: SessionKey, epoch: int, reason: str) -> bool:
-        return await snapshots.quarantine_snapshot(self.db, key, epoch, reason) is not None
