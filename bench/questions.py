@@ -44,7 +44,7 @@ BANK_TARGET_MS = 50.0
 QUICK: dict[str, Any] = {"answers": 20_000, "runs": 5, "provider_delay": 0.2}
 
 
-class FirstQuestionClock:
+class FirstQuestionWatch:
     """A channel that notes when each session's first question is shown."""
 
     def __init__(self) -> None:
@@ -74,7 +74,7 @@ class SlowProvider:
 
 
 async def time_starts(
-    source: QuestionSource, supervisor: Supervisor, channel: FirstQuestionClock, runs: int
+    source: QuestionSource, supervisor: Supervisor, channel: FirstQuestionWatch, runs: int
 ) -> list[float]:
     """Milliseconds from the start request to the first question shown, one per run."""
     times = []
@@ -117,7 +117,7 @@ async def measure(args: argparse.Namespace) -> None:
     try:
         await apply_schema(db)
         bank, _ = QuestionBank.load()
-        channel = FirstQuestionClock()
+        channel = FirstQuestionWatch()
         supervisor = Supervisor(
             port=channel,
             store=PostgresSessionStore(db),

@@ -65,6 +65,11 @@ class ManualClock:
         """Timers scheduled and not cancelled."""
         return sum(1 for _, _, handle, _ in self._queue if not handle.cancelled)
 
+    @property
+    def next_due(self) -> float | None:
+        """When the earliest timer not cancelled falls due; None if there is none."""
+        return min((when for when, _, handle, _ in self._queue if not handle.cancelled), default=None)
+
     def advance(self, seconds: float) -> None:
         """Move time forward, firing every due callback at its own time."""
         target = self.now + seconds

@@ -17,10 +17,8 @@ from quizbot.questions.llm.errors import ProviderError, ProviderNotInstalled, Pr
 from quizbot.questions.llm.limits import (
     BreakerState,
     CircuitBreaker,
-    Clock,
     Guard,
     RetryPolicy,
-    SystemClock,
     TokenBucket,
 )
 from quizbot.questions.llm.parse import ParseResult, parse_questions
@@ -38,7 +36,6 @@ __all__ = [
     "AnthropicProvider",
     "BreakerState",
     "CircuitBreaker",
-    "Clock",
     "GeminiProvider",
     "GenerationCache",
     "Guard",
@@ -53,7 +50,6 @@ __all__ = [
     "ProviderSkipped",
     "RetryPolicy",
     "Slot",
-    "SystemClock",
     "TokenBucket",
     "build_prompt",
     "build_provider",

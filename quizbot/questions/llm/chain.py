@@ -11,12 +11,13 @@ from enum import StrEnum
 
 from loguru import logger
 
+from quizbot.clock import Clock, LoopClock
 from quizbot.config import LLM_PROVIDERS, LLMSettings
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question
 from quizbot.questions.llm.errors import ProviderError
-from quizbot.questions.llm.limits import CircuitBreaker, Clock, Guard, RetryPolicy, SystemClock, TokenBucket
+from quizbot.questions.llm.limits import CircuitBreaker, Guard, RetryPolicy, TokenBucket
 from quizbot.questions.llm.parse import parse_questions
 from quizbot.questions.llm.prompt import build_prompt, clean_topic
 from quizbot.questions.llm.providers import PROVIDER_TYPES, Provider, build_provider
@@ -73,7 +74,7 @@ class GenerationCache:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if self.clock.now() - entry[0] >= self.ttl:
+        if self.clock.time() - entry[0] >= self.ttl:
             del self._entries[key]
             return None
         self._entries.move_to_end(key)
@@ -83,7 +84,7 @@ class GenerationCache:
         """Keep a set, forgetting the least recently used one beyond the size bound."""
         if self.size <= 0:
             return
-        self._entries[key] = (self.clock.now(), questions)
+        self._entries[key] = (self.clock.time(), questions)
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
@@ -113,7 +114,7 @@ class LLMSource:
         self.slots = {slot.provider.name: slot for slot in slots}
         self.preferred = preferred
         self.total_timeout = total_timeout
-        self.clock = clock if clock is not None else SystemClock()
+        self.clock = clock if clock is not None else LoopClock()
         self.cache = cache if cache is not None else GenerationCache(1800.0, 128, clock=self.clock)
 
     @classmethod
@@ -126,7 +127,7 @@ class LLMSource:
         rng: random.Random | None = None,
     ) -> LLMSource:
         """A source using every provider that has a key (none at all: the bank alone)."""
-        clock = clock if clock is not None else SystemClock()
+        clock = clock if clock is not None else LoopClock()
         policy = RetryPolicy(attempts=settings.attempts, deadline=settings.total_timeout)
         slots = [
             Slot(

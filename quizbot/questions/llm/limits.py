@@ -1,41 +1,24 @@
-"""Staying polite to a provider: a token bucket, retries with backoff, and a circuit breaker."""
+"""Staying polite to a provider: a token bucket, retries with backoff, and a circuit breaker.
+
+All three keep time on a quizbot.clock Clock (epoch seconds) and use only differences of its times.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from loguru import logger
 
 from quizbot.backoff import full_jitter
+from quizbot.clock import Clock, sleep
 from quizbot.questions.llm.errors import ProviderError, ProviderSkipped
 
 T = TypeVar("T")
-
-
-class Clock(Protocol):
-    """Monotonic time and sleeping, so tests can run minutes of backoff in no real time."""
-
-    def now(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    """The real clock: time.monotonic and asyncio.sleep."""
-
-    def now(self) -> float:
-        """Seconds on the monotonic clock."""
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        """Sleep on the event loop."""
-        await asyncio.sleep(seconds)
 
 
 class TokenBucket:
@@ -48,12 +31,13 @@ class TokenBucket:
         self.capacity = capacity if capacity is not None else max(1.0, per_minute / 10.0)
         self.clock = clock
         self.tokens = self.capacity
-        self.updated = clock.now()
+        self.updated = clock.time()
         self._lock = asyncio.Lock()
 
     def _refill(self) -> None:
-        now = self.clock.now()
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        now = self.clock.time()
+        elapsed = max(0.0, now - self.updated)  # wall time may step back: that earns no tokens
+        self.tokens = min(self.capacity, self.tokens + elapsed * self.rate)
         self.updated = now
 
     def wait_time(self) -> float:
@@ -68,7 +52,7 @@ class TokenBucket:
             if wait > max_wait:
                 raise TimeoutError(f"no request allowed for {wait:.1f}s")
             if wait > 0:
-                await self.clock.sleep(wait)
+                await sleep(self.clock, wait)
                 self._refill()
             self.tokens = max(0.0, self.tokens - 1.0)
 
@@ -99,7 +83,7 @@ class CircuitBreaker:
         """The state now (an open breaker turns half-open once its cool-down is over)."""
         if self.opened_at is None:
             return BreakerState.CLOSED
-        if self.clock.now() - self.opened_at >= self.cooldown:
+        if self.clock.time() - self.opened_at >= self.cooldown:
             return BreakerState.HALF_OPEN
         return BreakerState.OPEN
 
@@ -107,7 +91,7 @@ class CircuitBreaker:
         """Seconds until an open breaker lets a trial call through."""
         if self.opened_at is None:
             return 0.0
-        return max(0.0, self.opened_at + self.cooldown - self.clock.now())
+        return max(0.0, self.opened_at + self.cooldown - self.clock.time())
 
     def allow(self) -> bool:
         """Whether a call may go ahead now; in half-open only one trial at a time."""
@@ -128,7 +112,7 @@ class CircuitBreaker:
         self._trial_running = False
         self.failures += 1
         if self.opened_at is not None or self.failures >= self.threshold:
-            self.opened_at = self.clock.now()
+            self.opened_at = self.clock.time()
 
     def release(self) -> None:
         """A call ended without a verdict (cancelled): free the trial slot, count nothing."""
@@ -201,11 +185,11 @@ class Guard:
 
     async def _attempts(self, call: Callable[[], Awaitable[T]]) -> T:
         log = logger.bind(provider=self.provider)
-        deadline = self.clock.now() + self.policy.deadline
+        deadline = self.clock.time() + self.policy.deadline
         attempt = 0
         while True:
             try:
-                await self.bucket.acquire(max_wait=max(0.0, deadline - self.clock.now()))
+                await self.bucket.acquire(max_wait=max(0.0, deadline - self.clock.time()))
             except TimeoutError:
                 raise ProviderError(
                     self.provider, "rate limit: no request slot before the deadline"
@@ -214,9 +198,9 @@ class Guard:
                 return await call()
             except ProviderError as error:
                 delay = self.policy.delay(attempt, error, self.rng)
-                if delay is None or self.clock.now() + delay > deadline:
+                if delay is None or self.clock.time() + delay > deadline:
                     log.warning("giving up after {} attempt(s): {}", attempt + 1, error.problem)
                     raise
                 log.info("attempt {} failed ({}); retrying in {:.2f}s", attempt + 1, error.problem, delay)
-                await self.clock.sleep(delay)
+                await sleep(self.clock, delay)
                 attempt += 1

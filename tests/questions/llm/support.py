@@ -1,16 +1,19 @@
-"""A local HTTP server standing in for the OpenAI, Anthropic and Gemini APIs, a fake clock, payloads."""
+"""A local HTTP server standing in for the OpenAI, Anthropic and Gemini APIs, a clock driver, payloads."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from aiohttp import web
 
 from quizbot.bot.catalogue import fallback_notice
+from quizbot.clock import ManualClock
 from quizbot.config import LLMSettings
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question, QuestionKind
@@ -24,23 +27,31 @@ KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "
 LABELS = {"openai": "OpenAI", "anthropic": "Anthropic", "google": "Google Gemini"}
 
 
-class FakeClock:
-    """Monotonic time that only moves when something sleeps (or a test advances it)."""
+FakeClock = ManualClock  # the name conftest.py still imports for its `clock` fixture
 
-    def __init__(self) -> None:
-        self.time = 1000.0
-        self.sleeps: list[float] = []
 
-    def now(self) -> float:
-        return self.time
+@asynccontextmanager
+async def advancing(clock: ManualClock) -> AsyncIterator[list[float]]:
+    """While the block runs, move `clock` on to each timer as soon as it is set, so waits take no real time.
 
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.time += seconds
-        await asyncio.sleep(0)
+    Yields the seconds of each such wait, in order (the list fills as the block runs).
+    """
+    waits: list[float] = []
 
-    def advance(self, seconds: float) -> None:
-        self.time += seconds
+    async def drive() -> None:
+        while True:
+            due = clock.next_due
+            if due is not None:
+                waits.append(due - clock.time())
+                clock.advance(due - clock.time())
+            await asyncio.sleep(0)  # let the block run (and any real I/O it awaits), then look again
+
+    driver = asyncio.create_task(drive())
+    try:
+        yield waits
+    finally:
+        driver.cancel()
+        await asyncio.gather(driver, return_exceptions=True)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from quizbot.clock import ManualClock
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
 from quizbot.questions.sources import QuestionRequest
@@ -12,7 +13,7 @@ from tests.questions.llm.conftest import MakeSource
 from tests.questions.llm.support import (
     HANG,
     FakeAPI,
-    FakeClock,
+    advancing,
     item,
     notice,
     payload,
@@ -33,21 +34,23 @@ def request(count: int = 3, topic: str | None = "science", provider: str | None 
 
 
 async def test_a_provider_that_always_times_out_falls_back_to_the_bank(
-    api: FakeAPI, make_source: MakeSource, db: Database
+    api: FakeAPI, make_source: MakeSource, clock: ManualClock, db: Database
 ) -> None:
     """Every attempt timing out ends in bank questions, after the bounded number of attempts."""
     api.script("openai", HANG)
-    prepared = await make_source("openai", db=db, **FAST_TIMEOUT).prepare(request())
+    async with advancing(clock):  # the backoff between the two attempts
+        prepared = await make_source("openai", db=db, **FAST_TIMEOUT).prepare(request())
     assert len(api.requests("openai")) == 2
     assert len(prepared.questions) == 3 and all(q.source == "bank" for q in prepared.questions)
 
 
 async def test_the_bank_fallback_names_itself_and_tells_why(
-    api: FakeAPI, make_source: MakeSource, db: Database
+    api: FakeAPI, make_source: MakeSource, clock: ManualClock, db: Database
 ) -> None:
     """The source is the bank's nearest category and the notice says the provider was unavailable."""
     api.script("openai", HANG)
-    prepared = await make_source("openai", db=db, **FAST_TIMEOUT).prepare(request())
+    async with advancing(clock):  # the backoff between the two attempts
+        prepared = await make_source("openai", db=db, **FAST_TIMEOUT).prepare(request())
     assert prepared.source == BANK
     assert notice(prepared) == f"OpenAI is unavailable right now, so these questions come from {BANK}."
 
@@ -118,7 +121,7 @@ async def test_an_open_breaker_skips_the_provider_without_a_request(
 
 
 async def test_after_the_cool_down_a_trial_request_closes_the_breaker(
-    api: FakeAPI, make_source: MakeSource, clock: FakeClock, db: Database
+    api: FakeAPI, make_source: MakeSource, clock: ManualClock, db: Database
 ) -> None:
     """Once the cool-down is over one trial call goes out; when it works the provider serves again."""
     api.script("openai", HANG)
@@ -195,7 +198,7 @@ async def test_a_cache_hit_makes_no_second_request(api: FakeAPI, make_source: Ma
 
 
 async def test_the_cache_forgets_a_set_after_its_ttl(
-    api: FakeAPI, make_source: MakeSource, clock: FakeClock
+    api: FakeAPI, make_source: MakeSource, clock: ManualClock
 ) -> None:
     """Past the TTL the provider is asked again."""
     api.script("openai", success("openai", payload(3)))

@@ -1,4 +1,4 @@
-"""Token bucket, circuit breaker, retry policy and the guard that combines them, on a fake clock."""
+"""Token bucket, circuit breaker, retry policy and the guard that combines them, on a manual clock."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from email.utils import format_datetime
 
 import pytest
 
+from quizbot.clock import ManualClock
 from quizbot.questions.llm import (
     BreakerState,
     CircuitBreaker,
@@ -18,12 +19,12 @@ from quizbot.questions.llm import (
     TokenBucket,
 )
 from quizbot.questions.llm.providers import retry_after_seconds
-from tests.questions.llm.support import FakeClock
+from tests.questions.llm.support import advancing
 
 BUSY = ProviderError("openai", "server error (HTTP 500)", retryable=True, status=500)
 
 
-def guard(clock: FakeClock, policy: RetryPolicy | None = None, threshold: int = 3) -> Guard:
+def guard(clock: ManualClock, policy: RetryPolicy | None = None, threshold: int = 3) -> Guard:
     return Guard(
         "openai",
         bucket=TokenBucket(6000, clock=clock),
@@ -50,26 +51,29 @@ class Script:
 
 async def test_the_bucket_allows_a_burst_then_paces() -> None:
     """60 a minute with a burst of 2: two at once, then one a second."""
-    clock = FakeClock()
+    clock = ManualClock()
     bucket = TokenBucket(60, clock=clock, capacity=2)
-    for _ in range(4):
-        await bucket.acquire()
-    assert clock.sleeps == [pytest.approx(1.0), pytest.approx(1.0)]
+
+    async with advancing(clock) as waits:
+        for _ in range(4):
+            await bucket.acquire()
+    assert waits == [pytest.approx(1.0), pytest.approx(1.0)]
 
 
 async def test_the_bucket_refuses_a_wait_past_the_limit() -> None:
     """A token further away than max_wait raises TimeoutError without sleeping."""
-    clock = FakeClock()
+    clock = ManualClock()
     bucket = TokenBucket(1, clock=clock, capacity=1)
     await bucket.acquire()
-    with pytest.raises(TimeoutError):
-        await bucket.acquire(max_wait=10)
-    assert clock.sleeps == []
+    async with advancing(clock) as waits:
+        with pytest.raises(TimeoutError):
+            await bucket.acquire(max_wait=10)
+    assert waits == []
 
 
 def test_the_breaker_opens_after_the_threshold() -> None:
     """Three failures in a row open the breaker; an open breaker refuses calls."""
-    breaker = CircuitBreaker(3, 60, clock=FakeClock())
+    breaker = CircuitBreaker(3, 60, clock=ManualClock())
     for _ in range(2):
         breaker.record_failure()
     assert breaker.state is BreakerState.CLOSED and breaker.allow()
@@ -79,7 +83,7 @@ def test_the_breaker_opens_after_the_threshold() -> None:
 
 def test_a_success_resets_the_failure_count() -> None:
     """Failures must be consecutive to open the breaker."""
-    breaker = CircuitBreaker(2, 60, clock=FakeClock())
+    breaker = CircuitBreaker(2, 60, clock=ManualClock())
     breaker.record_failure()
     breaker.record_success()
     breaker.record_failure()
@@ -88,7 +92,7 @@ def test_a_success_resets_the_failure_count() -> None:
 
 def test_half_open_lets_one_trial_through() -> None:
     """After the cool-down exactly one call may go ahead until it reports."""
-    clock = FakeClock()
+    clock = ManualClock()
     breaker = CircuitBreaker(1, 60, clock=clock)
     breaker.record_failure()
     clock.advance(60)
@@ -98,7 +102,7 @@ def test_half_open_lets_one_trial_through() -> None:
 
 def test_a_good_trial_closes_the_breaker() -> None:
     """A successful trial call closes the breaker."""
-    clock = FakeClock()
+    clock = ManualClock()
     breaker = CircuitBreaker(1, 60, clock=clock)
     breaker.record_failure()
     clock.advance(60)
@@ -109,7 +113,7 @@ def test_a_good_trial_closes_the_breaker() -> None:
 
 def test_a_failed_trial_opens_the_breaker_again() -> None:
     """A failed trial call re-opens the breaker for a full cool-down."""
-    clock = FakeClock()
+    clock = ManualClock()
     breaker = CircuitBreaker(3, 60, clock=clock)
     for _ in range(3):
         breaker.record_failure()
@@ -135,34 +139,36 @@ def test_a_retry_after_beyond_the_maximum_gives_up() -> None:
 
 async def test_attempts_are_bounded() -> None:
     """A provider failing with 500 every time is called `attempts` times, then the error is raised."""
-    clock = FakeClock()
+    clock = ManualClock()
     operation = Script(BUSY, BUSY, BUSY, BUSY)
-    with pytest.raises(ProviderError, match="500"):
-        await guard(clock, RetryPolicy(attempts=3)).run(operation)
-    assert operation.calls == 3 and len(clock.sleeps) == 2
+    async with advancing(clock) as waits:
+        with pytest.raises(ProviderError, match="500"):
+            await guard(clock, RetryPolicy(attempts=3)).run(operation)
+    assert operation.calls == 3 and len(waits) == 2
 
 
 async def test_the_deadline_stops_retries() -> None:
     """A retry that would end past the total deadline is not made."""
-    clock = FakeClock()
+    clock = ManualClock()
     rate_limited = ProviderError("openai", "rate limited", retryable=True, retry_after=8)
     operation = Script(rate_limited, rate_limited, rate_limited)
-    with pytest.raises(ProviderError):
-        await guard(clock, RetryPolicy(attempts=5, deadline=20)).run(operation)
-    assert operation.calls == 3 and clock.sleeps == [8, 8]  # a third wait would end at 24s
+    async with advancing(clock) as waits:
+        with pytest.raises(ProviderError):
+            await guard(clock, RetryPolicy(attempts=5, deadline=20)).run(operation)
+    assert operation.calls == 3 and waits == [8, 8]  # a third wait would end at 24s
 
 
 async def test_a_non_retryable_error_is_raised_at_once() -> None:
     """A 400-type error is not retried."""
     operation = Script(ProviderError("openai", "refused (HTTP 400)", status=400))
     with pytest.raises(ProviderError):
-        await guard(FakeClock()).run(operation)
+        await guard(ManualClock()).run(operation)
     assert operation.calls == 1
 
 
 async def test_an_open_guard_skips_without_calling() -> None:
     """Once the breaker is open the guard raises ProviderSkipped and the operation is not called."""
-    clock = FakeClock()
+    clock = ManualClock()
     protected = guard(clock, RetryPolicy(attempts=1), threshold=1)
     with pytest.raises(ProviderError):
         await protected.run(Script(BUSY))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from quizbot.clock import ManualClock
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question
 from quizbot.questions.llm import SYSTEM_PROMPT, OpenAIProvider, ProviderNotInstalled, build_prompt
@@ -18,9 +19,9 @@ from tests.questions.llm.support import (
     LABELS,
     PROVIDERS,
     FakeAPI,
-    FakeClock,
     Reply,
     Seen,
+    advancing,
     failure,
     notice,
     payload,
@@ -81,46 +82,52 @@ async def test_a_good_reply_gives_valid_questions(
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_a_429_is_retried_after_its_retry_after(
-    api: FakeAPI, make_source: MakeSource, clock: FakeClock, provider: str
+    api: FakeAPI, make_source: MakeSource, clock: ManualClock, provider: str
 ) -> None:
     """A 429 with retry-after: 7 is retried once, exactly 7 seconds later."""
     api.script(provider, failure(provider, 429, {"retry-after": "7"}), success(provider, payload(3)))
-    prepared = await make_source(provider).prepare(request())
+    async with advancing(clock) as waits:
+        prepared = await make_source(provider).prepare(request())
     assert len(api.requests(provider)) == 2
-    assert clock.sleeps == [7.0]
+    assert waits == [7.0]
     assert prepared.source == LABELS[provider]
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_a_500_is_retried_with_backoff(
-    api: FakeAPI, make_source: MakeSource, clock: FakeClock, provider: str
+    api: FakeAPI, make_source: MakeSource, clock: ManualClock, provider: str
 ) -> None:
     """A 500 is retried after a jittered backoff no longer than the first step's cap."""
     api.script(provider, failure(provider, 500), success(provider, payload(3)))
-    prepared = await make_source(provider).prepare(request())
+    async with advancing(clock) as waits:
+        prepared = await make_source(provider).prepare(request())
     assert len(api.requests(provider)) == 2
-    assert len(clock.sleeps) == 1 and 0.0 <= clock.sleeps[0] <= 0.5
+    assert len(waits) == 1 and 0.0 <= waits[0] <= 0.5
     assert len(prepared.questions) == 3
 
 
 async def test_gemini_retry_delay_in_the_error_body_is_honoured(
-    api: FakeAPI, make_source: MakeSource, clock: FakeClock
+    api: FakeAPI, make_source: MakeSource, clock: ManualClock
 ) -> None:
     """Gemini's RetryInfo retryDelay ("12s") counts as retry-after when no header is sent."""
     info = {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "12s"}
     body = {"error": {"code": 429, "message": "quota", "status": "RESOURCE_EXHAUSTED", "details": [info]}}
     api.script("google", Reply(status=429, body=body), success("google", payload(2)))
-    await make_source("google", QUIZBOT_LLM_TIMEOUT="60").prepare(request(2))
-    assert clock.sleeps == [12.0]
+    async with advancing(clock) as waits:
+        await make_source("google", QUIZBOT_LLM_TIMEOUT="60").prepare(request(2))
+    assert waits == [12.0]
 
 
-async def test_a_client_error_is_not_retried(api: FakeAPI, make_source: MakeSource, clock: FakeClock) -> None:
+async def test_a_client_error_is_not_retried(
+    api: FakeAPI, make_source: MakeSource, clock: ManualClock
+) -> None:
     """A 401 (bad key) is not retried: one request, no sleep."""
     api.script("openai", failure("openai", 401), success("openai", payload(3)))
     api.script("anthropic", success("anthropic", payload(3)))
-    prepared = await make_source("openai", "anthropic").prepare(request())
+    async with advancing(clock) as waits:
+        prepared = await make_source("openai", "anthropic").prepare(request())
     assert len(api.requests("openai")) == 1
-    assert clock.sleeps == []
+    assert waits == []
     assert prepared.source == "Anthropic"
 
 
