@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
@@ -20,6 +23,10 @@ MAX_CATEGORY = 64
 MIN_OPTIONS, MAX_OPTIONS = 2, 5
 TRUE_FALSE = ("True", "False")
 INTERNED_QUESTIONS = 4096  # distinct questions from_dict keeps built, for the sessions that share them
+# A question's identity is this prefix and IDENTITY_BYTES of BLAKE2b over its canonical JSON. The
+# prefix names the format: a change to what is hashed, or how, must take a new one.
+IDENTITY_PREFIX = "q1_"
+IDENTITY_BYTES = 16  # 128 bits: 32 hex digits
 
 
 class QuestionKind(StrEnum):
@@ -45,6 +52,7 @@ class Question:
     accepted: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
     source: str = "bank"
+    _identity: str = field(default="", init=False, repr=False, compare=False)  # filled by `identity`
 
     def __post_init__(self) -> None:
         try:
@@ -90,6 +98,23 @@ class Question:
             return self.accepted[0]
         assert self.answer_index is not None  # guaranteed by validation
         return self.options[self.answer_index]
+
+    @property
+    def identity(self) -> str:
+        """The content address naming this question everywhere: equal content, equal identity.
+
+        It digests everything `to_dict` holds, id and source included, so any change to the question
+        gives another identity. Computed on first use and kept, so building a question stays cheap.
+        """
+        if not self._identity:
+            data = self.to_dict()
+            if data["answer"] is not None:
+                data["answer"] = int(data["answer"])  # True is the index 1, as equality says
+            digest = hashlib.blake2b(
+                orjson.dumps(data, option=orjson.OPT_SORT_KEYS), digest_size=IDENTITY_BYTES
+            )
+            object.__setattr__(self, "_identity", IDENTITY_PREFIX + digest.hexdigest())
+        return self._identity
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form, for snapshots."""

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import (
+    IDENTITY_PREFIX,
     MAX_EXPLANATION,
     MAX_OPTION_LABEL,
     MAX_TEXT,
+    TRUE_FALSE,
     Question,
     QuestionKind,
     exact_matcher,
@@ -175,6 +182,138 @@ def test_from_dict_validates_again() -> None:
     data["answer"] = 9
     with pytest.raises(InvalidValue, match=r"'tampered'.*correct one"):
         Question.from_dict(data)
+
+
+def test_identity_is_the_prefix_and_32_hex_digits() -> None:
+    """An identity reads q1_ and 128 bits of digest in lowercase hex."""
+    assert IDENTITY_PREFIX == "q1_"
+    assert re.fullmatch(r"q1_[0-9a-f]{32}", mc_question().identity)
+
+
+def test_identity_of_a_fixed_question_never_changes() -> None:
+    """A golden value: BLAKE2b-128 of the sorted-key compact JSON, which cannot change silently."""
+    question = Question(
+        question_id="golden-1",
+        text="Which planet is known as the red planet?",
+        kind=QuestionKind.MULTIPLE_CHOICE,
+        category="science",
+        difficulty=Difficulty.MEDIUM,
+        explanation="Iron oxide makes Mars look red.",
+        options=("Venus", "Mars", "Jupiter", "Saturn"),
+        answer_index=1,
+        hints=("It is the fourth planet.",),
+        source="custom:g1/space",
+    )
+    canonical = (
+        '{"accepted":[],"answer":1,"category":"science","difficulty":"medium",'
+        '"explanation":"Iron oxide makes Mars look red.","hints":["It is the fourth planet."],'
+        '"id":"golden-1","kind":"multiple_choice","options":["Venus","Mars","Jupiter","Saturn"],'
+        '"source":"custom:g1/space","text":"Which planet is known as the red planet?"}'
+    )
+    digest = hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+    assert question.identity == "q1_" + digest == "q1_b9c49b6f9d7f3f0b949ad43e11af5f31"
+
+
+@pytest.mark.parametrize(
+    ("build", "changes"),
+    [
+        (mc_question, {"question_id": "q2"}),
+        (mc_question, {"text": "Which planet is known as the blue planet?"}),
+        (mc_question, {"text": "Which planet is known as the red planet? "}),
+        (mc_question, {"category": "astronomy"}),
+        (mc_question, {"difficulty": Difficulty.HARD}),
+        (mc_question, {"explanation": ""}),
+        (mc_question, {"options": ("Venus", "Mars", "Jupiter", "Uranus")}),
+        (mc_question, {"options": ("Mars", "Venus", "Jupiter", "Saturn")}),
+        (mc_question, {"answer_index": 2}),
+        (mc_question, {"hints": ("Fourth from the sun.",)}),
+        (mc_question, {"source": "generated"}),
+        (short_question, {"accepted": ("Paris",)}),
+        (short_question, {"accepted": ("Ville Lumière", "Paris")}),
+        (short_question, {"hints": ("On the Seine", "City of light")}),
+        (tf_question, {"answer_index": 1}),
+        (tf_question, {"kind": QuestionKind.MULTIPLE_CHOICE}),
+    ],
+)
+def test_identity_changes_with_any_field(build: Builder, changes: dict[str, Any]) -> None:
+    """Changing any one field, even an option's order or a trailing space, gives another identity."""
+    question = build()
+    changed = replace(question, **changes)
+    assert changed.identity != question.identity
+    assert build(**{"question_id": question.question_id, **changes}).identity == changed.identity
+
+
+def test_identity_is_computed_once_and_not_carried_by_replace() -> None:
+    """The identity is kept on the instance; a replaced copy computes its own."""
+    question = mc_question()
+    assert question.identity is question.identity
+    assert replace(question).identity == question.identity
+    assert replace(question, text="Which planet has two moons?").identity != question.identity
+
+
+def test_identity_treats_true_as_the_index_it_equals() -> None:
+    """An answer of True equals index 1, so it has index 1's identity too."""
+    data = orjson.loads(orjson.dumps(mc_question("by-bool").to_dict()))
+    as_bool = Question.from_dict({**data, "answer": True})
+    assert as_bool.answer_index is True
+    assert as_bool == Question.from_dict(data)
+    assert as_bool.identity == Question.from_dict(data).identity
+
+
+def test_identity_survives_from_dict_and_interning() -> None:
+    """from_dict(to_dict(q)) through JSON has q's identity, and the shared instance keeps it."""
+    question = short_question("interned", hints=("City of light",))
+    rebuilt = Question.from_dict(orjson.loads(orjson.dumps(question.to_dict())))
+    assert rebuilt.identity == question.identity
+    assert Question.from_dict(question.to_dict()) is rebuilt
+
+
+TEXT = st.text(min_size=1, max_size=30).filter(str.strip)
+
+
+@st.composite
+def questions(draw: st.DrawFn) -> Question:
+    """A valid question of any kind, with arbitrary Unicode text."""
+    kind = draw(st.sampled_from(QuestionKind))
+    fields: dict[str, Any] = {
+        "question_id": draw(TEXT),
+        "text": draw(TEXT),
+        "kind": kind,
+        "category": draw(TEXT),
+        "difficulty": draw(st.sampled_from(Difficulty)),
+        "explanation": draw(st.text(max_size=30)),
+        "hints": tuple(draw(st.lists(TEXT, max_size=3))),
+        "source": draw(st.sampled_from(["bank", "generated", "custom:g1/pack"])),
+    }
+    if kind is QuestionKind.SHORT_ANSWER:
+        fields["accepted"] = tuple(draw(st.lists(TEXT, min_size=1, max_size=3)))
+    else:
+        options = (
+            TRUE_FALSE if kind is QuestionKind.TRUE_FALSE else draw(st.lists(TEXT, min_size=2, max_size=5))
+        )
+        fields["options"] = tuple(options)
+        fields["answer_index"] = draw(st.integers(0, len(options) - 1))
+    try:
+        return Question(**fields)
+    except InvalidValue:
+        assume(False)
+        raise
+
+
+@settings(max_examples=200, deadline=None)
+@given(questions())
+def test_identity_is_stable_across_the_json_round_trip(question: Question) -> None:
+    """Any question rebuilt from its JSON form has the same identity, in the same format."""
+    rebuilt = Question.from_dict(orjson.loads(orjson.dumps(question.to_dict())))
+    assert rebuilt.identity == question.identity
+    assert re.fullmatch(r"q1_[0-9a-f]{32}", question.identity)
+
+
+@settings(max_examples=200, deadline=None)
+@given(questions(), questions())
+def test_identities_are_equal_exactly_when_questions_are(first: Question, second: Question) -> None:
+    """Two questions share an identity if and only if they are equal."""
+    assert (first.identity == second.identity) is (first == second)
 
 
 @pytest.mark.parametrize(
