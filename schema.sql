@@ -185,6 +185,15 @@ CREATE TABLE IF NOT EXISTS quarantined_snapshots (
     quarantined_at timestamptz NOT NULL DEFAULT now()
 );
 
-INSERT INTO schema_version (singleton, version) VALUES (true, 3)
+-- Questions by identity (Question.identity, a digest of all their content), so a snapshot can name
+-- a question instead of carrying it. A row never changes: changed content is another identity.
+CREATE TABLE IF NOT EXISTS questions (
+    identity   text PRIMARY KEY,
+    data       bytea NOT NULL,  -- Question.to_dict() as orjson bytes, as snapshots store their state
+    source     text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+INSERT INTO schema_version (singleton, version) VALUES (true, 4)
 ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
 WHERE schema_version.version IS DISTINCT FROM EXCLUDED.version;
