@@ -50,6 +50,7 @@ from bench._measure import (
     member_sample,
 )
 from bench._plans import explain_answer_batch, explain_reads, hot_seq_scans
+from bench._question_store import QuestionStoreResult, measure_question_store
 from bench._seed import World, invent_world, seed
 from bench._snapshots import SnapshotResult, measure_snapshots
 from quizbot.storage.pool import Database
@@ -87,6 +88,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--write-seconds", type=float, default=15.0, help="duration of each write test")
     parser.add_argument("--writers", type=int, default=8, help="concurrent answer writers")
     parser.add_argument("--sessions", type=int, default=10_000, help="snapshots saved in one call")
+    parser.add_argument(
+        "--questions", type=int, default=10_000, help="distinct questions kept and found in one call"
+    )
     parser.add_argument("--seed", type=int, default=20_240_601, help="random seed of the data set")
     parser.add_argument("--keep", action="store_true", help="keep the bench schema afterwards")
     parser.add_argument(
@@ -112,6 +116,7 @@ class Report:
     stats: Latency | None = None
     stats_biggest: Latency | None = None
     snapshots: SnapshotResult | None = None
+    questions: QuestionStoreResult | None = None
     seq_scans: tuple[str, ...] = ()
     batch_digest: str = ""
 
@@ -218,6 +223,15 @@ async def run_writes(db: Database, world: World, args: argparse.Namespace, repor
     )
     report.snapshots = snap
 
+    heading(f"question store: keep() / find() of {args.questions:,} distinct questions in one call")
+    store = await measure_question_store(db, rng, args.questions)
+    print(
+        f"  mean question {store.mean_bytes:,.0f} B; keep (new) {store.keep_seconds * 1000:.0f} ms;"
+        f" keep (stored) {store.keep_again_seconds * 1000:.0f} ms; find {store.find_seconds * 1000:.0f} ms",
+        flush=True,
+    )
+    report.questions = store
+
 
 def summary(report: Report, facts: dict[str, str], data: tuple[str, int], world: World) -> None:
     """The compact table: each figure next to its target."""
@@ -258,6 +272,11 @@ def summary(report: Report, facts: dict[str, str], data: tuple[str, int], world:
             ms = sec * 1000
             add(f"save {s.sessions:,} snapshots ({what})", f"{ms:.0f} ms", "< 500 ms", ms < SNAPSHOT_SAVE_MS)
         add(f"claim {s.sessions:,} snapshots", f"{s.claim_seconds * 1000:.0f} ms", "", None)
+    if report.questions:
+        q = report.questions
+        add(f"keep {q.count:,} questions (new)", f"{q.keep_seconds * 1000:.0f} ms", "", None)
+        add(f"keep {q.count:,} questions (stored)", f"{q.keep_again_seconds * 1000:.0f} ms", "", None)
+        add(f"find {q.count:,} questions", f"{q.find_seconds * 1000:.0f} ms", "", None)
     add("hot-path Seq Scans in plans", str(len(report.seq_scans)), "0", not report.seq_scans)
     add("seeding", f"{report.seed_seconds:.0f} s", "", None)
 
