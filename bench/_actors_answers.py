@@ -13,6 +13,7 @@ from quizbot.actors.base import ActorRef
 from quizbot.actors.messages import SubmitAnswer
 from quizbot.game.questions import Question
 from quizbot.game.session import AnswerOutcome, SessionConfig
+from quizbot.testing.actors import InMemoryQuestions
 
 MODES = ("tell", "ask")
 
@@ -62,7 +63,12 @@ async def measure_answers(
 ) -> AnswerRun:
     """Open `sessions` sessions (untimed), then time `players` answers each by `mode`, then the close."""
     store = MemorySessionStore()
-    rig = Rig(store=store, snapshots=MemorySnapshotStore(), owner=f"bench-answers-{mode}")
+    rig = Rig(
+        store=store,
+        snapshots=MemorySnapshotStore(),
+        questions=InMemoryQuestions(),
+        owner=f"bench-answers-{mode}",
+    )
     await rig.start_sessions(sessions, questions, config)
     refs = rig.refs()
     submit = _submit_by_tell if mode == "tell" else _submit_by_ask

@@ -9,9 +9,12 @@ import tracemalloc
 from dataclasses import dataclass
 
 from bench._actors_report import short_path
-from bench._actors_rig import MemorySessionStore, MemorySnapshotStore, Rig
+from bench._actors_rig import ASK_TIMEOUT, MemorySessionStore, MemorySnapshotStore, Rig
+from quizbot.actors.messages import GetStatus
+from quizbot.actors.status import SupervisorStatus
 from quizbot.game.questions import Question
 from quizbot.game.session import SessionConfig
+from quizbot.testing.actors import InMemoryQuestions
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,12 @@ async def measure_memory(
     sessions: int, questions: tuple[Question, ...], config: SessionConfig
 ) -> MemoryResult:
     """Start `sessions` sessions through the supervisor under tracemalloc; traced growth after gc."""
-    rig = Rig(store=MemorySessionStore(), snapshots=MemorySnapshotStore(), owner="bench-memory")
+    rig = Rig(
+        store=MemorySessionStore(),
+        snapshots=MemorySnapshotStore(),
+        questions=InMemoryQuestions(),
+        owner="bench-memory",
+    )
     await rig.settle()
     gc.collect()
     tracemalloc.start(1)
@@ -49,9 +57,9 @@ async def measure_memory(
         after = tracemalloc.take_snapshot()
     finally:
         tracemalloc.stop()
-    entries = rig.supervisor.registry.entries()
-    open_questions = sum(1 for _, entry in entries if entry.phase == "question_open")
-    actor = entries[0][1].ref._actor
+    status: SupervisorStatus = await rig.ref.ask(GetStatus(), timeout=ASK_TIMEOUT)
+    open_questions = status.by_phase.get("question_open", 0)
+    actor = rig.refs()[0]._actor
     shared = actor is not None and actor.session.questions[0] is questions[0]
     by_line = after.compare_to(before, "lineno")
     result = MemoryResult(

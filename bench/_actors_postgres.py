@@ -1,8 +1,9 @@
 """Parts 3 and 4 of the actor benchmark: respawn from snapshots and the shutdown snapshot, on PostgreSQL.
 
 Everything happens in a schema of its own, dropped at the end. The SessionStore is the in-memory
-one (answer rows are not written); snapshots go to PostgreSQL through a TimedSnapshotStore, so each
-figure splits into time in the store's calls and time in Python.
+one (answer rows are not written); snapshots and the questions they name (kept when each session
+starts, found again on respawn) go to PostgreSQL through a TimedSnapshotStore and TimedQuestionStore,
+so each figure splits into time in the stores' calls and time in Python.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from bench._actors_report import Lap, LogTally, Stopwatch, print_logs, profiled
 from bench._actors_rig import (
     ASK_TIMEOUT,
     Call,
+    CallLog,
     MemorySessionStore,
     Rig,
+    TimedQuestionStore,
     TimedSnapshotStore,
     by_method,
 )
@@ -28,6 +31,7 @@ from quizbot.actors.messages import RespawnSessions
 from quizbot.game.questions import Question
 from quizbot.game.session import SessionConfig
 from quizbot.storage.pool import Database
+from quizbot.storage.questions import PostgresQuestionStore
 from quizbot.storage.schema import apply_schema
 from quizbot.storage.snapshots import PostgresSnapshotStore
 
@@ -86,15 +90,27 @@ async def active_neighbours(admin: asyncpg.Connection) -> int:
     return count
 
 
+def timed_rig(db: Database, owner: str, store: MemorySessionStore) -> tuple[Rig, CallLog]:
+    """A rig on PostgreSQL snapshots and questions, every call to them timed in the log."""
+    log = CallLog()
+    rig = Rig(
+        store=store,
+        snapshots=TimedSnapshotStore(PostgresSnapshotStore(db), log),
+        questions=TimedQuestionStore(PostgresQuestionStore(db), log),
+        owner=owner,
+    )
+    return rig, log
+
+
 async def _timed(
-    what: str, call: Callable[[], Awaitable[int]], store: TimedSnapshotStore, admin: asyncpg.Connection
+    what: str, call: Callable[[], Awaitable[int]], log: CallLog, admin: asyncpg.Connection
 ) -> TimedStep:
     neighbours = await active_neighbours(admin)
-    store.take()
+    log.take()
     gc.collect()
     watch = Stopwatch()
     count = await call()
-    return TimedStep(what, watch.lap(), count, store.take(), neighbours)
+    return TimedStep(what, watch.lap(), count, log.take(), neighbours)
 
 
 async def seed_and_shut_down(
@@ -107,9 +123,8 @@ async def seed_and_shut_down(
     result: PostgresResult,
 ) -> None:
     """Play `sessions` games to the second question, then time their Shutdown (it saves them all)."""
-    timed = TimedSnapshotStore(PostgresSnapshotStore(db))
     store = MemorySessionStore()
-    rig = Rig(store=store, snapshots=timed, owner="bench-seed")
+    rig, log = timed_rig(db, "bench-seed", store)  # each start keeps its questions, for the respawns
     started = time.perf_counter()
     await rig.start_sessions(sessions, questions, config)
     rig.answer(0, SEED_PLAYERS, 0)
@@ -121,7 +136,7 @@ async def seed_and_shut_down(
     rig.answer(0, SEED_OPEN_ANSWERS, 1)
     await rig.settle()
     result.seed_seconds = time.perf_counter() - started
-    step = await _timed("shutdown (seeded, mid-game)", rig.shutdown, timed, admin)
+    step = await _timed("shutdown (seeded, mid-game)", rig.shutdown, log, admin)
     await rig.stop()
     result.shutdowns.append(step)
     kind = await admin.fetchval(
@@ -142,8 +157,7 @@ async def respawn_cycle(
     db: Database, admin: asyncpg.Connection, cycle: int, result: PostgresResult | None, top: int
 ) -> None:
     """A fresh supervisor respawns every live snapshot, then shuts down (profiled when `result` is None)."""
-    timed = TimedSnapshotStore(PostgresSnapshotStore(db))
-    rig = Rig(store=MemorySessionStore(), snapshots=timed, owner=f"bench-respawn-{cycle}")
+    rig, log = timed_rig(db, f"bench-respawn-{cycle}", MemorySessionStore())
 
     async def respawn() -> int:
         count: int = await rig.ref.ask(RespawnSessions(), timeout=ASK_TIMEOUT)
@@ -153,9 +167,9 @@ async def respawn_cycle(
         await profiled(respawn, top, "RespawnSessions")
         await profiled(rig.shutdown, top, "Shutdown")
     else:
-        result.respawns.append(await _timed(f"respawn {cycle + 1}", respawn, timed, admin))
+        result.respawns.append(await _timed(f"respawn {cycle + 1}", respawn, log, admin))
         result.shutdowns.append(
-            await _timed(f"shutdown (respawned, paused) {cycle + 1}", rig.shutdown, timed, admin)
+            await _timed(f"shutdown (respawned, paused) {cycle + 1}", rig.shutdown, log, admin)
         )
     prompts = rig.channel.counts["RecoveryPrompt"]
     await rig.stop()
@@ -196,8 +210,9 @@ async def measure_postgres(
                     f" batches): {result.seed_close}, {per:.2f} ms per session"
                 )
             print(
-                f"  a snapshot: {result.snapshot_text_bytes:,.0f} bytes of JSON, "
-                f"{result.snapshot_bytes:,.0f} bytes stored ({result.snapshot_kind} column, compressed)"
+                f"  a snapshot: {result.snapshot_text_bytes:,.0f} bytes of JSON (questions by identity),"
+                f" {result.snapshot_bytes:,.0f} bytes stored ({result.snapshot_kind} column; PostgreSQL"
+                " compresses only values past about 2 KB)"
             )
             print(f"    {result.shutdowns[0].describe()}")
             print_logs(tally)

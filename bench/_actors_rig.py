@@ -2,8 +2,9 @@
 
 The stand-ins implement the protocols of quizbot/actors/ports.py and do no I/O, so what the memory
 and answer figures measure is the actor runtime, the supervisor and the game core, not asyncpg.
-`TimedSnapshotStore` wraps any SnapshotStore (the PostgreSQL one in the respawn and shutdown
-figures) and records how long each call took, to split a figure into database and Python time.
+`TimedSnapshotStore` and `TimedQuestionStore` wrap any SnapshotStore and QuestionStore (the
+PostgreSQL ones in the respawn and shutdown figures) and record how long each call took, in one
+shared log, to split a figure into database and Python time.
 """
 
 from __future__ import annotations
@@ -15,18 +16,20 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from quizbot.actors.base import ActorRef, spawn
+from quizbot.actors.compose import compose_supervisor
 from quizbot.actors.messages import Describe, GetStatus, SessionKey, Shutdown, StartSession, SubmitAnswer
-from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import (
     AchievementsUnlocked,
     ChannelEvent,
+    QuestionStore,
     SaveResult,
     SessionStore,
     Snapshot,
     SnapshotStore,
+    UnreadableSnapshot,
 )
 from quizbot.actors.supervisor import Supervisor
 from quizbot.clock import ManualClock
@@ -35,6 +38,8 @@ from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question, QuestionKind
 from quizbot.game.session import SessionConfig
 from quizbot.testing.actors import settle
+
+T = TypeVar("T")
 
 ASK_TIMEOUT = 120.0  # generous: the bench asks thousands of actors at once on a noisy machine
 START_CHUNK = 200  # StartSession asks in flight at once; the supervisor's mailbox holds 1000
@@ -158,11 +163,13 @@ class MemorySnapshotStore:
 
     async def load_live(
         self, now: datetime, shard_ids: Sequence[int], shard_count: int | None
-    ) -> list[Snapshot]:
+    ) -> list[Snapshot | UnreadableSnapshot]:
         return [s for s in self.rows.values() if s.expires_at > now]
 
-    async def claim(self, owner: str, seen: Sequence[Snapshot], now: datetime) -> list[Snapshot]:
-        claimed = []
+    async def claim(
+        self, owner: str, seen: Sequence[Snapshot], now: datetime
+    ) -> list[Snapshot | UnreadableSnapshot]:
+        claimed: list[Snapshot | UnreadableSnapshot] = []
         for snapshot in seen:
             held = self.rows.get(snapshot.key)
             if held is not None and held.epoch == snapshot.epoch and held.expires_at > now:
@@ -186,42 +193,63 @@ class MemorySnapshotStore:
             del self.rows[key]
         return gone
 
+    async def quarantine(self, key: SessionKey, epoch: int, reason: str) -> bool:
+        held = self.rows.get(key)
+        if held is None or held.epoch != epoch:
+            return False
+        del self.rows[key]
+        return True
+
 
 @dataclass(slots=True)
 class Call:
-    """One timed call to a snapshot store."""
+    """One timed call to a store."""
 
     method: str
     seconds: float
     rows: int
 
 
-class TimedSnapshotStore:
-    """Wraps a SnapshotStore and records the wall time and row count of every call."""
+class CallLog:
+    """The timed calls of the stores that share it, in the order they returned."""
 
-    def __init__(self, inner: SnapshotStore) -> None:
-        self.inner = inner
+    def __init__(self) -> None:
         self.calls: list[Call] = []
 
-    async def _timed(self, method: str, call: Awaitable[Any], rows: Callable[[Any], int]) -> Any:
+    async def timed(self, method: str, call: Awaitable[T], rows: Callable[[T], int]) -> T:
         started = time.perf_counter()
         result = await call
         self.calls.append(Call(method, time.perf_counter() - started, rows(result)))
         return result
 
+    def take(self) -> list[Call]:
+        """The calls recorded since the last take."""
+        calls, self.calls = self.calls, []
+        return calls
+
+
+class TimedSnapshotStore:
+    """Wraps a SnapshotStore and records the wall time and row count of its calls in `log`."""
+
+    def __init__(self, inner: SnapshotStore, log: CallLog) -> None:
+        self.inner = inner
+        self.log = log
+
     async def new_epoch(self) -> int:
         return await self.inner.new_epoch()  # one per started session: not worth a record each
 
     async def save(self, batch: Sequence[Snapshot]) -> SaveResult:
-        return await self._timed("save", self.inner.save(batch), lambda _: len(batch))
+        return await self.log.timed("save", self.inner.save(batch), lambda _: len(batch))
 
     async def load_live(
         self, now: datetime, shard_ids: Sequence[int], shard_count: int | None
-    ) -> list[Snapshot]:
-        return await self._timed("load_live", self.inner.load_live(now, shard_ids, shard_count), len)
+    ) -> list[Snapshot | UnreadableSnapshot]:
+        return await self.log.timed("load_live", self.inner.load_live(now, shard_ids, shard_count), len)
 
-    async def claim(self, owner: str, seen: Sequence[Snapshot], now: datetime) -> list[Snapshot]:
-        return await self._timed("claim", self.inner.claim(owner, seen, now), len)
+    async def claim(
+        self, owner: str, seen: Sequence[Snapshot], now: datetime
+    ) -> list[Snapshot | UnreadableSnapshot]:
+        return await self.log.timed("claim", self.inner.claim(owner, seen, now), len)
 
     async def delete(self, key: SessionKey, owner: str, epoch: int) -> bool:
         return await self.inner.delete(key, owner, epoch)
@@ -229,10 +257,22 @@ class TimedSnapshotStore:
     async def expire(self, now: datetime) -> list[SessionKey]:
         return await self.inner.expire(now)
 
-    def take(self) -> list[Call]:
-        """The calls recorded since the last take."""
-        calls, self.calls = self.calls, []
-        return calls
+    async def quarantine(self, key: SessionKey, epoch: int, reason: str) -> bool:
+        return await self.inner.quarantine(key, epoch, reason)
+
+
+class TimedQuestionStore:
+    """Wraps a QuestionStore and records the wall time and row count of its calls in `log`."""
+
+    def __init__(self, inner: QuestionStore, log: CallLog) -> None:
+        self.inner = inner
+        self.log = log
+
+    async def keep(self, questions: Sequence[Question]) -> None:
+        await self.log.timed("questions.keep", self.inner.keep(questions), lambda _: len(questions))
+
+    async def find(self, identities: Sequence[str]) -> dict[str, Question]:
+        return await self.log.timed("questions.find", self.inner.find(identities), len)
 
 
 # --- the rig -----------------------------------------------------------------------------------
@@ -254,6 +294,7 @@ class Rig:
         *,
         store: SessionStore,
         snapshots: SnapshotStore,
+        questions: QuestionStore,
         owner: str,
         clock: ManualClock | None = None,
     ) -> None:
@@ -261,12 +302,12 @@ class Rig:
         self.channel = NullChannel()
         self.store = store
         self.snapshots = snapshots
-        self.supervisor = Supervisor(
+        self.supervisor = compose_supervisor(
             port=self.channel,
             store=store,
             snapshots=snapshots,
+            questions=questions,
             clock=self.clock,
-            settings=SupervisorSettings(),
             owner=owner,
             tick=False,  # the bench decides when snapshots are flushed
         )
@@ -275,10 +316,10 @@ class Rig:
         self.groups: list[Group] = []  # sessions started together, so their timers fall due together
 
     def refs(self, keys: Sequence[SessionKey] | None = None) -> list[ActorRef[Any]]:
-        """The refs of every registered session (or of `keys`) whose loop runs."""
-        registry = self.supervisor.registry
-        chosen = registry.entries() if keys is None else [(k, e) for k in keys if (e := registry.get(k))]
-        return [entry.ref for _, entry in chosen if entry.ref.running]
+        """The refs of every listed session (or of `keys`) whose loop runs."""
+        directory = self.supervisor.directory
+        refs = directory.refs() if keys is None else [r for k in keys if (r := directory.ref(k)) is not None]
+        return [ref for ref in refs if ref.running]
 
     async def start_sessions(
         self, count: int, questions: tuple[Question, ...], config: SessionConfig, *, first: int = 0

@@ -62,7 +62,7 @@ async def _settle(running: RunningBot) -> None:
     supervisor = running.service.supervisor
     for _ in range(3):
         await supervisor.ref.ask(GetStatus(), timeout=5)
-        refs = [entry.ref for _, entry in supervisor.registry.entries() if entry.ref.running]
+        refs = [ref for ref in supervisor.directory.refs() if ref.running]
         await asyncio.gather(*(ref.ask(Describe(), timeout=5) for ref in refs), return_exceptions=True)
     await running.channel.flush(within=10)
 

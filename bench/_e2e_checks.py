@@ -53,7 +53,7 @@ async def close_open_questions(running: RunningBot, sites: list[Site], *, togeth
     chunk = SKIP_CHUNK if together else guilds
 
     async def skip(site: Site) -> str:
-        ref = supervisor.registry.ref(site.key)
+        ref = supervisor.directory.ref(site.key)
         if ref is None:
             return "no session"
         try:
@@ -63,7 +63,7 @@ async def close_open_questions(running: RunningBot, sites: list[Site], *, togeth
         return "closed"
 
     async def written(site: Site) -> None:
-        ref, deadline = supervisor.registry.ref(site.key), time.monotonic() + 30.0
+        ref, deadline = supervisor.directory.ref(site.key), time.monotonic() + 30.0
         while ref is not None and time.monotonic() < deadline:
             info = await ref.ask(Describe(), timeout=30.0)
             if info.pending_writes == 0:
@@ -155,12 +155,17 @@ def deep_size(root: object) -> int:
 
 def session_state_bytes(running: RunningBot) -> int:
     """What the live sessions hold that grows as people play: players, answers, pending batches, and the
-    supervisor's last snapshot of each (bounded by sessions x players; freed when a session ends)."""
+    checkpointer's last snapshot and recent journal entries of each (bounded by sessions x players;
+    freed when a session ends)."""
+    supervisor = running.service.supervisor
+    checkpoints, journal = supervisor.checkpointer.checkpoints, supervisor.checkpointer.journal
     parts: list[object] = []
-    for _, entry in running.service.supervisor.registry.entries():
-        actor = getattr(entry.ref, "_actor", None)
+    for key in supervisor.directory:
+        actor = getattr(supervisor.directory.ref(key), "_actor", None)
         session = getattr(actor, "session", None)
-        parts += [entry.last_state, entry.ref.journal, getattr(actor, "pending", None)]
+        checkpoint = checkpoints.get(key)
+        parts += [checkpoint.state if checkpoint is not None else None, journal.recent(key)]
+        parts += [getattr(actor, "pending", None)]
         parts += [getattr(session, "players", None), getattr(session, "answers", None)]
     return deep_size(parts)
 

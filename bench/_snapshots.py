@@ -1,55 +1,71 @@
-"""Session snapshots: 10k realistic mid-game states saved in one call, saved again, then claimed."""
+"""Session snapshots: 10k realistic mid-game states saved in one call, saved again, then claimed.
+
+Each state is what the supervisor saves: a game played through the game core to a random question
+and encoded by the snapshot codec (`quizbot/game/snapshot.py`), so its questions are named by
+identity (format 2) and its size is the real one.
+"""
 
 from __future__ import annotations
 
 import random
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 import orjson
 
-from bench._seed import CATEGORIES, DIFFICULTIES, World
+from bench._question_store import distinct_questions
+from bench._seed import World
 from quizbot.actors.ports import Snapshot
+from quizbot.game.questions import Question
+from quizbot.game.session import QuizSession, SessionConfig
+from quizbot.game.snapshot import SessionState, encode, position
 from quizbot.storage.pool import Database
 from quizbot.storage.snapshots import claim_snapshots, save_snapshots
 
+BANK_SIZE = 1_000  # distinct questions the sessions draw theirs from
+QUESTIONS = 10
+PLAYERS = 20
+QUESTION_TIMEOUT = 30.0
+REVEAL_PAUSE = 4.0
 
-def session_state(rng: random.Random, guild: int, channel: int) -> dict[str, object]:
-    """A mid-game trivia session: 10 questions with options, whose turn it is, and 20 players' scores."""
-    players = [rng.getrandbits(60) for _ in range(20)]
-    questions = [
-        {
-            "id": f"bank-{rng.getrandbits(32):08x}",
-            "prompt": f"Which of these is true about topic {rng.randrange(10_000)}?",
-            "options": [f"Answer {rng.randrange(1000)}" for _ in range(4)],
-            "correct": rng.randrange(4),
-            "points": rng.choice((100, 150, 200)),
-        }
-        for _ in range(10)
-    ]
-    return {
-        "version": 3,
-        "kind": "trivia",
-        "guild_id": guild,
-        "channel_id": channel,
-        "host_id": players[0],
-        "category": rng.choice(CATEGORIES),
-        "difficulty": rng.choice(DIFFICULTIES),
-        "question_index": rng.randrange(10),
-        "deadline": (datetime.now(UTC) + timedelta(seconds=20)).isoformat(),
-        "questions": questions,
-        "scores": [
-            {
-                "user_id": p,
-                "points": rng.randrange(2000),
-                "correct": rng.randrange(10),
-                "streak": rng.randrange(5),
-            }
-            for p in players
-        ],
-    }
+
+def session_state(
+    rng: random.Random, bank: list[Question], guild: int, channel: int, now: float
+) -> dict[str, Any]:
+    """A mid-game session as a flush or shutdown snapshots it: 20 players scored on the questions
+    before a random one, some of them answering the open one; the answers of each close are already
+    written (a close's own urgent snapshot carries them too, until they are)."""
+    players = [(rng.getrandbits(60), f"player-{n:02d}") for n in range(PLAYERS)]
+    config = SessionConfig(
+        question_count=QUESTIONS, question_timeout=QUESTION_TIMEOUT, reveal_pause=REVEAL_PAUSE
+    )
+    session = QuizSession(
+        guild_id=guild,
+        channel_id=channel,
+        run_id=uuid.UUID(int=rng.getrandbits(128)),
+        host_id=players[0][0],
+        config=config,
+        questions=tuple(rng.sample(bank, QUESTIONS)),
+        created_at=now,
+    )
+    session.start(now)
+    seq = 1  # the start
+    for index in range(rng.randrange(1, QUESTIONS)):  # questions closed before the open one
+        at = now + index * (QUESTION_TIMEOUT + REVEAL_PAUSE)
+        for user_id, name in players:
+            session.answer(user_id, name, index, rng.randrange(4), at + rng.uniform(1, QUESTION_TIMEOUT))
+        session.close(index, at + QUESTION_TIMEOUT)
+        session.advance(index, at + QUESTION_TIMEOUT + REVEAL_PAUSE)
+        seq += PLAYERS + 2
+    opened = session.opened_at
+    for user_id, name in rng.sample(players, rng.randrange(PLAYERS)):
+        session.answer(user_id, name, session.index, rng.randrange(4), opened + rng.uniform(1, 10))
+        seq += 1
+    return encode(SessionState(session, [], None, seq))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +88,15 @@ async def measure_snapshots(db: Database, world: World, rng: random.Random, sess
 
     taken = await db.run(epochs, transaction=False)
     expires = datetime.now(UTC) + timedelta(hours=1)
+    bank = distinct_questions(rng, BANK_SIZE)
+    now = time.time()
     snapshots = []
     for index, epoch in enumerate(taken):
         guild, channel = world.guild_ids[index % len(world.guild_ids)], rng.getrandbits(62)
+        state = session_state(rng, bank, guild, channel, now)
+        run_id, seq = position(state)
         snapshots.append(
-            Snapshot(guild, channel, "bench-shard-0", epoch, session_state(rng, guild, channel), expires)
+            Snapshot(guild, channel, "bench-shard-0", epoch, state, expires, run_id=run_id, seq=seq)
         )
     size = sum(len(orjson.dumps(s.state)) for s in snapshots) / sessions
 

@@ -6,15 +6,17 @@ Run from the repository root, for instance:
     python -m bench.actors --sessions 1000        # a quick check
     python -m bench.actors                        # 10k sessions, as the targets are stated
 
-1. Memory per idle session (tracemalloc): sessions started through the Supervisor with StartSession
+1. Memory per idle session (tracemalloc): sessions started through the supervisor with StartSession
    asks, questions from one shared tuple, first question open and waiting; in-memory stand-ins for
    the SnapshotStore and SessionStore, so the figure is the actors and the sessions, not asyncpg.
 2. Answers/s in process: SubmitAnswer to 50 players x 1,000 sessions, then the close that scores
    them (and the snapshot and answer write it sets off), by tell (fire and forget, then wait for the
    mailboxes to drain) and by ask (every reply awaited).
 3. Respawn from snapshots in the real PostgreSQL (a schema of its own, dropped at the end): a fresh
-   supervisor's RespawnSessions (load + claim + rebuild + spawn + its closing flush).
-4. Shutdown snapshot: the Shutdown message on a supervisor holding every session live.
+   supervisor's RespawnSessions (load + claim + find the questions the snapshots name + rebuild +
+   spawn + its closing flush).
+4. Shutdown snapshot: the Shutdown message on a supervisor holding every session live; and the
+   size of the snapshots it saved (JSON, questions named by identity).
 
 The parts live in bench/_actors_memory.py, _actors_answers.py and _actors_postgres.py; the rig and
 the port stand-ins in _actors_rig.py; laps, logs, cProfile and the table in _actors_report.py.
@@ -42,7 +44,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `quizbot` imp
 
 from bench._actors_answers import MODES, AnswerRun, measure_answers, print_answer_runs
 from bench._actors_memory import measure_memory, print_memory
-from bench._actors_postgres import active_neighbours, measure_postgres
+from bench._actors_postgres import SEED_PLAYERS, active_neighbours, measure_postgres
 from bench._actors_report import LogTally, Row, print_logs, print_table, profiled
 from bench._actors_rig import question_bank, session_config
 from bench._measure import argument_parser, database_url, host_facts
@@ -51,8 +53,9 @@ from quizbot.game.session import SessionConfig
 
 MEMORY_TARGET_BYTES = 6 * 1024
 ANSWERS_TARGET_PER_S = 50_000.0
-RESPAWN_TARGET_S = 2.0
+RESPAWN_TARGET_S = 1.0
 SHUTDOWN_TARGET_S = 1.0
+SNAPSHOT_TARGET_BYTES = 1_536  # 1.5 KB of JSON per mid-game session
 QUICK: dict[str, Any] = {
     "sessions": 200,
     "answer_sessions": 20,
@@ -197,6 +200,13 @@ async def postgres_part(
             shutdown.seconds < SHUTDOWN_TARGET_S and all(s.sessions == n for s in pg.shutdowns),
             f"saved {min(s.sessions for s in pg.shutdowns)}+ of {n}; CPU {shutdown.lap.cpu:.2f} s,"
             f" GC {shutdown.lap.gc_seconds:.2f} s; runs: {shutdowns} s",
+        ),
+        Row(
+            f"snapshot size (mid-game, {SEED_PLAYERS} players, JSON)",
+            f"{pg.snapshot_text_bytes:,.0f} B",
+            f"<= {SNAPSHOT_TARGET_BYTES:,} B",
+            pg.snapshot_text_bytes <= SNAPSHOT_TARGET_BYTES,
+            f"{pg.snapshot_bytes:,.0f} B stored ({pg.snapshot_kind} column)",
         ),
     ]
 

@@ -169,7 +169,7 @@ async def phases(
     """Start every quiz, warm up, measure, and check the answers, printing as it goes; the journal's
     writes over the measured phase come back with the figures."""
     double, sites, driver = parts.double, parts.sites, parts.driver
-    journal = running.service.supervisor.journal
+    journal = running.service.supervisor.checkpointer.journal
     state = "in effect" if housekeeping_applied() else "not in effect"
     print(f"\n1. start: {len(sites):,} channels in {len(double.world.guilds)} guilds; housekeeping {state}")
     quizzes = {"questions": 20, "timeout": 120}
@@ -247,7 +247,7 @@ async def one_pass(args: argparse.Namespace, journal: bool, logs: LogTally, stdl
                     double.running(running.bot, timeout=60.0),
                 ):
                     tally, check, written = await phases(args, running, db, parts, memory, logs)
-                    whole = Written.of(running.service.supervisor.journal)
+                    whole = Written.of(running.service.supervisor.checkpointer.journal)
         finally:
             for task in helpers:
                 task.cancel()

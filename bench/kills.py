@@ -1,10 +1,11 @@
 """SIGKILL a real `quizbot run` many times mid-game and report what was lost (nothing, we expect).
 
-    python -m bench.kills [--kills 100] [--seed 1] [--quick]
+    python -m bench.kills [--kills 100] [--seed 1] [--quick] [--url URL]
 
-Uses QUIZBOT_TEST_DATABASE_URL when set, else an embedded PostgreSQL. Prints the kills by kind,
-the answers acknowledged, the restart times, and every acknowledged answer or shown score that
-PostgreSQL does not hold (the target is none).
+PostgreSQL: --url, else QUIZBOT_BENCH_DATABASE_URL, else QUIZBOT_TEST_DATABASE_URL, else an
+embedded server in a temporary folder. Prints the kills by kind, the answers acknowledged, the
+restart times, and every acknowledged answer or shown score that PostgreSQL does not hold (the
+target is none).
 
 --quick is the CI smoke run: three kills in games of two questions. There is no timing target, so
 the exit status is the same for a full and a quick run: 1 when anything acknowledged was lost or a
@@ -15,19 +16,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import asyncpg
 
 from bench._kills import run_kills
-from quizbot.storage.embedded import EmbeddedPostgres
+from bench._measure import argument_parser, database_url
 from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema
 from quizbot.testing import DiscordDouble
@@ -35,7 +32,7 @@ from quizbot.testing.actors import with_search_path
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -45,14 +42,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 async def run(args: argparse.Namespace) -> int:
+    async with database_url(args.url) as url:
+        return await run_on(args, url)
+
+
+async def run_on(args: argparse.Namespace, url: str) -> int:
     kills = 3 if args.quick else args.kills
-    data_dir = None
-    url = os.environ.get("QUIZBOT_TEST_DATABASE_URL")
-    embedded = None
-    if not url:
-        data_dir = Path(tempfile.mkdtemp(prefix="quizbot-bench-pg-"))
-        embedded = EmbeddedPostgres(data_dir)
-        url = await embedded.start()
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(url)
     await admin.execute(f'CREATE SCHEMA "{schema}"')
@@ -75,10 +70,6 @@ async def run(args: argparse.Namespace) -> int:
     finally:
         await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         await admin.close()
-        if embedded is not None:
-            await embedded.stop()
-        if data_dir is not None:
-            shutil.rmtree(data_dir, ignore_errors=True)
     restarts = sorted(report.restart_seconds)
     print(
         f"\n{report.kills} kills in {time.monotonic() - began:.0f} s over {report.games} games: "

@@ -25,6 +25,7 @@ from typing import Any
 from bench._measure import argument_parser, database_url
 from bench.matching import build_questions, respond, run_round
 from quizbot.actors.base import spawn
+from quizbot.actors.compose import compose_supervisor
 from quizbot.actors.messages import SessionKey, Shutdown, StartSession
 from quizbot.actors.ports import ChannelEvent
 from quizbot.actors.supervisor import Supervisor
@@ -34,7 +35,9 @@ from quizbot.game.progression import Difficulty
 from quizbot.game.session import SessionConfig
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.sources import BankSource, PreparedQuestions, QuestionRequest, QuestionSource
+from quizbot.storage.guilds import PostgresAskedQuestions
 from quizbot.storage.pool import Database
+from quizbot.storage.questions import PostgresQuestionStore
 from quizbot.storage.results import PostgresSessionStore
 from quizbot.storage.schema import apply_schema
 from quizbot.storage.snapshots import PostgresSnapshotStore
@@ -118,16 +121,17 @@ async def measure(args: argparse.Namespace) -> None:
         await apply_schema(db)
         bank, _ = QuestionBank.load()
         channel = FirstQuestionWatch()
-        supervisor = Supervisor(
+        supervisor = compose_supervisor(
             port=channel,
             store=PostgresSessionStore(db),
             snapshots=PostgresSnapshotStore(db),
+            questions=PostgresQuestionStore(db),
             clock=LoopClock(),
             owner="bench",
             tick=False,
         )
         spawn(supervisor, name="supervisor")
-        offline = BankSource(bank, db)
+        offline = BankSource(bank, PostgresAskedQuestions(db))
         bank_ms = sorted(await time_starts(offline, supervisor, channel, args.runs))
         p50, p95 = statistics.median(bank_ms), bank_ms[int(0.95 * (len(bank_ms) - 1))]
         verdict = "ok" if p95 < BANK_TARGET_MS else "MISSED"

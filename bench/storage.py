@@ -8,8 +8,9 @@ Run from the repository root, for instance:
     python -m bench.storage --embedded --scale 0.1
 
 It measures the answer write (rows/s), leaderboards and user statistics (p50/p95), 10k-session
-snapshot saves and claims, the original bot's GROUP BY leaderboard for comparison, and prints the
-plans of the read queries, then a summary against the targets.
+snapshot saves and claims (mid-game states from the snapshot codec) and their size, the original
+bot's GROUP BY leaderboard for comparison, and prints the plans of the read queries, then a summary
+against the targets.
 
 PostgreSQL: --url, else QUIZBOT_BENCH_DATABASE_URL, else QUIZBOT_TEST_DATABASE_URL, else (or with
 --embedded) an embedded server in a temporary folder. The exit status is 0 whenever the run
@@ -52,7 +53,7 @@ from bench._measure import (
 from bench._plans import explain_answer_batch, explain_reads, hot_seq_scans
 from bench._question_store import QuestionStoreResult, measure_question_store
 from bench._seed import World, invent_world, seed
-from bench._snapshots import SnapshotResult, measure_snapshots
+from bench._snapshots import PLAYERS, SnapshotResult, measure_snapshots
 from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema, table_sizes
 
@@ -61,6 +62,7 @@ RAW_RATIO = 50.0
 USER_STATS_P95_MS = 5.0
 WRITE_ROWS_PER_S = 100_000.0
 SNAPSHOT_SAVE_MS = 500.0
+SNAPSHOT_BYTES = 1_536  # 1.5 KB of JSON per mid-game session
 FULL_SCALE_ANSWERS = 10_000_000  # the raw GROUP BY ratio target is stated at this size
 BIG_TABLE_ROWS = 10_000  # a Seq Scan on a smaller table is fine
 QUICK: dict[str, Any] = {
@@ -217,7 +219,8 @@ async def run_writes(db: Database, world: World, args: argparse.Namespace, repor
     heading(f"save_snapshots() / claim_snapshots() of {args.sessions:,} sessions in one call")
     snap = await measure_snapshots(db, world, rng, args.sessions)
     print(
-        f"  mean state {snap.mean_state_bytes:,.0f} B; save (insert) {snap.insert_seconds * 1000:.0f} ms;"
+        f"  mean state {snap.mean_state_bytes:,.0f} B of JSON (format 2: questions named by identity);"
+        f" save (insert) {snap.insert_seconds * 1000:.0f} ms;"
         f" save (update) {snap.update_seconds * 1000:.0f} ms; claim {snap.claim_seconds * 1000:.0f} ms",
         flush=True,
     )
@@ -272,6 +275,13 @@ def summary(report: Report, facts: dict[str, str], data: tuple[str, int], world:
             ms = sec * 1000
             add(f"save {s.sessions:,} snapshots ({what})", f"{ms:.0f} ms", "< 500 ms", ms < SNAPSHOT_SAVE_MS)
         add(f"claim {s.sessions:,} snapshots", f"{s.claim_seconds * 1000:.0f} ms", "", None)
+        size = s.mean_state_bytes
+        add(
+            f"snapshot size (mid-game, {PLAYERS} players, JSON)",
+            f"{size:,.0f} B",
+            f"<= {SNAPSHOT_BYTES:,} B",
+            size <= SNAPSHOT_BYTES,
+        )
     if report.questions:
         q = report.questions
         add(f"keep {q.count:,} questions (new)", f"{q.keep_seconds * 1000:.0f} ms", "", None)
