@@ -15,7 +15,7 @@ from typing import Any
 
 import disnake
 
-from quizbot.actors.messages import Describe, GetStatus
+from quizbot.actors.messages import Describe
 from quizbot.bot.app import RunningBot, running_bot
 from quizbot.bot.custom_ids import ButtonKind, parse
 from quizbot.clock import ManualClock
@@ -23,6 +23,7 @@ from quizbot.config import Settings
 from quizbot.questions.bank import QuestionBank
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, MessageRecord, StandardGuild
+from quizbot.testing.actors import settle
 
 QUESTIONS, SOLO_QUESTIONS, SECONDS, PAUSE = 3, 2, 20, 4
 BOT_OPTIONS = {"guild_ready_timeout": 0.05}
@@ -92,12 +93,7 @@ def _is_question(message: MessageRecord) -> bool:
 
 
 async def _settle(running: RunningBot) -> None:
-    supervisor = running.service.supervisor
-    for _ in range(3):
-        await supervisor.ref.ask(GetStatus(), timeout=10)
-        for _, entry in supervisor.registry.entries():
-            if entry.ref.running:
-                await entry.ref.ask(Describe(), timeout=10)
+    await settle(running.service.supervisor, ask_timeout=10)
     await running.channel.flush(within=10)
 
 
@@ -105,7 +101,7 @@ async def _live_question(
     running: RunningBot, double: DiscordDouble, key: tuple[int, int], channel: Any
 ) -> MessageRecord:
     """The open question of the session at `key`: the message whose buttons belong to it now."""
-    entry = running.service.supervisor.registry.get(key)
+    entry = running.service.directory.get(key)
     if entry is None:
         raise RuntimeError("the demo's quiz is not running")
     info = await entry.ref.ask(Describe(), timeout=10)

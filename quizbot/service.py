@@ -1,4 +1,4 @@
-"""The running service: a supervisor over the database and a channel, stopped cleanly by a signal.
+"""The running service: the actors wired to PostgreSQL and a channel, stopped cleanly by a signal.
 
 On SIGTERM or SIGINT it stops taking quizzes, snapshots every session and stops them, all within
 the shutdown deadline (5 s by default), so a restart brings every game back where it was.
@@ -13,11 +13,11 @@ from typing import Any
 from loguru import logger
 
 from quizbot.actors.base import ActorRef, spawn
+from quizbot.actors.compose import compose_supervisor
+from quizbot.actors.directory import Directory
 from quizbot.actors.messages import RespawnSessions, Shutdown
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import ChannelPort
-from quizbot.actors.registry import Registry
-from quizbot.actors.supervisor import Supervisor
 from quizbot.clock import Clock, LoopClock
 from quizbot.config import Settings
 from quizbot.errors import QuizbotError
@@ -25,6 +25,7 @@ from quizbot.game.questions import Matcher
 from quizbot.questions.matching import fuzzy_matcher
 from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
+from quizbot.storage.questions import PostgresQuestionStore
 from quizbot.storage.results import PostgresSessionStore
 from quizbot.storage.snapshots import PostgresSnapshotStore
 
@@ -56,23 +57,23 @@ class QuizService:
         clock: Clock | None = None,
         matcher: Matcher = fuzzy_matcher,
         owner: str | None = None,
-        registry: Registry | None = None,
         journal: bool = True,
     ) -> None:
         """`journal=False` runs without the durable session journal (changes acknowledged at once,
         nothing journaled): it exists only to measure what the journal costs (bench.e2e)."""
-        self.supervisor = Supervisor(
+        self.supervisor = compose_supervisor(
             port=port,
             store=PostgresSessionStore(db),
             snapshots=PostgresSnapshotStore(db),
+            questions=PostgresQuestionStore(db),
             journal=PostgresJournalStore(db) if journal else None,
             clock=clock or LoopClock(),
             settings=settings,
             owner=owner,
             pool_health=db.health,
             matcher=matcher,
-            registry=registry,
         )
+        self.directory: Directory = self.supervisor.directory  # what the edge reads
         self.ref: ActorRef[Any] | None = None
         self._signalled = asyncio.Event()
 

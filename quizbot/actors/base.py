@@ -3,14 +3,14 @@
 Callers hold an ActorRef, never the actor. `tell` is fire-and-forget; `ask` returns the reply and
 always takes a timeout. A domain error (QuizbotError) fails only the caller's future; any other
 exception is a crash, handed to the crash handler (the supervisor), which may restart the actor on
-the same ref and mailbox, replaying the messages handled since the last checkpoint.
+the same ref and mailbox with state rebuilt by whoever owns it (for sessions: the checkpointer).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -135,7 +135,7 @@ class Mailbox:
 
 
 class Actor:
-    """Base class: override `receive`; `replay` rebuilds state silently after a restart."""
+    """Base class: override `receive`; `on_start` and `on_stop` bracket its life."""
 
     ref: ActorRef[Any]
 
@@ -149,14 +149,6 @@ class Actor:
         """Handle one message; the return value is the ask's reply."""
         raise NotImplementedError(f"{type(self).__name__} must handle messages")
 
-    async def replay(self, message: object) -> None:
-        """Re-apply a message handled before a crash, without its side effects (default: receive)."""
-        await self.receive(message)
-
-    def journaled(self, message: object) -> bool:
-        """Whether a handled message must be replayed after a crash (read-only ones need not be)."""
-        return True
-
 
 A = TypeVar("A", bound=Actor)
 CrashHandler = Callable[["ActorRef[Any]", Envelope, BaseException], None]
@@ -165,12 +157,11 @@ CrashHandler = Callable[["ActorRef[Any]", Envelope, BaseException], None]
 class ActorRef(Generic[A]):
     """The handle callers hold: tell, ask, stop; the same ref survives restarts of its actor."""
 
-    __slots__ = ("_actor", "_on_crash", "_task", "crashes", "journal", "mailbox", "name", "stopped")
+    __slots__ = ("_actor", "_on_crash", "_task", "crashes", "mailbox", "name", "stopped")
 
     def __init__(self, name: str, mailbox: Mailbox, on_crash: CrashHandler | None) -> None:
         self.name = name
         self.mailbox = mailbox
-        self.journal: list[object] = []
         self.crashes = 0
         self.stopped = False
         self._on_crash = on_crash
@@ -202,7 +193,7 @@ class ActorRef(Generic[A]):
         self.mailbox.put(Envelope(message, reply))
         if timeout <= 0:
             reply.cancel()
-            raise self._timed_out(message, timeout)
+            raise self.timed_out(message, timeout)
         waiting = ask_timeouts(loop).watch(reply, self, message, timeout)
         try:
             return await reply
@@ -224,13 +215,14 @@ class ActorRef(Generic[A]):
             reply.set_exception(error)
             return reply
         if timeout <= 0:
-            reply.set_exception(self._timed_out(message, timeout))
+            reply.set_exception(self.timed_out(message, timeout))
             return reply
         waiting = ask_timeouts(loop).watch(reply, self, message, timeout)
         reply.add_done_callback(partial(forget, waiting))  # no one awaits it here to do so
         return reply
 
-    def _timed_out(self, message: object, timeout: float) -> AskTimeout:
+    def timed_out(self, message: object, timeout: float) -> AskTimeout:
+        """The error an ask of `message` fails with once `timeout` has passed unanswered."""
         return AskTimeout(f"{self.name} did not answer {type(message).__name__} in {timeout}s")
 
     def stop(self) -> None:
@@ -256,24 +248,22 @@ class ActorRef(Generic[A]):
         if self.stopped:
             raise ActorDead(f"{self.name} has stopped")
 
-    def start(self, actor: A, *, replay: Sequence[object] = (), redeliver: Envelope | None = None) -> None:
-        """Run `actor` on this ref's mailbox: replay `replay` silently, then re-deliver `redeliver` first."""
+    def start(self, actor: A, *, redeliver: Envelope | None = None) -> None:
+        """Run `actor` on this ref's mailbox, re-delivering `redeliver` (the message it crashed on) first."""
         if self.running:
             raise RuntimeError(f"cannot start {self.name}; its loop is already running")
         actor.ref = self
         self._actor = actor
         if redeliver is not None:
             self.mailbox.put(redeliver, front=True, force=True)
-        self._task = asyncio.create_task(self._loop(actor, list(replay)), name=f"actor:{self.name}")
+        self._task = asyncio.create_task(self._loop(actor), name=f"actor:{self.name}")
         self._task.add_done_callback(self._log_loop_failure)
 
-    async def _loop(self, actor: A, replay: list[object]) -> None:
+    async def _loop(self, actor: A) -> None:
         # One frame serves the whole life, and it keeps nothing of a message once handled: an idle
         # actor holds only this frame and the future it waits on.
         mailbox = self.mailbox
         try:
-            await self._replay(actor, replay)
-            del replay
             await actor.on_start()
             while True:
                 envelope = mailbox.take()
@@ -289,18 +279,6 @@ class ActorRef(Generic[A]):
             self.stopped = True
             self._fail_pending()
             raise
-
-    async def _replay(self, actor: A, replay: list[object]) -> None:
-        self.journal = []
-        for message in replay:
-            try:
-                await actor.replay(message)
-            except Exception as error:  # it succeeded once; failing now means it cannot be rebuilt
-                logger.bind(actor=self.name, message=type(message).__name__).opt(exception=error).error(
-                    "dropped a message that could not be replayed after a restart"
-                )
-                continue
-            self.journal.append(message)
 
     async def _deliver(self, actor: A, envelope: Envelope) -> bool:
         """Handle one message and settle its ask; False once the actor has crashed on it."""
@@ -318,8 +296,6 @@ class ActorRef(Generic[A]):
         except Exception as error:
             self._crashed(envelope, error)
             return False
-        if actor.journaled(envelope.message):
-            self.journal.append(envelope.message)
         if isinstance(result, Later):
             result.settle(envelope)
         else:

@@ -1,4 +1,4 @@
-"""Bringing a process's sessions back after a restart: load, claim, replay, and set aside what is bad.
+"""Bringing a process's sessions back after a restart: load, claim, find questions, replay, set aside.
 
 Each snapshot is restored on its own: one that cannot be parsed, claimed or rebuilt (its state,
 its journal, or a replay of it) is moved to quarantine with the reason, and the rest come back.
@@ -16,10 +16,18 @@ from loguru import logger
 
 from quizbot.actors.entries import JournalEntry, decode_entry
 from quizbot.actors.messages import SessionKey
-from quizbot.actors.ports import JournalStore, ReplayFrom, Snapshot, SnapshotStore, UnreadableSnapshot
-from quizbot.actors.state import Restored, restore, state_position
+from quizbot.actors.ports import (
+    JournalStore,
+    QuestionStore,
+    ReplayFrom,
+    Snapshot,
+    SnapshotStore,
+    UnreadableSnapshot,
+)
+from quizbot.actors.replay import Restored, restore
 from quizbot.errors import InvalidValue
 from quizbot.game.questions import Matcher
+from quizbot.game.snapshot import position, question_identities
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,7 @@ class Respawn:
 
     snapshots: SnapshotStore
     journal: JournalStore | None
+    questions: QuestionStore
     matcher: Matcher
 
     async def recover(
@@ -70,17 +79,19 @@ class Respawn:
                 await self._set_aside(aside, row.key, row.epoch, row.problem)
                 continue
             try:
-                positioned.append((row, *state_position(row.state)))
+                positioned.append((row, *position(row.state)))
             except InvalidValue as error:
                 await self._set_aside(aside, row.key, row.epoch, str(error))
         entries = await self._entries([ReplayFrom(s.key, run_id, seq) for s, run_id, seq in positioned])
+        named = {q: None for snapshot, _, _ in positioned for q in question_identities(snapshot.state)}
+        questions = await self.questions.find(list(named)) if named else {}
         recovered = []
         for snapshot, _, _ in positioned:
             try:
                 found = entries.get(snapshot.key, [])
                 if isinstance(found, InvalidValue):
                     raise found
-                restored = restore(snapshot.state, found, self.matcher, saved=True)
+                restored = restore(snapshot.state, found, questions, self.matcher, saved=True)
             except Exception as error:  # any fault in one session's data sets that session aside, only
                 reason = f"cannot be restored: {type(error).__name__}: {error}"
                 await self._set_aside(aside, snapshot.key, snapshot.epoch, reason)

@@ -1,4 +1,8 @@
-"""The session actor: the only owner of one channel's QuizSession; turns its effects into port calls."""
+"""The session actor: the only owner of one channel's session state; turns its effects into port calls.
+
+Its state (`SessionState`: the game, what it owes the database, its journal position) has this one
+home while it runs; the checkpointer keeps the last snapshot taken of it, for restarts.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,6 @@ from quizbot.actors.messages import (
     TimerFired,
 )
 from quizbot.actors.ports import ChannelPort, RecoveryPrompt, SessionStore
-from quizbot.actors.state import snapshot_state
 from quizbot.actors.timers import Timers
 from quizbot.backoff import full_jitter
 from quizbot.clock import Clock, sleep
@@ -34,7 +37,7 @@ from quizbot.game.effects import (
     RecordRun,
     ScheduleTimer,
 )
-from quizbot.game.session import QuizSession
+from quizbot.game.snapshot import SessionState, encode
 
 if TYPE_CHECKING:
     from loguru import Logger
@@ -54,7 +57,7 @@ class SessionActor(Actor):
 
     def __init__(
         self,
-        session: QuizSession,
+        state: SessionState,
         *,
         port: ChannelPort,
         store: SessionStore,
@@ -62,21 +65,17 @@ class SessionActor(Actor):
         clock: Clock,
         notify: Callable[[object], None],
         journal: SessionJournal,
-        pending: Sequence[RecordAnswers] = (),
         durable: frozenset[int] = NONE,
-        seq: int = 0,
-        finished_run: RecordRun | None = None,
     ) -> None:
-        self.session = session
+        self.state = state
+        self.session = session = state.session  # the game itself: state.session, named for short
+        self.pending = state.pending  # answer batches owed to the database, oldest first
         self.port = port
         self.store = store
         self.timers = timers
         self.clock = clock
         self.notify = notify  # tells the supervisor; never asks, so the two can never deadlock
         self.journal = journal
-        self.seq = seq  # the last journal entry applied
-        self.pending: list[RecordAnswers] = list(pending)
-        self.finished_run = finished_run
         # Answers are written only once a saved snapshot holds them: a crash before that redoes the
         # close from the snapshot, a crash after it rewrites the same rows, so the database and the
         # session's scores never disagree.
@@ -105,9 +104,6 @@ class SessionActor(Actor):
             self._writer.cancel()  # what it had not written stays pending in the snapshot
             await asyncio.gather(self._writer, return_exceptions=True)
 
-    def journaled(self, message: object) -> bool:
-        return False  # a session journals its own changes, durably: see `_change`
-
     async def receive(self, message: object) -> object:
         if isinstance(message, CHANGES_SESSION):
             return await self._change(message)
@@ -134,8 +130,9 @@ class SessionActor(Actor):
         """
         now = self.clock.time()
         reply, effects = apply_message(self.session, message, now)
-        self.seq += 1
-        saved = self.journal.append(self.key, JournalEntry(self.seq, now, message), reply)  # type: ignore[arg-type]
+        self.state.seq += 1
+        entry = JournalEntry(self.state.seq, now, message)  # type: ignore[arg-type]
+        saved = self.journal.append(self.key, entry, reply)
         await self._apply(effects, saved)
         if not isinstance(message, PauseQuiz):  # a respawn's pause: its journal entry is enough
             self._changed(urgent=any(isinstance(e, RecordAnswers | RecordRun) for e in effects))
@@ -145,7 +142,7 @@ class SessionActor(Actor):
         """The whole session, unrecorded answers, and the last journal entry it covers."""
         self.dirty = False
         self._in_snapshot = _indices(self.pending)
-        return snapshot_state(self.session, self.pending, self.finished_run, self.seq)
+        return encode(self.state)
 
     def describe(self) -> SessionInfo:
         session = self.session
@@ -181,7 +178,7 @@ class SessionActor(Actor):
                     if effect.results:
                         self.pending.append(effect)
                 case RecordRun():  # recorded by the supervisor once the last answers are in
-                    self.finished_run = effect
+                    self.state.run = effect
                 case _:
                     await self._show(effect, saved)
         if not self.over and self.session.phase.over:

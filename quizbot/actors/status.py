@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from quizbot.actors.messages import SessionKey
+from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.ports import PoolHealth
-from quizbot.actors.registry import SessionEntry
+
+if TYPE_CHECKING:
+    from quizbot.actors.supervisor import Child
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,27 +64,35 @@ def build_status(
     *,
     owner: str,
     accepting: bool,
-    shard_ids: tuple[int, ...],
-    shard_count: int | None,
-    entries: Sequence[tuple[tuple[int, int], SessionEntry]],
+    settings: SupervisorSettings,
+    children: Sequence[tuple[SessionKey, Child]],
+    saved_at: Mapping[SessionKey, float],
     timers: int,
     pool: PoolHealth | None,
     now: float,
     quarantined: int = 0,
     journal_queued: int = 0,
 ) -> SupervisorStatus:
-    """The status of a supervisor from its registry entries, as of `now`."""
+    """The status of a supervisor from its children and when each was last saved, as of `now`."""
     sessions = tuple(
         SessionStatus(
             key=key,
-            phase=entry.phase,
-            mailbox_depth=len(entry.ref.mailbox),
-            restarts=entry.restarts,
-            snapshot_age=None if entry.saved_at is None else now - entry.saved_at,
-            idle_seconds=now - entry.last_activity,
+            phase=child.phase,
+            mailbox_depth=len(child.ref.mailbox),
+            restarts=child.restarts,
+            snapshot_age=None if (at := saved_at.get(key)) is None else now - at,
+            idle_seconds=now - child.last_activity,
         )
-        for key, entry in entries
+        for key, child in children
     )
     return SupervisorStatus(
-        owner, accepting, shard_ids, shard_count, sessions, timers, pool, quarantined, journal_queued
+        owner,
+        accepting,
+        settings.shard_ids,
+        settings.shard_count,
+        sessions,
+        timers,
+        pool,
+        quarantined,
+        journal_queued,
     )

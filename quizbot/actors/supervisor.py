@@ -1,24 +1,26 @@
-"""The supervisor actor: spawns sessions, times them out, snapshots them, restarts them, respawns them.
+"""The supervisor: starts, restarts and stops session actors under its policy, as an OTP supervisor does.
 
-It is the only writer of the registry and the timers. Sessions tell it about changes, ends and
-crashes; it never touches a session's state, only asks for snapshots at message boundaries.
+It is the only writer of the directory. Sessions tell it about changes, ends and crashes. What a
+session is made of comes from an injected factory; snapshots, the journal, replay and recording
+ended games belong to the composed checkpointer. It never touches a session's state.
 """
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from types import MappingProxyType
 from typing import Any
 
 from loguru import logger
 
 from quizbot.actors.base import Actor, ActorRef, Envelope, spawn, wait_all_stopped
+from quizbot.actors.checkpointer import Checkpointer
 from quizbot.actors.collector import collector_paused
-from quizbot.actors.journal import SessionJournal
+from quizbot.actors.directory import Directory, Listing
+from quizbot.actors.factory import SessionFactory
 from quizbot.actors.messages import (
     AbandonQuiz,
     ChannelLost,
@@ -36,26 +38,12 @@ from quizbot.actors.messages import (
     StartQuiz,
     StartSession,
     SweepIdle,
-    TakeSnapshot,
 )
-from quizbot.actors.persistence import SNAPSHOT_ASK_TIMEOUT, Persistence
-from quizbot.actors.policy import Action, ExitKind, SupervisorSettings, default_owner
-from quizbot.actors.ports import (
-    ChannelPort,
-    JournalStore,
-    Notice,
-    PoolHealth,
-    SessionStore,
-    Snapshot,
-    SnapshotStore,
-)
-from quizbot.actors.registry import Registry, SessionEntry
-from quizbot.actors.respawn import Respawn
-from quizbot.actors.session import SessionActor
-from quizbot.actors.state import Restored, restore
+from quizbot.actors.policy import Action, ExitKind, RestartHistory, SupervisorSettings
+from quizbot.actors.ports import Notice, PoolHealth
+from quizbot.actors.replay import Restored, fresh
 from quizbot.actors.status import SupervisorStatus, build_status
-from quizbot.actors.timers import Timers
-from quizbot.clock import Clock, sleep
+from quizbot.actors.ticker import Ticker
 from quizbot.errors import (
     PoisonMessage,
     QuizbotError,
@@ -65,11 +53,20 @@ from quizbot.errors import (
     SupervisorFailure,
     UnknownMessage,
 )
-from quizbot.game.questions import Matcher
-from quizbot.game.session import AnswerMode, QuizSession
-from quizbot.questions.matching import fuzzy_matcher
+from quizbot.game.session import AnswerMode
 
-RELEASE_GRACE = 5.0  # how long a finished session may take to record its last answers
+
+@dataclass(slots=True)
+class Child:
+    """What the supervisor keeps about one running session: its actor, epoch, idleness and restarts."""
+
+    ref: ActorRef[Any]
+    epoch: int
+    idle_timeout: float
+    last_activity: float
+    phase: str = "created"
+    history: RestartHistory = field(default_factory=RestartHistory)
+    restarts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,74 +74,36 @@ class _SaveUrgent:
     """The supervisor's note to itself: save the urgent snapshots reported so far, in one statement."""
 
 
-class Supervisor(Persistence, Actor):
-    """Owns every session actor's life: start, snapshots, expiry, restart, respawn, shutdown."""
+class Supervisor(Actor):
+    """Owns every session actor's life: start, restart, stop, expiry, respawn, shutdown."""
 
     def __init__(
         self,
         *,
-        port: ChannelPort,
-        store: SessionStore,
-        snapshots: SnapshotStore,
-        clock: Clock,
-        settings: SupervisorSettings | None = None,
-        owner: str | None = None,
+        factory: SessionFactory,
+        checkpointer: Checkpointer,
+        settings: SupervisorSettings,
         pool_health: Callable[[], PoolHealth] | None = None,
-        matcher: Matcher = fuzzy_matcher,
         tick: bool = True,
-        registry: Registry | None = None,
-        journal: JournalStore | None = None,
     ) -> None:
-        self.port, self.store, self.snapshots, self.clock = port, store, snapshots, clock
-        self.journal_store = journal
-        self.journal = SessionJournal(journal, clock)
-        self.settings = settings or SupervisorSettings()
-        self.owner = owner or default_owner()
-        self.pool_health = pool_health
-        self.matcher = matcher
-        self.registry = registry if registry is not None else Registry()
-        self.timers = Timers(clock)
+        self.factory, self.checkpointer, self.settings = factory, checkpointer, settings
+        self.clock, self.owner, self.pool_health = factory.clock, checkpointer.owner, pool_health
+        self._children: dict[SessionKey, Child] = {}
+        self._listings: dict[SessionKey, Listing] = {}
+        self.directory = checkpointer.directory = Directory(MappingProxyType(self._listings))
+        self.ticker = Ticker(self.clock, settings.snapshot_interval, settings.sweep_every) if tick else None
         self.accepting = True
-        self._tick = tick
-        self._ticker: asyncio.Task[None] | None = None
-        self._unrecorded: dict[tuple[SessionKey, int], dict[str, Any]] = {}  # ended; database was down
-        self._urgent: dict[SessionKey, None] = {}  # reported urgent, not saved yet (in report order)
         self._urgent_noted = False  # a _SaveUrgent waits in the mailbox
-        self.quarantined = 0  # snapshots this process set aside
         self._log = logger.bind(owner=self.owner)
 
-    # --- life ----------------------------------------------------------------------------------
-
     async def on_start(self) -> None:
-        if self._tick:
-            self._ticker = asyncio.create_task(self._run_ticker(), name="supervisor:ticker")
-            self._ticker.add_done_callback(self._ticker_done)
+        if self.ticker is not None:
+            self.ticker.start(self.ref)
 
     async def on_stop(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            await asyncio.gather(self._ticker, return_exceptions=True)
-        await self.journal.aclose()
-
-    async def _run_ticker(self) -> None:
-        """Tell this supervisor to flush snapshots every interval and to sweep idle sessions."""
-        ticks = 0
-        while True:
-            await sleep(self.clock, self.settings.snapshot_interval)
-            ticks += 1
-            try:
-                self.ref.tell(FlushSnapshots())
-                if ticks % self.settings.sweep_every == 0:
-                    self.ref.tell(SweepIdle())
-            except QuizbotError as error:  # stopped or swamped: the next tick tries again
-                self._log.warning("tick skipped: {}", error)
-
-    def _ticker_done(self, task: asyncio.Task[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            self._log.opt(exception=task.exception()).critical("the snapshot ticker died; snapshots stop")
-
-    def journaled(self, message: object) -> bool:
-        return False  # the supervisor is rebuilt from snapshots, never from a journal
+        if self.ticker is not None:
+            await self.ticker.stop()
+        await self.checkpointer.aclose()
 
     async def receive(self, message: object) -> object:
         """Handle one message; a failure of ours is logged and refused, never fatal to the supervisor."""
@@ -163,98 +122,69 @@ class Supervisor(Persistence, Actor):
             case StartSession():
                 return await self._start(message)
             case FlushSnapshots(everything):
-                await self._record_ended()
+                await self.checkpointer.record_ended()
                 return await self._flush(everything=everything)
             case _SaveUrgent():
                 self._urgent_noted = False
-                await self._save_urgent()
+                await self._let_go(await self.checkpointer.save_urgent())
             case SessionOver(key):
                 await self._release(key)
             case SessionCrashed(key, envelope, error):
                 await self._crashed(key, envelope, error)
             case ChannelLost(key):
-                self._channel_lost(key)
+                self._tell(key, AbandonQuiz(), "the bot can no longer post here; quiz ended")
             case SweepIdle():
                 return await self._sweep()
             case GetStatus():
                 return self.status()
             case RespawnSessions():
-                return await self._respawn()
+                with collector_paused(collect_after=True):  # the sessions stay: pay the collector once
+                    return await self._respawn()
             case Shutdown():
                 return await self._shutdown()
             case _:
                 raise UnknownMessage(f"the supervisor does not handle {type(message).__name__}")
         return None
 
-    # --- sessions ------------------------------------------------------------------------------
+    # --- children ------------------------------------------------------------------------------
 
     async def _start(self, request: StartSession) -> ActorRef[Any]:
         """Make the session, save its first snapshot (so its journal has a base), then start it."""
         key = (request.guild_id, request.channel_id)
         if not self.accepting:
             raise ShuttingDown("quizbot is restarting; try again in a moment")
-        if key in self.registry:
+        if key in self._children:
             raise SessionExists("a quiz is already running in this channel")
-        now = self.clock.time()
-        session = QuizSession(
-            guild_id=request.guild_id,
-            channel_id=request.channel_id,
-            run_id=uuid.uuid4(),
-            host_id=request.host_id,
-            config=request.config,
-            questions=tuple(request.questions),
-            created_at=now,
-            matcher=self.matcher,
-        )
-        epoch = await self.snapshots.new_epoch()
-        first = Restored(session, [], frozenset(), None, 0, 0)
-        saved = await self.snapshots.save([self._snapshot_row(key, epoch, first.state())])
-        if key not in saved.saved:  # another process holds the channel with a newer epoch
+        first = fresh(self.factory.new(request))
+        epoch = await self.checkpointer.snapshots.new_epoch()
+        if not await self.checkpointer.first(epoch, first):  # another process holds it, newer
             raise SessionExists("a quiz is already running in this channel")
-        idle = request.idle_timeout or self.settings.idle_timeout
-        entry = self._spawn(first, epoch, idle)
-        entry.dirty, entry.saved_at = False, self.clock.time()
+        ref = self._spawn(first, epoch, request.idle_timeout or self.settings.idle_timeout, saved=True)
         if request.begin:
-            entry.ref.tell(StartQuiz())
-        return entry.ref
+            ref.tell(StartQuiz())
+        return ref
 
-    def _spawn(self, restored: Restored, epoch: int, idle_timeout: float) -> SessionEntry:
-        """Run a session in an actor of its own, open its journal and register it."""
+    def _spawn(self, restored: Restored, epoch: int, idle_timeout: float, *, saved: bool) -> ActorRef[Any]:
+        """Run a session in an actor of its own, list it, and have the checkpointer follow it."""
         session = restored.session
         key = session.key
         ref = spawn(
-            self._actor_for(restored),
+            self.factory.actor(restored, journal=self.checkpointer.journal, notify=self._notify),
             name=f"session:{key[0]}:{key[1]}",
             capacity=self.settings.mailbox_capacity,
             on_crash=partial(self._on_crash, key),
         )
-        self.journal.open(key, session.run_id, epoch, restored.seq)
-        entry = SessionEntry(
-            ref,
-            epoch,
-            restored.state(),
-            idle_timeout,
-            last_activity=self.clock.time(),
-            phase=session.phase,
-            typed=session.config.mode is AnswerMode.TYPED,
-        )
-        self.registry.add(key, entry)
-        return entry
+        self.checkpointer.track(epoch, restored, saved=saved)
+        now = self.clock.time()
+        self._children[key] = Child(ref, epoch, idle_timeout, now, phase=session.phase.value)
+        self._listings[key] = Listing(ref, epoch, session.config.mode is AnswerMode.TYPED)
+        return ref
 
-    def _actor_for(self, restored: Restored) -> SessionActor:
-        return SessionActor(
-            restored.session,
-            port=self.port,
-            store=self.store,
-            timers=self.timers,
-            clock=self.clock,
-            notify=self._notify,
-            journal=self.journal,
-            pending=restored.pending,
-            durable=restored.durable,
-            seq=restored.seq,
-            finished_run=restored.run,
-        )
+    def _drop(self, key: SessionKey) -> Child | None:
+        """Unlist a session and forget its child record (its actor is stopped by the caller)."""
+        self._listings.pop(key, None)
+        self.factory.timers.cancel(key)
+        return self._children.pop(key, None)
 
     def _notify(self, message: object) -> None:
         try:
@@ -267,96 +197,94 @@ class Supervisor(Persistence, Actor):
     ) -> None:
         self.ref.mailbox.put(Envelope(SessionCrashed(key, envelope, error)), force=True)
 
-    async def _changed(self, key: SessionKey, phase: str, urgent: bool) -> None:
-        entry = self.registry.get(key)
-        if entry is None:
+    def _tell(self, key: SessionKey, message: object, why: str) -> None:
+        """Tell a session something on the supervisor's behalf, logging why."""
+        if (child := self._children.get(key)) is None:
             return
-        entry.dirty, entry.phase, entry.last_activity = True, phase, self.clock.time()
+        log = self._log.bind(guild=key[0], channel=key[1])
+        log.warning(why)
+        try:
+            child.ref.tell(message)
+        except QuizbotError as error:  # stopping or swamped: its end is on its way already
+            log.info("{} not told: {}", type(message).__name__, error)
+
+    async def _changed(self, key: SessionKey, phase: str, urgent: bool) -> None:
+        if (child := self._children.get(key)) is None:
+            return
+        child.phase, child.last_activity = phase, self.clock.time()
+        self.checkpointer.changed(key, urgent=urgent)
         if not urgent:
             return
-        self._urgent[key] = None
         if len(self.ref.mailbox) == 0:  # nothing else waits: save it now
-            await self._save_urgent()
+            await self._let_go(await self.checkpointer.save_urgent())
         elif not self._urgent_noted:  # save after what is queued (often more such reports), all at once
             self._urgent_noted = True
             self.ref.mailbox.put(Envelope(_SaveUrgent()), force=True)
 
-    async def _save_urgent(self) -> None:
-        keys, self._urgent = list(self._urgent), {}
-        if keys:
-            await self._flush(only=keys)
+    async def _flush(self, *, everything: bool = False) -> int:
+        saved, claimed = await self.checkpointer.flush(everything=everything)
+        await self._let_go(claimed)
+        return saved
+
+    async def _let_go(self, claimed: list[SessionKey]) -> None:
+        """Another process claimed these sessions with a newer epoch: stop them here, quietly."""
+        for key in claimed:
+            if (child := self._drop(key)) is None:
+                continue
+            self._log.bind(guild=key[0], channel=key[1]).warning("session claimed by another process")
+            self.checkpointer.forget(key)
+            child.ref.stop()
+            await child.ref.wait_stopped()
 
     async def _release(self, key: SessionKey, *, notice: str | None = None) -> None:
-        """Stop a session and free everything it holds: timer, registry entry, actor, snapshot."""
-        entry = self.registry.remove(key)
-        if entry is None:
+        """Stop a session, take its final snapshot, and have its ended game recorded."""
+        if (child := self._drop(key)) is None:
             return
-        self.timers.cancel(key)
-        final = entry.last_state
-        if entry.ref.running:
-            try:
-                final = await entry.ref.ask(
-                    TakeSnapshot(final=True, grace=RELEASE_GRACE),
-                    timeout=RELEASE_GRACE + SNAPSHOT_ASK_TIMEOUT,
-                )
-            except QuizbotError as error:
-                self._log.bind(guild=key[0], channel=key[1]).warning("no final snapshot: {}", error)
-        entry.ref.stop()
-        await entry.ref.wait_stopped()
+        final = await self.checkpointer.final(key, child.ref)
+        child.ref.stop()
+        await child.ref.wait_stopped()
         if notice is not None:
-            await self._show(key, Notice(notice))
-        await self._finish_recording(key, entry.epoch, final)
-        self.journal.close(key)
+            await self.checkpointer.show(key, Notice(notice))
+        await self.checkpointer.finish(key, child.epoch, final)
+        self.checkpointer.forget(key)
 
     async def _crashed(self, key: SessionKey, envelope: Envelope, error: BaseException) -> None:
-        entry = self.registry.get(key)
-        if entry is None:
+        if (child := self._children.get(key)) is None:
             envelope.fail(error)
             return
         log = self._log.bind(guild=key[0], channel=key[1])
-        action = entry.history.decide(self.settings.policy, ExitKind.CRASH, self.clock.time())
-        if action is not Action.RESTART:
+        if (
+            child.history.decide(self.settings.policy, ExitKind.CRASH, self.clock.time())
+            is not Action.RESTART
+        ):
             envelope.fail(error)
             log.error("session crashed too often; stopping it")
             await self._release(key, notice="session_crashed")
             return
         poisoned = envelope.attempts >= self.settings.policy.poison_after
-        await entry.ref.wait_stopped()
-        entry.restarts += 1
-        # From the last snapshot taken and what the journal holds since: its answers wait for a
-        # saved snapshot before they are written, as after any restart.
-        restored = restore(entry.last_state, self.journal.recent(key), self.matcher, saved=False)
-        entry.ref.start(self._actor_for(restored), redeliver=None if poisoned else envelope)
-        entry.dirty = True
+        await child.ref.wait_stopped()
+        child.restarts += 1
+        restored = self.checkpointer.rebuilt(key)
+        actor = self.factory.actor(restored, journal=self.checkpointer.journal, notify=self._notify)
+        child.ref.start(actor, redeliver=None if poisoned else envelope)
         if poisoned:  # told only once the session runs again, so the caller finds it alive
             log.error("dropped {} after it crashed the session twice", type(envelope.message).__name__)
             envelope.fail(PoisonMessage("that action failed twice and was dropped"))
-        log.warning("session restarted from its last snapshot (restart {})", entry.restarts)
-
-    def _channel_lost(self, key: SessionKey) -> None:
-        """Discord refuses the channel for good: end its quiz (recorded as it stands)."""
-        entry = self.registry.get(key)
-        if entry is None:
-            return
-        self._log.bind(guild=key[0], channel=key[1]).warning("the bot can no longer post here; quiz ended")
-        try:
-            entry.ref.tell(AbandonQuiz())
-        except QuizbotError as error:  # stopping or swamped: its end is on its way already
-            self._log.bind(guild=key[0], channel=key[1]).info("channel lost, quiz not told: {}", error)
+        log.warning("session restarted from its last snapshot (restart {})", child.restarts)
 
     async def _sweep(self) -> int:
         """Expire sessions idle past their timeout, and snapshots past their expiry."""
         now = self.clock.time()
         expired = 0
-        for key, entry in self.registry.entries():
-            if now - entry.last_activity >= entry.idle_timeout and entry.ref.running:
+        for key, child in list(self._children.items()):
+            if now - child.last_activity >= child.idle_timeout and child.ref.running:
                 try:
-                    entry.ref.tell(ExpireQuiz())
+                    child.ref.tell(ExpireQuiz())
                     expired += 1
                 except QuizbotError:
                     await self._release(key)
         try:
-            await self.snapshots.expire(datetime.fromtimestamp(now, UTC))
+            await self.checkpointer.snapshots.expire(datetime.fromtimestamp(now, UTC))
         except StorageError as error:
             self._log.warning("expired snapshots not removed yet: {}", error)
         return expired
@@ -365,60 +293,36 @@ class Supervisor(Persistence, Actor):
 
     async def _respawn(self) -> int:
         """Bring this process's live sessions back, paused, each claimed with a newer epoch."""
-        with collector_paused(collect_after=True):  # the sessions stay: pay the collector's due once
-            return await self._respawn_paused()
-
-    async def _respawn_paused(self) -> int:
-        now = datetime.fromtimestamp(self.clock.time(), UTC)
-        settings = self.settings
-        respawn = Respawn(self.snapshots, self.journal_store, self.matcher)
-        recovered, aside = await respawn.recover(
-            self.owner, now, settings.shard_ids, settings.shard_count, skip=self.registry
-        )
-        for set_aside in aside:
-            self.quarantined += 1
-            await self._show(set_aside.key, Notice("session_set_aside"))
+        recovered, aside = await self.checkpointer.recover(skip=self.directory)
         count = 0
         for found in recovered:
             snapshot, restored = found.snapshot, found.restored
             if restored.session.phase.over:  # the game ended; only its recording was left
-                await self._finish_recording(snapshot.key, snapshot.epoch, restored.state())
+                await self.checkpointer.finish(snapshot.key, snapshot.epoch, restored.encoded())
                 continue
-            entry = self._spawn(restored, snapshot.epoch, settings.idle_timeout)
-            if not restored.replayed and self._outlives_idle(snapshot):  # else the flush saves it
-                entry.dirty, entry.saved_at = False, self.clock.time()
-            entry.ref.tell(PauseQuiz())  # journaled, so a later replay pauses it here too
-            entry.ref.tell(PromptRecovery())
+            saved = self.checkpointer.stands(snapshot, restored)
+            ref = self._spawn(restored, snapshot.epoch, self.settings.idle_timeout, saved=saved)
+            ref.tell(PauseQuiz())  # journaled, so a later replay pauses it here too
+            ref.tell(PromptRecovery())
             count += 1
         await self._flush()
         self._log.info("respawned {} sessions, set {} aside", count, len(aside))
         return count
 
-    def _outlives_idle(self, snapshot: Snapshot) -> bool:
-        """Whether a respawned session's claimed row may stand as its snapshot until the session changes.
-
-        It differs from the live session only in `paused`, which every respawn sets again. A session
-        that does not change is expired by the idle sweep, so the row need not be saved again if it
-        expires after that; otherwise it is saved, as every respawned row once was.
-        """
-        settings = self.settings
-        sweep = settings.snapshot_interval * settings.sweep_every
-        idle_end = self.clock.time() + settings.idle_timeout + 2 * sweep
-        return snapshot.expires_at.timestamp() > idle_end
-
     def status(self) -> SupervisorStatus:
         """Live sessions by state, mailbox depths, restarts, snapshot ages, pool health, shards."""
+        checkpointer = self.checkpointer
         return build_status(
             owner=self.owner,
             accepting=self.accepting,
-            shard_ids=self.settings.shard_ids,
-            shard_count=self.settings.shard_count,
-            entries=self.registry.entries(),
-            timers=len(self.timers),
+            settings=self.settings,
+            children=list(self._children.items()),
+            saved_at=checkpointer.saved_at,
+            timers=len(self.factory.timers),
             pool=self.pool_health() if self.pool_health is not None else None,
             now=self.clock.time(),
-            quarantined=self.quarantined,
-            journal_queued=len(self.journal),
+            quarantined=checkpointer.quarantined,
+            journal_queued=len(checkpointer.journal),
         )
 
     async def _shutdown(self) -> int:
@@ -426,10 +330,9 @@ class Supervisor(Persistence, Actor):
         self.accepting = False
         with collector_paused(collect_after=False):  # what is left is garbage, freed whenever it runs
             saved = await self._flush(everything=True)
-            stopping = self.registry.entries()
-            for key, entry in stopping:
-                self.registry.remove(key)  # the entries are gone before any actor stops
-                entry.ref.stop()
-            self.timers.cancel_all()
-            await wait_all_stopped(entry.ref for _, entry in stopping)
+            stopping = [child for key in list(self._children) if (child := self._drop(key)) is not None]
+            for child in stopping:  # every listing is gone before any actor stops
+                child.ref.stop()
+            self.factory.timers.cancel_all()
+            await wait_all_stopped(child.ref for child in stopping)
         return saved

@@ -44,7 +44,7 @@ class AskTimeouts:
     def _expire(self, slot: int) -> None:
         for reply, (ref, message, timeout) in self._slices.pop(slot).items():
             if not reply.done():
-                reply.set_exception(ref._timed_out(message, timeout))
+                reply.set_exception(ref.timed_out(message, timeout))
 
 
 def forget(waiting: dict[asyncio.Future[Any], Any], reply: asyncio.Future[Any]) -> None:

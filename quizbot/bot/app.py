@@ -13,7 +13,6 @@ from loguru import logger
 
 from quizbot.actors.messages import ChannelLost
 from quizbot.actors.policy import SupervisorSettings
-from quizbot.actors.registry import Registry
 from quizbot.bot.bot import QuizBot, build_bot
 from quizbot.bot.channel import DiscordChannel
 from quizbot.bot.cogs import EXTENSIONS
@@ -78,11 +77,10 @@ async def running_bot(
         **(bot_options or {}),
     )
     keep_house()  # bounded webhook locks, short collector pauses: see housekeeping
-    registry = Registry()  # handed to the supervisor below: the channel reads epochs from it
-    channel = DiscordChannel(
+    channel = DiscordChannel(  # it reads epochs and modes from the service's directory, made below
         bot,
-        epoch_of=lambda key: entry.epoch if (entry := registry.get(key)) else None,
-        typed_mode=lambda key: bool((entry := registry.get(key)) and entry.typed),
+        epoch_of=lambda key: listing.epoch if (listing := service.directory.get(key)) else None,
+        typed_mode=lambda key: bool((listing := service.directory.get(key)) and listing.typed),
     )
     service = QuizService(
         db,
@@ -90,7 +88,6 @@ async def running_bot(
         supervisor or supervisor_settings(settings),
         clock=clock or LoopClock(),
         owner=owner,
-        registry=registry,
         journal=journal,
     )
     ref = await service.start()
@@ -103,7 +100,7 @@ async def running_bot(
 
     channel.on_lost = channel_lost
     context = QuizContext(
-        supervisor=service.supervisor,
+        directory=service.directory,
         supervisor_ref=ref,
         db=db,
         bank=bank,

@@ -1,4 +1,4 @@
-"""What the cogs share: the supervisor, question sources and storage; and how they answer players.
+"""What the cogs share: the session directory, the supervisor's ref, question sources and storage.
 
 Cogs only translate: a command or click becomes one message to an actor (or one storage call),
 and the result or the error becomes a reply from the catalogue.
@@ -17,7 +17,7 @@ from disnake.interactions.base import Interaction
 from loguru import logger
 
 from quizbot.actors.base import ActorRef
-from quizbot.actors.supervisor import Supervisor
+from quizbot.actors.directory import Directory
 from quizbot.bot.catalogue import Problem, Refused, problem, problem_for
 from quizbot.bot.render import Rendered
 from quizbot.errors import QuizbotError, SessionNotFound
@@ -45,7 +45,7 @@ class Outbox(Protocol):
 class QuizContext:
     """Everything the Discord edge needs, built once at start-up."""
 
-    supervisor: Supervisor
+    directory: Directory  # read-only: which session runs where
     supervisor_ref: ActorRef[Any]
     db: Database
     bank: QuestionBank
@@ -72,7 +72,7 @@ class QuizContext:
 
     def session(self, key: tuple[int, int]) -> ActorRef[Any]:
         """The session in a channel, or SessionNotFound."""
-        ref = self.supervisor.registry.ref(key)
+        ref = self.directory.ref(key)
         if ref is None:
             raise SessionNotFound("no quiz in this channel")
         return ref

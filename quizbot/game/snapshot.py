@@ -1,14 +1,19 @@
-"""A whole session as JSON-ready data and back, questions included, for snapshots.
+"""The snapshot codec: a session and what it owes the database as JSON-ready data, and back.
 
-A session's questions and config never change, and most sessions draw them from one bank, so
-their JSON form is built once and shared by every snapshot that holds them, read-only: a
-FrozenDict or FrozenList reads and serialises as a dict or list but refuses every change (copy it
-to change it). Everything else in a snapshot is fresh data of its own.
+One module owns the format. A snapshot is `{"session", "pending", "run", "seq"}`: the session
+(its `format` names the version), the answer batches and finished run not yet recorded, and the
+last journal entry it covers. Format 2 names the session's questions by identity (the questions
+themselves are stored once, elsewhere); format 1 carried them inline and still restores.
+
+A session's config never changes and most sessions share one, so its JSON form is built once and
+shared by every snapshot that holds it, read-only: a FrozenDict reads and serialises as a dict
+but refuses every change. Everything else in a snapshot is fresh data of its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
 from enum import Enum
 from functools import lru_cache
 from operator import attrgetter
@@ -16,11 +21,14 @@ from typing import Any, NoReturn
 from uuid import UUID
 
 from quizbot.errors import InvalidValue
+from quizbot.game.achievements import PlayerFacts
+from quizbot.game.effects import RecordAnswers, RecordRun, Result
+from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Matcher, Question, exact_matcher
 from quizbot.game.session import Phase, Player, QuizSession, SessionConfig
 
-SNAPSHOT_FORMAT = 1
-SHARED_QUESTIONS = 4096  # distinct questions whose JSON form is kept for sharing
+SNAPSHOT_FORMAT = 2  # 1: questions inline; 2: questions named by identity
+INLINE_QUESTIONS = 1
 SHARED_CONFIGS = 256
 CONFIG_FIELDS = tuple(f.name for f in fields(SessionConfig))
 PLAYER_FIELDS = len(fields(Player))
@@ -43,17 +51,6 @@ class FrozenDict(dict[str, Any]):
         return (type(self), (dict(self),))  # copy and pickle without calling the refused methods
 
 
-class FrozenList(list[Any]):
-    """A list that refuses changes, so one can be shared by many snapshots."""
-
-    __slots__ = ()
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
-    append = extend = insert = pop = remove = clear = sort = reverse = _refuse
-
-    def __reduce__(self) -> tuple[type[FrozenList], tuple[list[Any]]]:
-        return (type(self), (list(self),))
-
-
 def session_to_dict(session: QuizSession) -> dict[str, Any]:
     """Everything needed to resume the session exactly where it is."""
     return {
@@ -63,7 +60,7 @@ def session_to_dict(session: QuizSession) -> dict[str, Any]:
         "run_id": str(session.run_id),
         "host_id": session.host_id,
         "config": _shared_config(session.config, tuple(map(type, _config_values(session.config)))),
-        "questions": [_shared_question(q, type(q.answer_index).__name__) for q in session.questions],
+        "questions": [q.identity for q in session.questions],
         "created_at": session.created_at,
         "phase": session.phase.value,
         "index": session.index,
@@ -91,12 +88,6 @@ def _shared_config(config: SessionConfig, _types: tuple[type, ...]) -> FrozenDic
     )
 
 
-@lru_cache(maxsize=SHARED_QUESTIONS)
-def _shared_question(question: Question, _answer_type: str) -> FrozenDict:
-    data = question.to_dict()
-    return FrozenDict((k, FrozenList(v) if isinstance(v, list) else v) for k, v in data.items())
-
-
 def _player(row: Any) -> tuple[int, Player]:
     """One [user_id, *Player fields] row, checked whole."""
     if not isinstance(row, list) or len(row) != PLAYER_FIELDS + 1 or not isinstance(row[0], int):
@@ -104,10 +95,19 @@ def _player(row: Any) -> tuple[int, Player]:
     return row[0], Player(*row[1:])
 
 
-def session_from_dict(data: dict[str, Any], matcher: Matcher = exact_matcher) -> QuizSession:
-    """Rebuild a session from `session_to_dict` output; a malformed snapshot raises InvalidValue."""
-    if data.get("format") != SNAPSHOT_FORMAT:
-        raise InvalidValue(f"unknown snapshot format {data.get('format')!r}")
+def session_from_dict(
+    data: dict[str, Any],
+    matcher: Matcher = exact_matcher,
+    questions: Mapping[str, Question] | None = None,
+) -> QuizSession:
+    """Rebuild a session from `session_to_dict` output, its questions found by identity in `questions`.
+
+    A format-1 session carries its questions inline. A malformed snapshot, or one naming a
+    question `questions` lacks, raises InvalidValue.
+    """
+    version = data.get("format")
+    if version not in (SNAPSHOT_FORMAT, INLINE_QUESTIONS) or type(version) is not int:
+        raise InvalidValue(f"unknown snapshot format {version!r}")
     try:
         return QuizSession(
             guild_id=data["guild_id"],
@@ -115,7 +115,7 @@ def session_from_dict(data: dict[str, Any], matcher: Matcher = exact_matcher) ->
             run_id=UUID(data["run_id"]),
             host_id=data["host_id"],
             config=SessionConfig(**data["config"]),
-            questions=tuple(Question.from_dict(q) for q in data["questions"]),
+            questions=_questions(data["questions"], version, questions or {}),
             created_at=data["created_at"],
             phase=Phase(data["phase"]),
             index=data["index"],
@@ -130,3 +130,120 @@ def session_from_dict(data: dict[str, Any], matcher: Matcher = exact_matcher) ->
         )
     except (KeyError, TypeError, ValueError) as error:
         raise InvalidValue(f"malformed snapshot: {error}") from error
+
+
+def _questions(named: list[Any], version: int, known: Mapping[str, Question]) -> tuple[Question, ...]:
+    if version == INLINE_QUESTIONS:
+        return tuple(Question.from_dict(q) for q in named)
+    missing = next((q for q in named if not isinstance(q, str) or q not in known), None)
+    if missing is not None:
+        raise InvalidValue(f"the snapshot names a question that is not stored: {missing!r}")
+    return tuple(known[q] for q in named)
+
+
+def question_identities(state: dict[str, Any]) -> list[str]:
+    """The identities of the questions a snapshot names (none for one that carries them inline)."""
+    try:
+        session = state["session"]
+        if session.get("format") != SNAPSHOT_FORMAT:
+            return []
+        return [q for q in session["questions"] if isinstance(q, str)]
+    except (KeyError, TypeError, AttributeError):
+        return []
+
+
+# --- the whole snapshot --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class SessionState:
+    """What a snapshot holds: the session, what it still owes the database, and its journal position."""
+
+    session: QuizSession
+    pending: list[RecordAnswers]
+    run: RecordRun | None
+    seq: int  # the last journal entry applied
+
+
+def encode(state: SessionState) -> dict[str, Any]:
+    """A session's snapshot as JSON-ready data."""
+    return {
+        "session": session_to_dict(state.session),
+        "pending": [answers_to_dict(p) for p in state.pending],
+        "run": run_to_dict(state.run) if state.run is not None else None,
+        "seq": state.seq,
+    }
+
+
+def decode(data: dict[str, Any], questions: Mapping[str, Question], matcher: Matcher) -> SessionState:
+    """Rebuild what `encode` made (or the format before it); InvalidValue when it cannot be."""
+    try:
+        session = session_from_dict(data["session"], matcher, questions)
+        pending = [answers_from_dict(p) for p in data["pending"]]
+        run = run_from_dict(data["run"]) if data.get("run") else None
+    except InvalidValue:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise InvalidValue(f"malformed snapshot: {error!r}") from error
+    return SessionState(session, pending, run, position(data)[1])
+
+
+def position(data: dict[str, Any]) -> tuple[UUID, int]:
+    """The run a snapshot belongs to and the last journal entry it covers (0 for snapshots made
+    before the journal); InvalidValue if it does not say."""
+    try:
+        run_id, seq = UUID(data["session"]["run_id"]), data.get("seq", 0)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise InvalidValue(f"the snapshot names no run: {error!r}") from error
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        raise InvalidValue(f"the snapshot's journal position is {seq!r}")
+    return run_id, seq
+
+
+def answers_to_dict(batch: RecordAnswers) -> dict[str, Any]:
+    """An unrecorded answer batch as JSON-ready data."""
+    return {
+        "run_id": str(batch.run_id),
+        "index": batch.index,
+        "category": batch.category,
+        "difficulty": batch.difficulty.value,
+        "results": [[r.user_id, r.name, r.correct, r.points, r.xp, r.answered_at] for r in batch.results],
+    }
+
+
+def answers_from_dict(data: dict[str, Any]) -> RecordAnswers:
+    """Rebuild an unrecorded answer batch."""
+    return RecordAnswers(
+        run_id=UUID(data["run_id"]),
+        index=data["index"],
+        category=data["category"],
+        difficulty=Difficulty(data["difficulty"]),
+        results=tuple(Result(*row) for row in data["results"]),
+    )
+
+
+def run_to_dict(run: RecordRun) -> dict[str, Any]:
+    """An unrecorded finished run as JSON-ready data."""
+    data = asdict(run)
+    data["run_id"] = str(run.run_id)
+    data["difficulty"] = run.difficulty.value
+    data["participants"] = list(run.participants)
+    data["facts"] = [{**asdict(f), "difficulty": f.difficulty.value} for f in run.facts]
+    return data
+
+
+def run_from_dict(data: dict[str, Any]) -> RecordRun:
+    """Rebuild an unrecorded finished run."""
+    values = dict(data)
+    values["run_id"] = UUID(data["run_id"])
+    values["difficulty"] = Difficulty(data["difficulty"])
+    values["participants"] = tuple(data["participants"])
+    values["facts"] = tuple(
+        PlayerFacts(**{**f, "difficulty": Difficulty(f["difficulty"])}) for f in data["facts"]
+    )
+    return RecordRun(**values)
+
+
+def by_identity(questions: Sequence[Question]) -> dict[str, Question]:
+    """Questions keyed by identity, as `decode` finds them."""
+    return {q.identity: q for q in questions}

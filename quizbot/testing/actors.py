@@ -1,4 +1,4 @@
-"""Actor test support: a channel that keeps what sessions show, and waiting until actors are quiet.
+"""Actor test support: a channel that keeps what sessions show, questions kept in memory, and quiet.
 
 Shipped with the package, like the Discord double, for tests, benchmarks and the demo.
 Each ask is handled after everything queued before it, so once a round of asks to the supervisor
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from quizbot.actors.messages import Describe, GetStatus, SessionKey
 from quizbot.actors.ports import ChannelEvent
 from quizbot.actors.supervisor import Supervisor
+from quizbot.game.questions import Question
 
 T = TypeVar("T")
 
@@ -35,6 +37,20 @@ class InMemoryChannel:
         return [event for event in self.events[key] if isinstance(event, kind)]
 
 
+class InMemoryQuestions:
+    """A QuestionStore in memory, for one process's tests and benchmarks."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, Question] = {}
+
+    async def keep(self, questions: Sequence[Question]) -> None:
+        for question in questions:
+            self.stored.setdefault(question.identity, question)
+
+    async def find(self, identities: Sequence[str]) -> dict[str, Question]:
+        return {i: q for i in identities if (q := self.stored.get(i)) is not None}
+
+
 QUIET_ROUNDS = 50
 
 
@@ -46,7 +62,7 @@ async def settle(supervisor: Supervisor, *, ask_timeout: float, rounds: int = QU
     ref = supervisor.ref
     for _ in range(rounds):
         await ref.ask(GetStatus(), timeout=ask_timeout)
-        sessions = [entry.ref for _, entry in supervisor.registry.entries() if entry.ref.running]
+        sessions = [session for session in supervisor.directory.refs() if session.running]
         # Plain futures, gathered without a task each; a session stopping meanwhile is no error.
         replies = (session.request(Describe(), timeout=ask_timeout) for session in sessions)
         await asyncio.gather(*replies, return_exceptions=True)

@@ -13,12 +13,13 @@ import sys
 from typing import Any
 
 import orjson
+from quizbot.storage.questions import PostgresQuestionStore
 
 from quizbot.actors.base import spawn
+from quizbot.actors.compose import compose_supervisor
 from quizbot.actors.messages import (
     Describe,
     FlushSnapshots,
-    GetStatus,
     RespawnSessions,
     ResumeQuiz,
     SessionInfo,
@@ -34,6 +35,7 @@ from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
 from quizbot.storage.results import PostgresSessionStore
 from quizbot.storage.snapshots import PostgresSnapshotStore
+from quizbot.testing.actors import settle
 from tests.actors.support import start_request
 
 SESSIONS, QUESTIONS, PLAYERS = 6, 5, 5
@@ -62,10 +64,11 @@ def emit(line: dict[str, Any]) -> None:
 async def main(url: str, schema: str, owner: str, mode: str) -> None:
     db = await Database.connect(url, server_settings={"search_path": schema}, min_size=1, max_size=4)
     clock = ManualClock()
-    supervisor = Supervisor(
+    supervisor = compose_supervisor(
         port=PrintingChannel(),
         store=PostgresSessionStore(db),
         snapshots=PostgresSnapshotStore(db),
+        questions=PostgresQuestionStore(db),
         journal=PostgresJournalStore(db),
         clock=clock,
         owner=owner,
@@ -77,35 +80,28 @@ async def main(url: str, schema: str, owner: str, mode: str) -> None:
             await ref.ask(start_request(guild << 22, 100, count=QUESTIONS), timeout=ASK)
     else:
         await ref.ask(RespawnSessions(), timeout=ASK)
-        for key in list(supervisor.registry):
-            session = supervisor.registry.ref(key)
+        for key in list(supervisor.directory):
+            session = supervisor.directory.ref(key)
             if session is not None:
                 await session.ask(ResumeQuiz(user_id=1, is_moderator=False), timeout=ASK)
     await ref.ask(FlushSnapshots(), timeout=ASK)
-    emit({"event": "ready", "sessions": len(supervisor.registry)})
+    emit({"event": "ready", "sessions": len(supervisor.directory)})
     thinking = random.Random(owner)  # each process answers at its own speed, so a redone close differs
-    while len(supervisor.registry):
+    while len(supervisor.directory):
         clock.advance(thinking.uniform(0.5, 6.0))
-        for key in list(supervisor.registry):
+        for key in list(supervisor.directory):
             await answer_everything(supervisor, key)
         await ref.ask(FlushSnapshots(), timeout=ASK)
         for seconds in (10.0, 2.0):  # past the close, then the move to the next question
             clock.advance(seconds)
-            await settle(supervisor)
+            await settle(supervisor, ask_timeout=ASK)
             await ref.ask(FlushSnapshots(), timeout=ASK)
         emit({"event": "step"})
     emit({"event": "done"})
 
 
-async def settle(supervisor: Supervisor) -> None:
-    """Every session has handled what the clock set off (each ask waits behind it)."""
-    refs = [ref for _, entry in supervisor.registry.entries() if (ref := entry.ref).running]
-    await asyncio.gather(*(r.ask(Describe(), timeout=ASK) for r in refs), return_exceptions=True)
-    await supervisor.ref.ask(GetStatus(), timeout=ASK)
-
-
 async def answer_everything(supervisor: Supervisor, key: SessionKey) -> None:
-    session = supervisor.registry.ref(key)
+    session = supervisor.directory.ref(key)
     if session is None:
         return
     try:

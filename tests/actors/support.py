@@ -6,13 +6,16 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from quizbot.storage.questions import PostgresQuestionStore
+
 from quizbot.actors.base import ActorRef, spawn
+from quizbot.actors.compose import compose_supervisor
 from quizbot.actors.messages import Describe, FlushSnapshots, SessionInfo, Shutdown, StartSession
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.actors.supervisor import Supervisor
 from quizbot.clock import ManualClock
 from quizbot.game.progression import Difficulty
-from quizbot.game.questions import Question, QuestionKind
+from quizbot.game.questions import Matcher, Question, QuestionKind
 from quizbot.game.session import SessionConfig
 from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
@@ -72,10 +75,11 @@ class Harness:
     ref: ActorRef[Supervisor] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.supervisor = Supervisor(
+        self.supervisor = compose_supervisor(
             port=self.channel,
             store=PostgresSessionStore(self.db),
             snapshots=PostgresSnapshotStore(self.db),
+            questions=PostgresQuestionStore(self.db),
             journal=PostgresJournalStore(self.db),
             clock=self.clock,
             settings=self.settings,
@@ -85,15 +89,22 @@ class Harness:
         )
         self.ref = spawn(self.supervisor, name=f"supervisor:{self.owner}")
 
+    def use_matcher(self, matcher: Matcher) -> None:
+        """Judge typed answers with `matcher`, in new sessions and in those a restart rebuilds."""
+        self.supervisor.factory.matcher = self.supervisor.checkpointer.matcher = matcher
+
     async def start(self, guild: int, channel: int, **options: Any) -> ActorRef[Any]:
         ref = await self.ref.ask(start_request(guild, channel, **options), timeout=ASK)
         await self.settle()
         return ref
 
-    async def describe(self, guild: int, channel: int) -> SessionInfo:
-        ref = self.supervisor.registry.ref((guild, channel))
+    def directory_ref(self, guild: int, channel: int) -> ActorRef[Any]:
+        ref = self.supervisor.directory.ref((guild, channel))
         assert ref is not None, f"no session in {(guild, channel)}"
-        info: SessionInfo = await ref.ask(Describe(), timeout=ASK)
+        return ref
+
+    async def describe(self, guild: int, channel: int) -> SessionInfo:
+        info: SessionInfo = await self.directory_ref(guild, channel).ask(Describe(), timeout=ASK)
         return info
 
     async def advance(self, seconds: float) -> None:

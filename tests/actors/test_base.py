@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from loguru import logger
 
-from quizbot.actors.base import Actor, ActorRef, Envelope, Mailbox, spawn, wait_all_stopped
+from quizbot.actors.base import Actor, ActorRef, Envelope, spawn, wait_all_stopped
 from quizbot.errors import ActorDead, AskTimeout, InvalidValue, MailboxFull, QuizbotError, UnknownMessage
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ class Add:
 
 @dataclass(frozen=True, slots=True)
 class Get:
-    """Read the total; read-only, so not journaled."""
+    """Read the total."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +57,13 @@ class Wait:
     """Block until the actor's gate opens, then reply "released"."""
 
 
-@dataclass(frozen=True, slots=True)
-class Unreplayable:
-    """Handled fine by receive, but replay raises on it."""
-
-
 class Recorder(Actor):
-    """A test actor with a running total that records what reached receive, replay, on_start and on_stop."""
+    """A test actor with a running total that records what reached receive, on_start and on_stop."""
 
     def __init__(self, *, fragile: bool = True) -> None:
         self.fragile = fragile
         self.total = 0
         self.received: list[object] = []
-        self.replayed: list[object] = []
         self.starts = 0
         self.stops = 0
         self.gate = asyncio.Event()
@@ -103,20 +97,7 @@ class Recorder(Actor):
                 self.entered.set()
                 await self.gate.wait()
                 return "released"
-            case Unreplayable():
-                return "handled"
         raise UnknownMessage(type(message).__name__)
-
-    async def replay(self, message: object) -> None:
-        self.replayed.append(message)
-        match message:
-            case Add(amount):
-                self.total += amount
-            case Unreplayable():
-                raise ValueError("cannot rebuild from this")
-
-    def journaled(self, message: object) -> bool:
-        return not isinstance(message, Get)
 
 
 @dataclass
@@ -182,11 +163,15 @@ async def stopped(ref: ActorRef[Any]) -> None:
     await asyncio.wait_for(ref.wait_stopped(), TIMEOUT)
 
 
-async def restart(ref: ActorRef[Recorder], envelope: Envelope, *, fragile: bool = False) -> Recorder:
-    """What a supervisor does: wait for the crashed loop to end, then start a fresh actor on the same ref."""
+async def restart(
+    ref: ActorRef[Recorder], envelope: Envelope, *, fragile: bool = False, total: int = 0
+) -> Recorder:
+    """What a supervisor does: wait for the crashed loop to end, then start a fresh actor on the same
+    ref, with the state its owner kept (`total`; for sessions, the checkpointer rebuilds it)."""
     await asyncio.wait_for(ref.wait_stopped(), TIMEOUT)
     fresh = Recorder(fragile=fragile)
-    ref.start(fresh, replay=ref.journal, redeliver=envelope)
+    fresh.total = total
+    ref.start(fresh, redeliver=envelope)
     return fresh
 
 
@@ -286,16 +271,6 @@ async def test_domain_error_from_a_tell_is_logged_not_fatal(logs: list[Message])
     assert refused[0]["message"] == "Refuse refused: not your turn"
     assert refused[0]["extra"]["actor"] == "told-refuser"
     assert ref.crashes == 0
-    await stopped(ref)
-
-
-async def test_refused_messages_are_not_journaled() -> None:
-    """A message whose receive raised a domain error is left out of the journal."""
-    ref = spawn(Recorder(), name="refused-journal")
-    ref.tell(Add(1))
-    ref.tell(Refuse("no"))
-    await ref.ask(Get(), timeout=TIMEOUT)
-    assert ref.journal == [Add(1)]
     await stopped(ref)
 
 
@@ -420,17 +395,6 @@ async def test_full_mailbox_refuses_with_mailbox_full() -> None:
     assert actor.received == [Wait(), Echo(0), Echo(1), Echo(2)]
 
 
-async def test_journal_records_handled_messages_except_unjournaled_ones() -> None:
-    """The journal lists handled messages in order, leaving out those journaled() rejects."""
-    ref = spawn(Recorder(), name="journal")
-    ref.tell(Add(1))
-    ref.tell(Get())
-    ref.tell(Add(2))
-    assert await ref.ask(Echo("x"), timeout=TIMEOUT) == "x"
-    assert ref.journal == [Add(1), Add(2), Echo("x")]
-    await stopped(ref)
-
-
 async def test_crash_handler_receives_ref_envelope_and_error() -> None:
     """The crash handler gets the ref, the crashing envelope (attempts == 1) and the exception."""
     crash_log = CrashLog()
@@ -459,23 +423,6 @@ async def test_crash_with_handler_leaves_the_ref_open_for_a_restart() -> None:
     assert len(ref.mailbox) == 1
 
 
-async def test_restart_replays_the_journal_through_replay_not_receive() -> None:
-    """On restart the journal is replayed silently: replay() sees it, receive() does not, state is rebuilt."""
-    crash_log = CrashLog()
-    ref = spawn(Recorder(), name="replaying", on_crash=crash_log)
-    ref.tell(Add(1))
-    ref.tell(Get())
-    ref.tell(Add(2))
-    ref.tell(Explode())
-    _, envelope, _ = await crash_log.next_crash()
-    fresh = await restart(ref, envelope)
-    assert await ref.ask(Get(), timeout=TIMEOUT) == 3
-    assert fresh.replayed == [Add(1), Add(2)]
-    assert Add(1) not in fresh.received
-    assert Add(2) not in fresh.received
-    await stopped(ref)
-
-
 async def test_restart_redelivers_the_crashing_message_first_and_keeps_the_rest() -> None:
     """The crashing message is handled before messages that arrived meanwhile, and none of those is lost."""
     crash_log = CrashLog()
@@ -485,10 +432,9 @@ async def test_restart_redelivers_the_crashing_message_first_and_keeps_the_rest(
     _, envelope, _ = await crash_log.next_crash()
     ref.tell(Add(10))
     ref.tell(Add(100))
-    fresh = await restart(ref, envelope)
+    fresh = await restart(ref, envelope, total=1)
     assert await ref.ask(Get(), timeout=TIMEOUT) == 111
     assert fresh.received == [Explode(), Add(10), Add(100), Get()]
-    assert ref.journal == [Add(1), Explode(), Add(10), Add(100)]
     assert fresh.starts == 1
     await stopped(ref)
 
@@ -553,21 +499,6 @@ async def test_wait_stopped_returns_after_the_loop_is_cancelled() -> None:
     loop_task(ref).cancel()
     await asyncio.wait_for(ref.wait_stopped(), TIMEOUT)
     assert not ref.running
-
-
-async def test_replay_that_raises_drops_that_message_and_the_actor_starts(logs: list[Message]) -> None:
-    """A message whose replay() raises is dropped with an error log; the rest replays and the actor serves."""
-    actor = Recorder()
-    ref: ActorRef[Recorder] = ActorRef("rebuild", Mailbox(), None)
-    ref.start(actor, replay=[Add(1), Unreplayable(), Add(2)])
-    assert await ref.ask(Get(), timeout=TIMEOUT) == 3
-    assert ref.journal == [Add(1), Add(2)]
-    assert actor.starts == 1
-    dropped = [m.record for m in logs if "could not be replayed" in m.record["message"]]
-    assert len(dropped) == 1
-    assert dropped[0]["level"].name == "ERROR"
-    assert dropped[0]["extra"] == {"actor": "rebuild", "message": "Unreplayable"}
-    await stopped(ref)
 
 
 async def test_start_refuses_while_the_loop_is_running() -> None:

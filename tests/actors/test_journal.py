@@ -104,7 +104,7 @@ async def test_acknowledged_answers_survive_a_crash_with_no_snapshot_after_the_s
     """Only the first snapshot exists; answers, a close and the next question live in the journal alone."""
     first = Harness(db, owner="first")
     ref = await first.start(GUILD, CHANNEL, count=3)
-    first.supervisor.snapshots = NoSaves(first.supervisor.snapshots)
+    first.supervisor.checkpointer.snapshots = NoSaves(first.supervisor.checkpointer.snapshots)
     for user in (7, 8, 9):
         assert (
             await ref.ask(SubmitAnswer(user, f"p{user}", 0, 1 if user != 9 else 2), timeout=ASK) == "accepted"
@@ -127,7 +127,7 @@ async def test_acknowledged_answers_survive_a_crash_with_no_snapshot_after_the_s
     assert [(r["user_id"], r["question_index"]) for r in rows] == [(7, 0), (8, 0), (9, 0)]
     assert await _journal_rows(db) == 0  # the saved snapshot covers every entry
 
-    revived = second.supervisor.registry.ref(KEY)
+    revived = second.supervisor.directory.ref(KEY)
     assert revived is not None
     await revived.ask(ResumeQuiz(1, False), timeout=ASK)
     await second.advance(10)
@@ -141,7 +141,7 @@ async def test_replay_applies_each_entry_once_across_two_restarts(db: Database) 
     """A respawned session that dies again before changing comes back the same, nothing doubled."""
     first = Harness(db, owner="first")
     ref = await first.start(GUILD, CHANNEL, count=2)
-    first.supervisor.snapshots = NoSaves(first.supervisor.snapshots)
+    first.supervisor.checkpointer.snapshots = NoSaves(first.supervisor.checkpointer.snapshots)
     for user in (7, 8):
         await ref.ask(SubmitAnswer(user, f"p{user}", 0, 1), timeout=ASK)
     await first.advance(10)
@@ -154,7 +154,7 @@ async def test_replay_applies_each_entry_once_across_two_restarts(db: Database) 
         await answers_written()
         info = await harness.describe(GUILD, CHANNEL)
         states.append((info.phase, info.index, info.players, [(s.user_id, s.points) for s in info.standings]))
-        harness.supervisor.snapshots = NoSaves(harness.supervisor.snapshots)
+        harness.supervisor.checkpointer.snapshots = NoSaves(harness.supervisor.checkpointer.snapshots)
         await harness.shutdown()  # its final save fails: the next process starts from what is stored
     assert states[0] == states[1]
     assert states[0][:3] == ("revealed", 0, 2)
@@ -166,8 +166,8 @@ async def test_clicks_arriving_together_share_a_statement(db: Database) -> None:
     """Fifty simultaneous answers are each acknowledged after a handful of writes, not fifty."""
     harness = Harness(db, owner="solo")
     ref = await harness.start(GUILD, CHANNEL)
-    store = Outage(harness.supervisor.journal.store)
-    harness.supervisor.journal.store = store
+    store = Outage(harness.supervisor.checkpointer.journal.store)
+    harness.supervisor.checkpointer.journal.store = store
     outcomes = await asyncio.gather(
         *(ref.ask(SubmitAnswer(100 + n, f"p{n}", 0, n % 4), timeout=ASK) for n in range(50))
     )
@@ -181,8 +181,8 @@ async def test_an_outage_is_told_honestly_and_the_guarantee_comes_back(db: Datab
     """With the database away the game plays on and says 'not saved'; once back, every entry is written."""
     harness = Harness(db, owner="solo")
     ref = await harness.start(GUILD, CHANNEL)
-    store = Outage(harness.supervisor.journal.store)
-    harness.supervisor.journal.store = store
+    store = Outage(harness.supervisor.checkpointer.journal.store)
+    harness.supervisor.checkpointer.journal.store = store
     store.down = True
     with pytest.raises(NotYetSaved) as first:
         await ref.ask(SubmitAnswer(7, "ann", 0, 1), timeout=ASK)
@@ -199,7 +199,7 @@ async def test_an_outage_is_told_honestly_and_the_guarantee_comes_back(db: Datab
     assert await ref.ask(SubmitAnswer(8, "bob", 0, 1), timeout=ASK) == "accepted"
     seqs = await db.pool.fetch("SELECT seq FROM session_journal ORDER BY seq")
     assert [r["seq"] for r in seqs] == [1, 2, 3, 4]  # the start, both noted answers, then bob's
-    assert harness.supervisor.journal.healthy
+    assert harness.supervisor.checkpointer.journal.healthy
     await harness.shutdown()
 
 
@@ -213,8 +213,8 @@ async def test_a_game_resumed_by_a_second_process_replays_after_its_pause(db: Da
 
     second = Harness(db, owner="second", clock=ManualClock(first.clock.time() + 60))
     assert await second.ref.ask(RespawnSessions(), timeout=ASK) == 1
-    second.supervisor.snapshots = NoSaves(second.supervisor.snapshots)
-    revived = second.supervisor.registry.ref(KEY)
+    second.supervisor.checkpointer.snapshots = NoSaves(second.supervisor.checkpointer.snapshots)
+    revived = second.supervisor.directory.ref(KEY)
     assert revived is not None
     await revived.ask(ResumeQuiz(1, False), timeout=ASK)
     second.clock.advance(3)  # past the question's first deadline, inside its new one

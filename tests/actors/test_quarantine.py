@@ -53,8 +53,8 @@ def _unknown_format(state: dict[str, Any]) -> None:
     state["session"]["format"] = 99
 
 
-def _no_options(state: dict[str, Any]) -> None:
-    state["session"]["questions"][0]["options"] = []
+def _unknown_question(state: dict[str, Any]) -> None:
+    state["session"]["questions"][0] = "q1_" + "0" * 32  # named, but never stored
 
 
 def _no_session(state: dict[str, Any]) -> None:
@@ -70,7 +70,7 @@ HOSTILE: dict[int, bytes | Callable[[dict[str, Any]], None]] = {
     11: b"[1, 2, 3]",
     12: b"\x00\xff\xfe",
     13: _unknown_format,
-    14: _no_options,
+    14: _unknown_question,
     15: _no_session,
     16: _bad_seq,
 }

@@ -129,7 +129,7 @@ async def test_a_dead_replica_comes_back_with_its_sessions_and_the_other_is_undi
 
     # The survivor keeps playing: answers are taken, questions close, its snapshots save unfenced.
     for n, key in enumerate(KEYS[alive]):
-        playing = survivor.supervisor.registry.ref(key)
+        playing = survivor.supervisor.directory.ref(key)
         assert playing is not None and playing.running
         await playing.ask(SubmitAnswer(200 + n, "bob", 0, 1), timeout=ASK)
     await survivor.advance(10)
@@ -144,7 +144,7 @@ async def test_a_dead_replica_comes_back_with_its_sessions_and_the_other_is_undi
     # The successor's sessions come back paused at the same question, and resume with the answer kept.
     for key in KEYS[dead]:
         assert successor.channel.of_type(key, RecoveryPrompt)
-        revived = successor.supervisor.registry.ref(key)
+        revived = successor.supervisor.directory.ref(key)
         assert revived is not None
         await revived.ask(ResumeQuiz(user_id=1, is_moderator=False), timeout=ASK)
         [reposted] = successor.channel.of_type(key, PostQuestion)
@@ -155,7 +155,7 @@ async def test_a_dead_replica_comes_back_with_its_sessions_and_the_other_is_undi
         assert [r.user_id for r in reveal.results] == [100 + n]
 
     # Were the dead replica to wake, it is fenced: its answers are refused and its saves let go.
-    stale = corpse.supervisor.registry.ref(KEYS[dead][0])
+    stale = corpse.supervisor.directory.ref(KEYS[dead][0])
     assert stale is not None
     with pytest.raises(SessionMoved):
         await stale.ask(SubmitAnswer(300, "cy", 0, 2), timeout=ASK)

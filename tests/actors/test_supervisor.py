@@ -64,7 +64,7 @@ async def test_a_session_starts_with_its_first_question(harness: Harness) -> Non
     await harness.start(GUILD, CHANNEL)
     posted = harness.channel.of_type((GUILD, CHANNEL), PostQuestion)
     assert [p.index for p in posted] == [0]
-    assert (GUILD, CHANNEL) in harness.supervisor.timers
+    assert (GUILD, CHANNEL) in harness.supervisor.factory.timers
 
 
 async def test_a_busy_channel_refuses_a_second_session(harness: Harness) -> None:
@@ -103,8 +103,8 @@ async def test_a_full_game_records_everything_and_leaves_nothing_behind(
     await eventually(lambda: _is(count(db, "SELECT count(*) FROM answers"), 4))
     await eventually(lambda: _is(count(db, "SELECT count(*) FROM quiz_runs"), 1))
     await eventually(lambda: _is(count(db, "SELECT count(*) FROM session_snapshots"), 0))
-    assert key not in harness.supervisor.registry
-    assert len(harness.supervisor.timers) == 0
+    assert key not in harness.supervisor.directory
+    assert len(harness.supervisor.factory.timers) == 0
     assert ref.stopped and not ref.running
     assert session_tasks() == []
 
@@ -129,8 +129,8 @@ async def test_questions_closing_together_are_saved_in_one_statement(harness: Ha
     for ref in refs:
         await ref.ask(SubmitAnswer(7, "ann", 0, 1), timeout=ASK)
     await harness.flush()
-    saves = _CountingSaves(harness.supervisor.snapshots)
-    harness.supervisor.snapshots = saves
+    saves = _CountingSaves(harness.supervisor.checkpointer.snapshots)
+    harness.supervisor.checkpointer.snapshots = saves
     await harness.advance(10)  # all five close, each reporting an urgent change
     assert saves.batches == [5]
     await eventually(lambda: _is(count(db, "SELECT count(*) FROM answers"), 5))
@@ -161,8 +161,8 @@ async def test_only_the_host_or_a_moderator_can_stop(harness: Harness) -> None:
     await harness.settle()
     [end] = harness.channel.of_type((GUILD, CHANNEL), AnnounceEnd)
     assert end.outcome == "stopped" and end.stopped_by == 3
-    assert (GUILD, CHANNEL) not in harness.supervisor.registry
-    assert len(harness.supervisor.timers) == 0 and session_tasks() == []
+    assert (GUILD, CHANNEL) not in harness.supervisor.directory
+    assert len(harness.supervisor.factory.timers) == 0 and session_tasks() == []
 
 
 async def test_bad_messages_get_domain_errors_and_never_kill_the_actor(harness: Harness) -> None:
@@ -188,8 +188,8 @@ async def test_idle_sessions_expire_and_leave_nothing_behind(harness: Harness, d
     await harness.ref.ask(SweepIdle(), timeout=ASK)
     await harness.settle()
     assert harness.channel.of_type((GUILD, CHANNEL), AnnounceExpiry)
-    assert (GUILD, CHANNEL) not in harness.supervisor.registry
-    assert len(harness.supervisor.timers) == 0 and not ref.running
+    assert (GUILD, CHANNEL) not in harness.supervisor.directory
+    assert len(harness.supervisor.factory.timers) == 0 and not ref.running
     assert session_tasks() == []
     await eventually(lambda: _is(count(db, "SELECT count(*) FROM session_snapshots"), 0))
 
@@ -211,7 +211,7 @@ async def test_shutdown_snapshots_everything_and_refuses_new_games(harness: Harn
     await harness.shutdown()
     assert await count(db, "SELECT count(*) FROM session_snapshots") == 3
     assert all(not r.running for r in refs)
-    assert len(harness.supervisor.registry) == 0 and len(harness.supervisor.timers) == 0
+    assert len(harness.supervisor.directory) == 0 and len(harness.supervisor.factory.timers) == 0
     assert not harness.supervisor.accepting
 
 
@@ -241,7 +241,7 @@ async def test_respawn_brings_sessions_back_paused_at_the_same_question(db: Data
     info = await second.describe(GUILD, CHANNEL)
     assert (info.phase, info.index, info.paused, info.players) == ("question_open", 1, True, 2)
     assert second.channel.of_type((GUILD, CHANNEL), RecoveryPrompt)
-    revived = second.supervisor.registry.ref((GUILD, CHANNEL))
+    revived = second.supervisor.directory.ref((GUILD, CHANNEL))
     assert revived is not None
     with pytest.raises(InvalidState):
         await revived.ask(SubmitAnswer(9, "cy", 1, 1), timeout=ASK)
@@ -257,7 +257,7 @@ async def test_respawn_brings_sessions_back_paused_at_the_same_question(db: Data
     with pytest.raises(SessionMoved):
         await ref.ask(SubmitAnswer(10, "dan", 1, 2), timeout=ASK)
     assert await first.flush() == 0
-    assert (GUILD, CHANNEL) not in first.supervisor.registry
+    assert (GUILD, CHANNEL) not in first.supervisor.directory
     await first.shutdown()
     await second.shutdown()
 
@@ -273,8 +273,8 @@ async def test_respawn_saves_again_only_the_snapshots_that_would_expire_first(db
         "UPDATE session_snapshots SET expires_at = to_timestamp($1) WHERE channel_id = 2", soon
     )
     second = Harness(db, owner="second")
-    saves = _CountingSaves(second.supervisor.snapshots)
-    second.supervisor.snapshots = saves
+    saves = _CountingSaves(second.supervisor.checkpointer.snapshots)
+    second.supervisor.checkpointer.snapshots = saves
     assert await second.ref.ask(RespawnSessions(), timeout=ASK) == 2
     assert saves.batches == [1]
     rows = await db.pool.fetch(
@@ -297,13 +297,15 @@ async def test_two_processes_racing_to_respawn_each_session_get_it_once(db: Data
     a, b = Harness(db, owner="a"), Harness(db, owner="b")
     both_loaded = asyncio.Barrier(2)
     for harness in (a, b):
-        harness.supervisor.snapshots = _LoadThenWait(harness.supervisor.snapshots, both_loaded)
+        harness.supervisor.checkpointer.snapshots = _LoadThenWait(
+            harness.supervisor.checkpointer.snapshots, both_loaded
+        )
     counts = await asyncio.gather(
         a.ref.ask(RespawnSessions(), timeout=ASK), b.ref.ask(RespawnSessions(), timeout=ASK)
     )
     assert sum(counts) == 10
-    assert len(set(a.supervisor.registry) | set(b.supervisor.registry)) == 10
-    assert set(a.supervisor.registry).isdisjoint(set(b.supervisor.registry))
+    assert len(set(a.supervisor.directory) | set(b.supervisor.directory)) == 10
+    assert set(a.supervisor.directory).isdisjoint(set(b.supervisor.directory))
     for harness in (a, b, origin):
         await harness.shutdown()
 
@@ -338,9 +340,9 @@ async def test_a_crash_restarts_from_the_snapshot_and_keeps_acknowledged_answers
         return response == question.correct_text
 
     harness = Harness(db, owner="crashy")
-    harness.supervisor.matcher = flaky_matcher
+    harness.use_matcher(flaky_matcher)
     if journal == "none":
-        harness.supervisor.journal.store = None
+        harness.supervisor.checkpointer.journal.store = None
     ref = await harness.start(GUILD, CHANNEL, count=1, mode="typed", single_answer=True)
     await harness.flush()
     for user in range(1, 6):
@@ -363,7 +365,7 @@ async def test_a_message_that_crashes_twice_is_dropped_as_poison(db: Database) -
         return False
 
     harness = Harness(db, owner="poison")
-    harness.supervisor.matcher = broken_matcher
+    harness.use_matcher(broken_matcher)
     ref = await harness.start(GUILD, CHANNEL, count=1, mode="typed", single_answer=True)
     with pytest.raises(PoisonMessage):
         await ref.ask(SubmitAnswer(6, "boomer", 0, "boom"), timeout=ASK)
@@ -380,7 +382,7 @@ async def test_too_many_crashes_stop_the_session_and_tell_the_channel(db: Databa
 
     settings = SupervisorSettings(policy=RestartPolicy(max_restarts=2, within_seconds=60))
     harness = Harness(db, owner="fragile", settings=settings)
-    harness.supervisor.matcher = broken_matcher
+    harness.use_matcher(broken_matcher)
     ref = await harness.start(GUILD, CHANNEL, count=1, mode="typed", single_answer=True)
     outcomes = []
     for user in range(3):
@@ -391,9 +393,9 @@ async def test_too_many_crashes_stop_the_session_and_tell_the_channel(db: Databa
     # crash, restart, crash again: poison (2 restarts); the next crash is one too many; then it is gone
     assert outcomes == ["PoisonMessage", "RuntimeError", "ActorDead"]
     await harness.settle()
-    assert (GUILD, CHANNEL) not in harness.supervisor.registry
+    assert (GUILD, CHANNEL) not in harness.supervisor.directory
     assert harness.channel.of_type((GUILD, CHANNEL), Notice)
-    assert not ref.running and len(harness.supervisor.timers) == 0
+    assert not ref.running and len(harness.supervisor.factory.timers) == 0
     await harness.shutdown()
 
 
@@ -410,7 +412,7 @@ async def test_reports_about_unknown_sessions_are_ignored(harness: Harness) -> N
     harness.ref.tell(SessionCrashed(stranger, Envelope(object()), RuntimeError("not ours")))
     await harness.settle()
     assert harness.ref.running and ref.running
-    assert list(harness.supervisor.registry) == [(GUILD, CHANNEL)]
-    assert harness.supervisor.registry.ref(stranger) is None
+    assert list(harness.supervisor.directory) == [(GUILD, CHANNEL)]
+    assert harness.supervisor.directory.ref(stranger) is None
     with pytest.raises(UnknownMessage):
         await harness.ref.ask(object(), timeout=ASK)

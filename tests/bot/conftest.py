@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,12 +9,12 @@ from dataclasses import dataclass
 
 import pytest
 
-from quizbot.actors.messages import Describe, GetStatus
 from quizbot.bot.app import RunningBot, running_bot
 from quizbot.clock import ManualClock
 from quizbot.config import Settings
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, StandardGuild
+from quizbot.testing.actors import settle
 
 
 @dataclass
@@ -36,11 +35,7 @@ class World:
 
     async def settle(self) -> None:
         """Round-trip the supervisor and every session, then send what is queued for Discord."""
-        supervisor = self.running.service.supervisor
-        for _ in range(3):
-            await supervisor.ref.ask(GetStatus(), timeout=5)
-            refs = [entry.ref for _, entry in supervisor.registry.entries() if entry.ref.running]
-            await asyncio.gather(*(ref.ask(Describe(), timeout=5) for ref in refs), return_exceptions=True)
+        await settle(self.running.service.supervisor, ask_timeout=5)
         await self.running.channel.flush(within=5)
 
 

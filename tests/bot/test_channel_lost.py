@@ -16,7 +16,7 @@ MESSAGE_ROUTE = "POST /channels/{channel_id}/messages"
 async def _until_released(world: World, key: SessionKey) -> None:
     """Round-trip the actors until the session is gone (each settle is bounded; a few suffice)."""
     for _ in range(20):
-        if key not in world.running.service.supervisor.registry:
+        if key not in world.running.service.supervisor.directory:
             return
         await world.settle()
     raise AssertionError(f"the session in {key} was never released")

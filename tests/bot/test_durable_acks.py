@@ -42,8 +42,8 @@ class HeldJournal:
 
 @pytest.fixture
 def journal(world: World) -> HeldJournal:
-    held = HeldJournal(world.running.service.supervisor.journal.store)
-    world.running.service.supervisor.journal.store = held
+    held = HeldJournal(world.running.service.supervisor.checkpointer.journal.store)
+    world.running.service.supervisor.checkpointer.journal.store = held
     return held
 
 

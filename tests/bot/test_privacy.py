@@ -77,7 +77,7 @@ async def test_twenty_simultaneous_starts_make_one_game_one_announcement_and_nin
     started = [r for r in records if r not in refused]
     assert len(started) == 1 and MESSAGES["quiz_started"] in started[0].original.text  # type: ignore[union-attr]
     assert f"Hosted by {started[0].user.name}" in announcements[0].text
-    assert crowd.channel.key in world.running.service.supervisor.registry
+    assert crowd.channel.key in world.running.service.supervisor.directory
     assert public_refusals(world) == []
 
 
@@ -90,7 +90,7 @@ async def test_a_busy_channel_and_bad_options_are_refused_privately_before_any_d
     await bad.wait_ack()
     assert bad.response_type == 4 and bad.original is not None and bad.original.ephemeral
     assert "unknown provider 'evil'" in bad.original.text
-    assert club.channel.key not in world.running.service.supervisor.registry
+    assert club.channel.key not in world.running.service.supervisor.directory
     await start_quiz(world, club)
     busy = await world.double.slash(club.guild, club.channel, club.players[1], "trivia start")
     await busy.wait_ack()

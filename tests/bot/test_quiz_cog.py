@@ -84,7 +84,7 @@ async def test_the_game_finishes_with_the_podium_in_the_dm(world: World) -> None
     question = await clickable_question(world, player)
     await (await world.double.click(question, answer_buttons(question)[0], player)).wait_ack(timeout=3.0)
     assert player.user.name in (await podium(world, player)).text
-    assert solo_key(world, player) not in world.running.service.supervisor.registry
+    assert solo_key(world, player) not in world.running.service.supervisor.directory
 
 
 async def test_solo_answers_are_stored_under_guild_zero(world: World) -> None:
@@ -123,7 +123,7 @@ async def test_stop_ends_the_solo_quiz(world: World) -> None:
     (done,) = await stop.wait_followups(1, timeout=5.0)
     assert "stopped" in done.text
     await world.settle()
-    assert solo_key(world, player) not in world.running.service.supervisor.registry
+    assert solo_key(world, player) not in world.running.service.supervisor.directory
     await world.double.wait_for_message(
         lambda m: "The quiz was stopped" in m.text, timeout=5, channel=world.double.dm_channel(player)
     )
@@ -148,7 +148,7 @@ async def test_a_solo_quiz_does_not_block_a_group_quiz_in_the_channel(world: Wor
     await world.double.wait_for_message(
         lambda m: "Trivia is starting" in m.text, timeout=5, channel=club.channel.key
     )
-    registry = world.running.service.supervisor.registry
+    registry = world.running.service.supervisor.directory
     assert (club.guild.id, club.channel.id) in registry
     assert solo_key(world, club.players[0]) in registry
 
@@ -161,7 +161,7 @@ async def test_closed_dms_are_refused_and_start_nothing(world: World) -> None:
     (refusal,) = await record.wait_followups(1, timeout=5.0)
     assert refusal.ephemeral and "direct messages" in refusal.text
     await world.settle()
-    assert solo_key(world, player) not in world.running.service.supervisor.registry
+    assert solo_key(world, player) not in world.running.service.supervisor.directory
     assert world.double.messages(world.double.dm_channel(player)) == []
 
 
@@ -180,4 +180,4 @@ async def test_start_in_dms_runs_right_there(world: World) -> None:
     assert intro.interaction is None  # a message in the DM, not the interaction's response
     await world.settle()
     assert (await question_in_dm(world, player, since)).embeds[0]["title"] == "Question 1 of 2"
-    assert solo_key(world, player) in world.running.service.supervisor.registry
+    assert solo_key(world, player) in world.running.service.supervisor.directory

@@ -71,7 +71,7 @@ async def test_an_auto_sharded_bot_serves_every_guild_on_every_shard(db: Databas
             first_on = {shard_of(g): g for g in guilds}
             for where in first_on.values():
                 await start_in(double, where)
-            registry = running.service.supervisor.registry
+            registry = running.service.supervisor.directory
             assert all(where.channel.key in registry for where in first_on.values())
 
 

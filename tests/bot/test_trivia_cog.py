@@ -55,7 +55,7 @@ async def test_typed_answers_are_judged_fairly(world: World) -> None:
     await start_quiz(world, world.club, questions=1, mode="typed", topic="geography")
     question = await next_question(world, world.club)
     assert answer_buttons(question) == []
-    entry = world.running.service.supervisor.registry.get(world.club.channel.key)
+    entry = world.running.service.supervisor.directory.get(world.club.channel.key)
     assert entry is not None and entry.typed
     await world.double.say(world.club.guild, world.club.channel, world.club.players[0], "no idea")
     await world.settle()
@@ -77,7 +77,7 @@ async def test_a_player_cannot_stop_the_quiz_but_a_moderator_can(world: World) -
     )
     await stopped.wait_ack()
     await world.settle()
-    assert world.club.channel.key not in world.running.service.supervisor.registry
+    assert world.club.channel.key not in world.running.service.supervisor.directory
     await world.double.wait_for_message(lambda m: "stopped" in m.text, channel=world.club.channel.key)
 
 
@@ -114,7 +114,7 @@ async def test_options_out_of_range_get_the_catalogue_message(
     )
     await record.wait_ack()
     assert expected in _reply_text(record)
-    assert world.club.channel.key not in world.running.service.supervisor.registry
+    assert world.club.channel.key not in world.running.service.supervisor.directory
 
 
 async def test_options_left_out_take_the_servers_defaults(world: World) -> None:
@@ -129,10 +129,10 @@ async def test_options_left_out_take_the_servers_defaults(world: World) -> None:
         lambda m: "Trivia is starting" in m.text, timeout=5, channel=world.club.channel.key
     )
     assert "3 hard questions" in started.text
-    entry = world.running.service.supervisor.registry.get(world.club.channel.key)
+    entry = world.running.service.supervisor.directory.get(world.club.channel.key)
     assert entry is not None and entry.typed
     await start_quiz(world, world.rival, questions=4, mode="buttons")
-    rival = world.running.service.supervisor.registry.get(world.rival.channel.key)
+    rival = world.running.service.supervisor.directory.get(world.rival.channel.key)
     assert rival is not None and not rival.typed
 
 

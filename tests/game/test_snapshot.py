@@ -15,7 +15,7 @@ from quizbot.errors import InvalidValue, QuizbotError
 from quizbot.game.effects import Reveal
 from quizbot.game.progression import Difficulty
 from quizbot.game.session import AnswerMode, QuizSession, SessionConfig
-from quizbot.game.snapshot import SNAPSHOT_FORMAT, session_from_dict, session_to_dict
+from quizbot.game.snapshot import SNAPSHOT_FORMAT, by_identity, session_from_dict, session_to_dict
 from tests.game.factories import (
     CORRECT,
     HOST_ID,
@@ -39,7 +39,14 @@ Action = tuple[Any, ...]
 
 def through_json(game: QuizSession) -> QuizSession:
     """The session as the store would bring it back: to dict, to JSON bytes, and back."""
-    return session_from_dict(orjson.loads(orjson.dumps(session_to_dict(game))))
+    data = orjson.loads(orjson.dumps(session_to_dict(game)))
+    return session_from_dict(data, questions=by_identity(game.questions))
+
+
+def in_format_1(game: QuizSession) -> dict[str, Any]:
+    """The session as format 1 wrote it: its questions inline."""
+    data = orjson.loads(orjson.dumps(session_to_dict(game)))
+    return {**data, "format": 1, "questions": [q.to_dict() for q in game.questions]}
 
 
 def created() -> QuizSession:
@@ -141,29 +148,48 @@ def test_restore_uses_the_given_matcher() -> None:
     """A restored session judges typed answers with the matcher passed to session_from_dict."""
     game = typed_session()
     game.start(T0)
-    restored = session_from_dict(session_to_dict(game), matcher=lambda _question, _response: True)
+    restored = session_from_dict(
+        session_to_dict(game),
+        matcher=lambda _question, _response: True,
+        questions=by_identity(game.questions),
+    )
     restored.answer(10, "ten", 0, "anything", T0 + 1)
     reveal = restored.close(0, T0 + TIMEOUT)[0]
     assert isinstance(reveal, Reveal)
     assert [r.correct for r in reveal.results] == [True]
 
 
-def test_questions_and_config_are_shared_read_only() -> None:
-    """Snapshots of sessions with the same questions share their JSON form, which refuses changes."""
-    first, second = session_to_dict(started()), session_to_dict(session())
-    assert first["questions"][0] is second["questions"][0]
+def test_questions_are_named_and_config_is_shared_read_only() -> None:
+    """Snapshots name their questions by identity and share their config's JSON form, read-only."""
+    game = started()
+    first, second = session_to_dict(game), session_to_dict(session())
+    assert first["questions"] == [q.identity for q in game.questions] == second["questions"]
     assert first["config"] is second["config"]
-    question = first["questions"][0]
     for change in (
-        lambda: question.update(answer=7),
-        lambda: question.__setitem__("answer", 7),
-        lambda: question["options"].append("Pluto"),
+        lambda: first["config"].update(topic="x"),
+        lambda: first["config"].__setitem__("topic", "x"),
         lambda: first["config"].pop("topic"),
     ):
         with pytest.raises(TypeError, match="read-only"):
             change()
     assert copy.deepcopy(first) == first == orjson.loads(orjson.dumps(first))
-    assert session_from_dict({**first, "questions": [{**q, "answer": 2} for q in first["questions"]]})
+
+
+@pytest.mark.parametrize("setup", POINTS, ids=lambda f: f.__name__)
+def test_a_format_1_snapshot_restores_the_same_game(setup: Setup) -> None:
+    """A snapshot written before questions were named (format 1, questions inline) still restores."""
+    game = setup()
+    restored = session_from_dict(in_format_1(game))
+    assert restored == game
+    assert session_to_dict(restored) == session_to_dict(game)
+
+
+def test_a_question_the_store_lacks_is_refused() -> None:
+    """A snapshot naming a question not found by identity raises InvalidValue, naming it."""
+    game = started()
+    known = by_identity(game.questions[1:])
+    with pytest.raises(InvalidValue, match=game.questions[0].identity):
+        session_from_dict(session_to_dict(game), questions=known)
 
 
 def test_equal_values_of_other_types_are_not_shared() -> None:
@@ -311,7 +337,7 @@ def test_missing_key_is_refused(key: str) -> None:
         session_from_dict(data)
 
 
-@pytest.mark.parametrize("version", [0, 2, None, "1"])
+@pytest.mark.parametrize("version", [0, 3, None, "1", "2", True])
 def test_unknown_format_is_refused(version: object) -> None:
     """A snapshot written in another format is refused, naming the format."""
     data = session_to_dict(session())
@@ -321,7 +347,10 @@ def test_unknown_format_is_refused(version: object) -> None:
 
 
 def with_question_broken(data: dict[str, Any]) -> None:
-    data["questions"][0] = {**data["questions"][0], "answer": 7}  # shared and read-only: replaced
+    if data["format"] == 1:
+        data["questions"][0] = {**data["questions"][0], "answer": 7}
+    else:
+        data["questions"][0] = data["questions"][0][:-1] + "x"  # an identity nothing has
 
 
 def with_too_few_questions(data: dict[str, Any]) -> None:
@@ -346,9 +375,11 @@ def with_too_few_questions(data: dict[str, Any]) -> None:
         with_too_few_questions,
     ],
 )
-def test_malformed_snapshot_is_refused(damage: Callable[[dict[str, Any]], None]) -> None:
+@pytest.mark.parametrize("version", [SNAPSHOT_FORMAT, 1])
+def test_malformed_snapshot_is_refused(damage: Callable[[dict[str, Any]], None], version: int) -> None:
     """Bad phases, ids, rows, configs or questions raise InvalidValue rather than a stray error."""
-    data = session_to_dict(open_with_answers())
+    game = open_with_answers()
+    data = in_format_1(game) if version == 1 else orjson.loads(orjson.dumps(session_to_dict(game)))
     damage(data)
     with pytest.raises(InvalidValue):
-        session_from_dict(data)
+        session_from_dict(data, questions=by_identity(game.questions))

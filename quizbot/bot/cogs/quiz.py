@@ -66,7 +66,7 @@ class QuizCog(commands.Cog):
         await inter.response.defer(ephemeral=True)
         dm = await open_dm(inter)
         key = (SOLO_GUILD, dm.id)
-        if key in self.ctx.supervisor.registry:
+        if key in self.ctx.directory:
             await refuse(inter, problem("solo_exists"))
             return
         with self.ctx.starting_in(key):
@@ -99,7 +99,7 @@ class QuizCog(commands.Cog):
         """Stop the author's own solo quiz, whether asked from a server or from the DM itself."""
         await inter.response.defer(ephemeral=True)
         dm = await open_dm(inter)
-        session = self.ctx.supervisor.registry.ref((SOLO_GUILD, dm.id))
+        session = self.ctx.directory.ref((SOLO_GUILD, dm.id))
         if session is None:
             await refuse(inter, problem("solo_not_found"))
             return

@@ -96,7 +96,7 @@ class TriviaCog(commands.Cog):
         single = bool(validation.flag("single_answer", single_answer))
         chosen = options.chosen() | ({"mode": answer_mode} if answer_mode else {})
         SessionConfig(**chosen)  # whatever the core refuses, it refuses now, before any reply
-        if key in self.ctx.supervisor.registry:
+        if key in self.ctx.directory:
             raise SessionExists("a quiz is already running here")
         with self.ctx.starting_in(key):  # of simultaneous starts here, one goes on; the rest hear why
             await reply(inter, say("preparing"))
@@ -169,7 +169,7 @@ class TriviaCog(commands.Cog):
         if button is None:  # not ours, garbage or an old format: still answered, privately
             await refuse(inter, problem("button_retired"))
             return
-        entry = self.ctx.supervisor.registry.get(button.key)
+        entry = self.ctx.directory.get(button.key)
         if entry is None or entry.epoch != button.epoch or button.key != session_key(inter):
             await refuse(inter, problem("stale_button"))
             return
@@ -201,7 +201,7 @@ class TriviaCog(commands.Cog):
         if message.author.bot or not message.content:
             return
         key = (message.guild.id if message.guild else 0, message.channel.id)
-        entry = self.ctx.supervisor.registry.get(key)
+        entry = self.ctx.directory.get(key)
         if entry is None or not entry.typed:
             return
         name = getattr(message.author, "display_name", message.author.name)
