@@ -69,6 +69,9 @@ class Question:
         found = []
         if not self.question_id:
             found.append("it needs an id")
+        texts = (self.question_id, self.text, self.category, self.explanation, self.source)
+        if not all(_encodable(t) for t in (*texts, *self.options, *self.accepted, *self.hints)):
+            found.append("its text holds characters that are not valid Unicode (lone surrogates)")
         if not self.text.strip() or len(self.text) > MAX_TEXT:
             found.append(f"text must be 1 to {MAX_TEXT} characters")
         if not self.category.strip() or len(self.category) > MAX_CATEGORY:
@@ -184,6 +187,15 @@ def exact_matcher(question: Question, response: str) -> bool:
     """Typed answers equal to an accepted answer, ignoring case, accents and spacing."""
     wanted = question.accepted if question.kind is QuestionKind.SHORT_ANSWER else (question.correct_text,)
     return _fold(response) in {_fold(a) for a in wanted}
+
+
+def _encodable(text: str) -> bool:
+    """Whether `text` can be written as UTF-8 (JSON, the database, Discord): no lone surrogates."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fold(text: str) -> str:

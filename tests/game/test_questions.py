@@ -342,3 +342,22 @@ def test_exact_matcher_on_short_answers(response: str, expected: bool) -> None:
 def test_exact_matcher_on_multiple_choice_uses_the_correct_option(response: str, expected: bool) -> None:
     """Typed answers to a multiple-choice question match the correct option's text."""
     assert exact_matcher(mc_question(), response) is expected
+
+
+@pytest.mark.parametrize("field", ["text", "explanation", "options", "hints"])
+def test_a_lone_surrogate_is_refused(field: str) -> None:
+    """Text that cannot be written as UTF-8 (a lone surrogate, as a hostile JSON escape gives) is refused."""
+    values: dict[str, Any] = {
+        "question_id": "s1",
+        "text": "Which planet?",
+        "kind": "multiple_choice",
+        "category": "science",
+        "difficulty": "easy",
+        "explanation": "Mars is red.",
+        "options": ("Mars", "Venus"),
+        "answer_index": 0,
+    }
+    bad = "Mars \ud800"
+    values[field] = (bad, "Venus") if field == "options" else (bad,) if field == "hints" else bad
+    with pytest.raises(InvalidValue, match="lone surrogates"):
+        Question(**values)
