@@ -26,6 +26,8 @@ from quizbot.questions.custom import CustomPacks
 from quizbot.questions.llm import LLMSource
 from quizbot.questions.sources import BankSource
 from quizbot.service import QuizService, supervisor_settings
+from quizbot.storage.guilds import PostgresAskedQuestions
+from quizbot.storage.packs import PostgresPackStore
 from quizbot.storage.pool import Database
 
 CHANNEL_FLUSH_SECONDS = 3.0
@@ -67,8 +69,8 @@ async def running_bot(
     bank, errors = QuestionBank.load()
     for error in errors:
         logger.error("question pack skipped: {}", error)
-    custom = CustomPacks(db, bank)
-    bank_source = BankSource(bank, db, custom=custom)
+    custom = CustomPacks(PostgresPackStore(db), bank)
+    bank_source = BankSource(bank, PostgresAskedQuestions(db), custom=custom)
     llm = LLMSource.from_settings(settings.llm, bank_source)
     bot = build_bot(
         typed_answers=settings.typed_answers,

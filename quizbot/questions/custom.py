@@ -13,8 +13,7 @@ from loguru import logger
 
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.packs import Pack, PackError, parse_pack
-from quizbot.storage.packs import StoredPack, delete_guild_pack, guild_packs, save_guild_pack
-from quizbot.storage.pool import Database
+from quizbot.questions.ports import PackStore, StoredPack
 
 MAX_UPLOAD_BYTES = 256 * 1024
 CACHE_SECONDS = 60.0
@@ -32,13 +31,15 @@ class _GuildLock:
 class CustomPacks:
     """Each guild's uploaded packs on top of the shipped bank, cached for a minute per guild.
 
-    Loading a guild's bank reads the database across an await, so it holds the guild's read lock,
+    Loading a guild's bank reads the pack store across an await, so it holds the guild's read lock,
     and an upload or removal its write lock: a bank loaded while a pack changed is never cached
     over the change. Readers share; a lock lives only while some task holds or awaits it.
     """
 
-    def __init__(self, db: Database, shipped: QuestionBank, *, cache_seconds: float = CACHE_SECONDS) -> None:
-        self.db = db
+    def __init__(
+        self, store: PackStore, shipped: QuestionBank, *, cache_seconds: float = CACHE_SECONDS
+    ) -> None:
+        self.store = store
         self.shipped = shipped
         self.cache_seconds = cache_seconds
         self._banks: dict[int, tuple[float, QuestionBank]] = {}
@@ -60,8 +61,7 @@ class CustomPacks:
         pack = parse_pack(text, source=name, default_id=PurePath(name).stem)
         self._namespaced(guild_id, pack)  # ids must not clash with each other once namespaced
         async with self._locked(guild_id, write=True):
-            await save_guild_pack(
-                self.db,
+            await self.store.save(
                 guild_id,
                 pack_id=pack.pack_id,
                 name=pack.name,
@@ -75,13 +75,13 @@ class CustomPacks:
     async def remove(self, guild_id: int, pack_id: str) -> bool:
         """Delete one of the guild's packs."""
         async with self._locked(guild_id, write=True):
-            removed = await delete_guild_pack(self.db, guild_id, pack_id)
+            removed = await self.store.delete(guild_id, pack_id)
             self._banks.pop(guild_id, None)
         return removed
 
     async def stored(self, guild_id: int) -> list[StoredPack]:
         """The guild's uploaded packs as stored."""
-        return await guild_packs(self.db, guild_id)
+        return await self.store.packs(guild_id)
 
     async def bank_for(self, guild_id: int) -> QuestionBank:
         """The shipped bank plus this guild's packs (a stored pack that no longer parses is skipped)."""
@@ -91,7 +91,7 @@ class CustomPacks:
             return cached[1]
         async with self._locked(guild_id, write=False):
             extra = []
-            for stored in await guild_packs(self.db, guild_id):
+            for stored in await self.store.packs(guild_id):
                 try:
                     pack = parse_pack(stored.body, source=stored.pack_id, default_id=stored.pack_id)
                     extra.append(self._namespaced(guild_id, pack))

@@ -14,8 +14,7 @@ from quizbot.game.questions import Question
 from quizbot.game.values import check_id, parse_enum
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.custom import CustomPacks
-from quizbot.storage.guilds import asked_questions, forget_asked, mark_asked
-from quizbot.storage.pool import Database
+from quizbot.questions.ports import AskedQuestions
 
 MAX_TOPIC_LENGTH = 100
 
@@ -89,13 +88,13 @@ class BankSource:
     def __init__(
         self,
         bank: QuestionBank,
-        db: Database,
+        seen: AskedQuestions,
         *,
         custom: CustomPacks | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.bank = bank
-        self.db = db
+        self.seen = seen
         self.custom = custom
         self.rng = rng or random.Random()
 
@@ -105,12 +104,12 @@ class BankSource:
         category = request.category
         if category is None and request.topic is not None:
             category = bank.nearest_category(request.topic)
-        asked = await asked_questions(self.db, request.guild_id, category)
+        asked = await self.seen.asked(request.guild_id, category)
         chosen = bank.choose(
             category, request.difficulty, request.count, exclude=asked, rng=self.rng, buttons=request.buttons
         )
         if len(chosen) < request.count:  # exhausted: forget what was seen and fill up
-            await forget_asked(self.db, request.guild_id, category)
+            await self.seen.forget(request.guild_id, category)
             taken = {q.question_id for q in chosen}
             chosen += bank.choose(
                 category,
@@ -128,6 +127,6 @@ class BankSource:
         for question in chosen:
             by_category[question.category].append(question.question_id)
         for name, ids in by_category.items():
-            await mark_asked(self.db, request.guild_id, name, ids)
+            await self.seen.mark(request.guild_id, name, ids)
         label = f"the offline bank ({category})" if category else "the offline bank"
         return PreparedQuestions(tuple(chosen), label)

@@ -179,3 +179,19 @@ async def forget_asked(
         return int(status.rsplit(maxsplit=1)[-1])
 
     return await db.run(write, connection=connection)
+
+
+class PostgresAskedQuestions:
+    """The bank source's AskedQuestions, bound to one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def asked(self, guild_id: int, category: str | None) -> set[str]:
+        return await asked_questions(self.db, guild_id, category)
+
+    async def forget(self, guild_id: int, category: str | None) -> int:
+        return await forget_asked(self.db, guild_id, category)
+
+    async def mark(self, guild_id: int, category: str, question_ids: Iterable[str]) -> None:
+        await mark_asked(self.db, guild_id, category, question_ids)

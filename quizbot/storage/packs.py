@@ -1,29 +1,16 @@
-"""Custom question packs a guild uploaded, stored as their validated YAML text."""
+"""Custom question packs a guild uploaded, stored as their validated YAML text; PostgresPackStore is
+the question sources' PackStore over these functions."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
 
 import asyncpg
 
 from quizbot.errors import InvalidValue
 from quizbot.game.values import check_id
+from quizbot.questions.ports import StoredPack
 from quizbot.storage.pool import Database
 
 MAX_GUILD_PACKS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPack:
-    """A guild's uploaded pack, as stored."""
-
-    pack_id: str
-    name: str
-    body: str
-    question_count: int
-    added_by: int
-    added_at: datetime
 
 
 async def save_guild_pack(
@@ -88,3 +75,29 @@ async def delete_guild_pack(
         return status == "DELETE 1"
 
     return await db.run(write, connection=connection)
+
+
+class PostgresPackStore:
+    """The question sources' PackStore, bound to one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def save(
+        self, guild_id: int, *, pack_id: str, name: str, body: str, question_count: int, added_by: int
+    ) -> None:
+        await save_guild_pack(
+            self.db,
+            guild_id,
+            pack_id=pack_id,
+            name=name,
+            body=body,
+            question_count=question_count,
+            added_by=added_by,
+        )
+
+    async def packs(self, guild_id: int) -> list[StoredPack]:
+        return await guild_packs(self.db, guild_id)
+
+    async def delete(self, guild_id: int, pack_id: str) -> bool:
+        return await delete_guild_pack(self.db, guild_id, pack_id)

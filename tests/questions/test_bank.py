@@ -13,6 +13,7 @@ from quizbot.game.questions import Question, QuestionKind
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.packs import Pack, PackError
 from quizbot.questions.sources import BankSource, QuestionRequest
+from quizbot.storage.guilds import PostgresAskedQuestions
 from quizbot.storage.pool import Database
 
 
@@ -91,7 +92,7 @@ def test_a_pack_reusing_an_id_is_refused() -> None:
 
 async def test_a_guild_sees_no_repeats_until_the_category_runs_dry(db: Database) -> None:
     """Three sport questions: two quizzes of one never repeat, the third starts over."""
-    source = BankSource(small_bank(), db, rng=random.Random(3))
+    source = BankSource(small_bank(), PostgresAskedQuestions(db), rng=random.Random(3))
     request = QuestionRequest(guild_id=1, difficulty=Difficulty.EASY, count=1, category="sport")
     seen = [(await source.prepare(request)).questions[0].question_id for _ in range(3)]
     assert sorted(seen) == ["p0", "p1", "p2"]
@@ -101,7 +102,7 @@ async def test_a_guild_sees_no_repeats_until_the_category_runs_dry(db: Database)
 
 async def test_guilds_do_not_share_what_they_have_seen(db: Database) -> None:
     """One guild using up a category leaves another guild's choice untouched."""
-    source = BankSource(small_bank(), db)
+    source = BankSource(small_bank(), PostgresAskedQuestions(db))
     for guild in (1, 2):
         prepared = await source.prepare(
             QuestionRequest(guild_id=guild, difficulty=Difficulty.EASY, count=3, category="sport")
@@ -111,7 +112,7 @@ async def test_guilds_do_not_share_what_they_have_seen(db: Database) -> None:
 
 async def test_a_topic_falls_back_to_its_nearest_category(db: Database) -> None:
     """A free-text topic is served from the closest category, and the source says which."""
-    prepared = await BankSource(small_bank(), db).prepare(
+    prepared = await BankSource(small_bank(), PostgresAskedQuestions(db)).prepare(
         QuestionRequest(guild_id=1, difficulty=Difficulty.HARD, count=1, topic="planets")
     )
     assert prepared.questions[0].category == "science"

@@ -9,12 +9,13 @@ import pytest
 
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
-from quizbot.questions import custom
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.custom import MAX_UPLOAD_BYTES, CustomPacks
 from quizbot.questions.packs import PackError
+from quizbot.questions.ports import StoredPack
 from quizbot.questions.sources import BankSource, QuestionRequest
-from quizbot.storage.packs import MAX_GUILD_PACKS, StoredPack
+from quizbot.storage.guilds import PostgresAskedQuestions
+from quizbot.storage.packs import MAX_GUILD_PACKS, PostgresPackStore
 from quizbot.storage.pool import Database
 from tests.questions.test_packs_hostile import CRASHERS, pack_with
 
@@ -41,7 +42,7 @@ questions:
 def library(db: Database) -> CustomPacks:
     shipped, errors = QuestionBank.load()
     assert errors == []
-    return CustomPacks(db, shipped, cache_seconds=0)
+    return CustomPacks(PostgresPackStore(db), shipped, cache_seconds=0)
 
 
 async def test_an_uploaded_pack_is_seen_by_its_guild_only(library: CustomPacks) -> None:
@@ -56,7 +57,7 @@ async def test_an_uploaded_pack_is_seen_by_its_guild_only(library: CustomPacks) 
 async def test_a_guild_quiz_can_draw_on_its_own_pack(library: CustomPacks, db: Database) -> None:
     """The bank source serves the guild's custom category, namespaced so ids never clash."""
     await library.add(1, 42, "house.yaml", PACK)
-    source = BankSource(library.shipped, db, custom=library)
+    source = BankSource(library.shipped, PostgresAskedQuestions(db), custom=library)
     prepared = await source.prepare(
         QuestionRequest(guild_id=1, difficulty=Difficulty.EASY, count=2, category="house-rules")
     )
@@ -121,7 +122,7 @@ async def test_a_bank_loaded_during_an_upload_is_never_cached_stale(
 ) -> None:
     """A bank read from the database before an upload is not cached over the upload (the write lock waits)."""
     library.cache_seconds = 60.0
-    real_read, real_save = custom.guild_packs, custom.save_guild_pack
+    real_read, real_save = library.store.packs, library.store.save
     read, resume, saving = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     async def paused_read(*args: Any, **kwargs: Any) -> list[StoredPack]:
@@ -134,8 +135,8 @@ async def test_a_bank_loaded_during_an_upload_is_never_cached_stale(
         saving.set()
         await real_save(*args, **kwargs)
 
-    monkeypatch.setattr(custom, "guild_packs", paused_read)
-    monkeypatch.setattr(custom, "save_guild_pack", watched_save)
+    monkeypatch.setattr(library.store, "packs", paused_read)
+    monkeypatch.setattr(library.store, "save", watched_save)
     reader = asyncio.create_task(library.bank_for(1))
     await read.wait()
     writer = asyncio.create_task(library.add(1, 42, "house.yaml", PACK))
@@ -146,7 +147,7 @@ async def test_a_bank_loaded_during_an_upload_is_never_cached_stale(
     resume.set()
     assert "house-rules" not in (await reader).categories  # the read began before the upload
     await writer
-    monkeypatch.setattr(custom, "guild_packs", real_read)
+    monkeypatch.setattr(library.store, "packs", real_read)
     assert "house-rules" in (await library.bank_for(1)).categories
 
 
@@ -154,14 +155,14 @@ async def test_loading_readers_share_the_lock_and_it_is_dropped_after(
     library: CustomPacks, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two loads of a guild's bank read at once; once done the guild keeps no lock."""
-    real_read, inside, gate = custom.guild_packs, [], asyncio.Event()
+    real_read, inside, gate = library.store.packs, [], asyncio.Event()
 
     async def gated_read(*args: Any, **kwargs: Any) -> list[StoredPack]:
-        inside.append(args[1])
+        inside.append(args[0])
         await gate.wait()
         return await real_read(*args, **kwargs)
 
-    monkeypatch.setattr(custom, "guild_packs", gated_read)
+    monkeypatch.setattr(library.store, "packs", gated_read)
     readers = [asyncio.create_task(library.bank_for(1)) for _ in range(2)]
     for _ in range(20):
         await asyncio.sleep(0)

@@ -2,7 +2,7 @@
 
 Build one source at start-up and await its `prepare` before a session starts:
 
-    source = LLMSource.from_settings(settings.llm, BankSource(bank, db))
+    source = LLMSource.from_settings(settings.llm, BankSource(bank, PostgresAskedQuestions(db)))
     prepared = await source.prepare(QuestionRequest(guild_id, difficulty, count, topic="volcanoes"))
     ...
     await source.aclose()  # at shutdown

@@ -12,6 +12,7 @@ import pytest
 
 from quizbot.questions.llm import LLMSource
 from quizbot.questions.sources import BankSource
+from quizbot.storage.guilds import PostgresAskedQuestions
 from quizbot.storage.pool import Database
 from tests.questions.llm.support import NO_DATABASE, FakeAPI, FakeClock, rng, settings_for, small_bank
 
@@ -50,7 +51,9 @@ async def make_source(api: FakeAPI, clock: FakeClock) -> AsyncIterator[MakeSourc
     made: list[LLMSource] = []
 
     def make(*providers: str, db: Database | None = None, **variables: str) -> LLMSource:
-        bank = BankSource(small_bank(), db if db is not None else NO_DATABASE, rng=rng())
+        bank = BankSource(
+            small_bank(), PostgresAskedQuestions(db) if db is not None else NO_DATABASE, rng=rng()
+        )
         source = LLMSource.from_settings(
             settings_for(api, *providers, **variables), bank, clock=clock, rng=rng()
         )

@@ -19,8 +19,8 @@ from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question, QuestionKind
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.packs import Pack
+from quizbot.questions.ports import AskedQuestions
 from quizbot.questions.sources import PreparedQuestions
-from quizbot.storage.pool import Database
 
 PROVIDERS = ("openai", "anthropic", "google")
 KEY_VARIABLES = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "google": "GEMINI_API_KEY"}
@@ -227,13 +227,13 @@ def small_bank() -> QuestionBank:
 
 
 class _NoDatabase:
-    """Stands in for the database where a test must not reach the bank at all."""
+    """Stands in for the asked-questions store where a test must not reach the bank at all."""
 
     def __getattr__(self, name: str) -> Any:
         raise AssertionError(f"this test should not use the database (.{name})")
 
 
-NO_DATABASE = cast(Database, _NoDatabase())
+NO_DATABASE = cast(AskedQuestions, _NoDatabase())
 RNG_SEED = 7
 
 

@@ -1,0 +1,59 @@
+"""The ports the question sources store through, and the types they carry: asked questions, packs.
+
+PostgreSQL adapters implement them in `quizbot/storage/` (PostgresAskedQuestions in guilds.py,
+PostgresPackStore in packs.py) and the start-up code wires them in; quizbot/questions imports
+nothing of storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+class AskedQuestions(Protocol):
+    """Which bank questions each guild has already seen, by category (so a quiz does not repeat them)."""
+
+    async def asked(self, guild_id: int, category: str | None) -> set[str]:
+        """The ids of a category's (None: every category's) questions this guild has seen."""
+        ...
+
+    async def forget(self, guild_id: int, category: str | None) -> int:
+        """Forget a category's (None: every category's) seen questions; how many were forgotten."""
+        ...
+
+    async def mark(self, guild_id: int, category: str, question_ids: Iterable[str]) -> None:
+        """Remember that the guild has seen these questions of the category (repeats are ignored)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPack:
+    """A guild's uploaded pack, as stored."""
+
+    pack_id: str
+    name: str
+    body: str  # the YAML text as uploaded (it was validated then)
+    question_count: int
+    added_by: int
+    added_at: datetime
+
+
+class PackStore(Protocol):
+    """The packs each guild uploaded, kept as their validated text."""
+
+    async def save(
+        self, guild_id: int, *, pack_id: str, name: str, body: str, question_count: int, added_by: int
+    ) -> None:
+        """Store (or replace) a guild's pack; InvalidValue if the guild already keeps as many as allowed."""
+        ...
+
+    async def packs(self, guild_id: int) -> list[StoredPack]:
+        """Every pack the guild uploaded, by pack id."""
+        ...
+
+    async def delete(self, guild_id: int, pack_id: str) -> bool:
+        """Remove one of the guild's packs; False if it had none by that id."""
+        ...
