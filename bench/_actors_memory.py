@@ -38,9 +38,10 @@ async def measure_memory(
     sessions: int, questions: tuple[Question, ...], config: SessionConfig
 ) -> MemoryResult:
     """Start `sessions` sessions through the supervisor under tracemalloc; traced growth after gc."""
+    snapshots = MemorySnapshotStore()
     rig = Rig(
         store=MemorySessionStore(),
-        snapshots=MemorySnapshotStore(),
+        snapshots=snapshots,
         questions=InMemoryQuestions(),
         owner="bench-memory",
     )
@@ -53,6 +54,7 @@ async def measure_memory(
         await rig.start_sessions(sessions, questions, config)
         elapsed = time.perf_counter() - started
         rig.groups.clear()  # the bench's own bookkeeping, not the sessions'
+        snapshots.rows.clear()  # the stand-in's saved rows: in production they are PostgreSQL's
         gc.collect()
         after = tracemalloc.take_snapshot()
     finally:

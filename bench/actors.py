@@ -115,7 +115,8 @@ async def memory_part(
     n = args.sessions
     print(f"\n1. memory per idle session: {n} sessions, each with its first question open and waiting")
     print("   (in-memory SnapshotStore and SessionStore stand-ins, a null channel, a manual clock:")
-    print("    the figure is the actor, the supervisor's entry and the session, not asyncpg)")
+    print("    the figure is the actor, the supervisor's and checkpointer's records and the session;")
+    print("    not asyncpg, nor the stand-in store's saved rows, which live in PostgreSQL in production)")
     memory = await measure_memory(n, questions, config)
     print_memory(memory, args.top)
     print_logs(tally)
