@@ -84,20 +84,24 @@ class Checkpointer:
 
     # --- a session's life ----------------------------------------------------------------------
 
-    async def first(self, epoch: int, restored: Restored) -> bool:
-        """Save a new session's first snapshot (its journal's base); False if another epoch holds it."""
+    async def first(self, epoch: int, restored: Restored) -> dict[str, Any] | None:
+        """Save a new session's first snapshot (its journal's base) and return it; None if another
+        epoch holds the channel."""
         session = restored.session
         await self._keep(session.questions)
-        row = self._row(session.key, epoch, restored.encoded())
-        return session.key in (await self.snapshots.save([row])).saved
+        state = restored.encoded()
+        saved = await self.snapshots.save([self._row(session.key, epoch, state)])
+        return state if session.key in saved.saved else None
 
-    def track(self, epoch: int, restored: Restored, *, saved: bool) -> None:
-        """Follow a session now running: open its journal, keep its checkpoint; `saved`: the store
-        already holds this state."""
+    def track(
+        self, epoch: int, restored: Restored, *, saved: bool, state: dict[str, Any] | None = None
+    ) -> None:
+        """Follow a session now running: open its journal, keep its checkpoint (`state`, if already
+        encoded); `saved`: the store already holds this state."""
         session = restored.session
         key = session.key
         self.journal.open(key, session.run_id, epoch, restored.state.seq)
-        self.checkpoints[key] = Checkpoint(restored.encoded(), session.questions)
+        self.checkpoints[key] = Checkpoint(state or restored.encoded(), session.questions)
         if saved:
             self.dirty.discard(key)
             self.saved_at[key] = self.clock.time()

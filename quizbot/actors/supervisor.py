@@ -157,14 +157,24 @@ class Supervisor(Actor):
             raise SessionExists("a quiz is already running in this channel")
         first = fresh(self.factory.new(request))
         epoch = await self.checkpointer.snapshots.new_epoch()
-        if not await self.checkpointer.first(epoch, first):  # another process holds it, newer
+        state = await self.checkpointer.first(epoch, first)
+        if state is None:  # another process holds the channel, with a newer epoch
             raise SessionExists("a quiz is already running in this channel")
-        ref = self._spawn(first, epoch, request.idle_timeout or self.settings.idle_timeout, saved=True)
+        idle = request.idle_timeout or self.settings.idle_timeout
+        ref = self._spawn(first, epoch, idle, saved=True, state=state)
         if request.begin:
             ref.tell(StartQuiz())
         return ref
 
-    def _spawn(self, restored: Restored, epoch: int, idle_timeout: float, *, saved: bool) -> ActorRef[Any]:
+    def _spawn(
+        self,
+        restored: Restored,
+        epoch: int,
+        idle_timeout: float,
+        *,
+        saved: bool,
+        state: dict[str, Any] | None = None,
+    ) -> ActorRef[Any]:
         """Run a session in an actor of its own, list it, and have the checkpointer follow it."""
         session = restored.session
         key = session.key
@@ -174,7 +184,7 @@ class Supervisor(Actor):
             capacity=self.settings.mailbox_capacity,
             on_crash=partial(self._on_crash, key),
         )
-        self.checkpointer.track(epoch, restored, saved=saved)
+        self.checkpointer.track(epoch, restored, saved=saved, state=state)
         now = self.clock.time()
         self._children[key] = Child(ref, epoch, idle_timeout, now, phase=session.phase.value)
         self._listings[key] = Listing(ref, epoch, session.config.mode is AnswerMode.TYPED)
@@ -301,7 +311,10 @@ class Supervisor(Actor):
                 await self.checkpointer.finish(snapshot.key, snapshot.epoch, restored.encoded())
                 continue
             saved = self.checkpointer.stands(snapshot, restored)
-            ref = self._spawn(restored, snapshot.epoch, self.settings.idle_timeout, saved=saved)
+            as_loaded = None if restored.replayed else snapshot.state  # else encoded afresh
+            ref = self._spawn(
+                restored, snapshot.epoch, self.settings.idle_timeout, saved=saved, state=as_loaded
+            )
             ref.tell(PauseQuiz())  # journaled, so a later replay pauses it here too
             ref.tell(PromptRecovery())
             count += 1
