@@ -157,7 +157,7 @@ CrashHandler = Callable[["ActorRef[Any]", Envelope, BaseException], None]
 class ActorRef(Generic[A]):
     """The handle callers hold: tell, ask, stop; the same ref survives restarts of its actor."""
 
-    __slots__ = ("_actor", "_on_crash", "_task", "crashes", "mailbox", "name", "stopped")
+    __slots__ = ("_on_crash", "_task", "crashes", "mailbox", "name", "stopped")
 
     def __init__(self, name: str, mailbox: Mailbox, on_crash: CrashHandler | None) -> None:
         self.name = name
@@ -165,7 +165,6 @@ class ActorRef(Generic[A]):
         self.crashes = 0
         self.stopped = False
         self._on_crash = on_crash
-        self._actor: A | None = None
         self._task: asyncio.Task[None] | None = None
 
     def __repr__(self) -> str:
@@ -252,8 +251,7 @@ class ActorRef(Generic[A]):
         """Run `actor` on this ref's mailbox, re-delivering `redeliver` (the message it crashed on) first."""
         if self.running:
             raise RuntimeError(f"cannot start {self.name}; its loop is already running")
-        actor.ref = self
-        self._actor = actor
+        actor.ref = self  # the ref never holds its actor (only the loop does): no cycle to collect
         if redeliver is not None:
             self.mailbox.put(redeliver, front=True, force=True)
         self._task = asyncio.create_task(self._loop(actor), name=f"actor:{self.name}")

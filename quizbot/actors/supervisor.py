@@ -138,7 +138,7 @@ class Supervisor(Actor):
             case GetStatus():
                 return self.status()
             case RespawnSessions():
-                with collector_paused(collect_after=True):  # the sessions stay: pay the collector once
+                with collector_paused(freeze_after=True):  # the sessions stay: out of the collector's sight
                     return await self._respawn()
             case Shutdown():
                 return await self._shutdown()
@@ -341,7 +341,7 @@ class Supervisor(Actor):
     async def _shutdown(self) -> int:
         """Stop taking quizzes, snapshot every session, stop them all; return how many were saved."""
         self.accepting = False
-        with collector_paused(collect_after=False):  # what is left is garbage, freed whenever it runs
+        with collector_paused(freeze_after=False):  # what is left is garbage, freed whenever it runs
             saved = await self._flush(everything=True)
             stopping = [child for key in list(self._children) if (child := self._drop(key)) is not None]
             for child in stopping:  # every listing is gone before any actor stops

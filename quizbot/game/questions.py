@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -26,7 +27,7 @@ INTERNED_QUESTIONS = 4096  # distinct questions from_dict keeps built, for the s
 # A question's identity is this prefix and IDENTITY_BYTES of BLAKE2b over its canonical JSON. The
 # prefix names the format: a change to what is hashed, or how, must take a new one.
 IDENTITY_PREFIX = "q1_"
-IDENTITY_BYTES = 16  # 128 bits: 32 hex digits
+IDENTITY_BYTES = 16  # 128 bits, written as 22 base64url characters (a snapshot names every question)
 
 
 class QuestionKind(StrEnum):
@@ -116,7 +117,8 @@ class Question:
             digest = hashlib.blake2b(
                 orjson.dumps(data, option=orjson.OPT_SORT_KEYS), digest_size=IDENTITY_BYTES
             )
-            object.__setattr__(self, "_identity", IDENTITY_PREFIX + digest.hexdigest())
+            text = base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
+            object.__setattr__(self, "_identity", IDENTITY_PREFIX + text)
         return self._identity
 
     def to_dict(self) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def _unknown_format(state: dict[str, Any]) -> None:
 
 
 def _unknown_question(state: dict[str, Any]) -> None:
-    state["session"]["questions"][0] = "q1_" + "0" * 32  # named, but never stored
+    state["session"]["questions"][0] = "q1_" + "A" * 22  # named, but never stored
 
 
 def _no_session(state: dict[str, Any]) -> None:

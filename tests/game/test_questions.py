@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from collections.abc import Callable
@@ -184,10 +185,13 @@ def test_from_dict_validates_again() -> None:
         Question.from_dict(data)
 
 
-def test_identity_is_the_prefix_and_32_hex_digits() -> None:
-    """An identity reads q1_ and 128 bits of digest in lowercase hex."""
+IDENTITY = r"q1_[A-Za-z0-9_-]{22}"
+
+
+def test_identity_is_the_prefix_and_22_base64url_characters() -> None:
+    """An identity reads q1_ and 128 bits of digest in unpadded base64url."""
     assert IDENTITY_PREFIX == "q1_"
-    assert re.fullmatch(r"q1_[0-9a-f]{32}", mc_question().identity)
+    assert re.fullmatch(IDENTITY, mc_question().identity)
 
 
 def test_identity_of_a_fixed_question_never_changes() -> None:
@@ -210,8 +214,9 @@ def test_identity_of_a_fixed_question_never_changes() -> None:
         '"id":"golden-1","kind":"multiple_choice","options":["Venus","Mars","Jupiter","Saturn"],'
         '"source":"custom:g1/space","text":"Which planet is known as the red planet?"}'
     )
-    digest = hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
-    assert question.identity == "q1_" + digest == "q1_b9c49b6f9d7f3f0b949ad43e11af5f31"
+    digest = hashlib.blake2b(canonical.encode(), digest_size=16).digest()
+    written = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    assert question.identity == "q1_" + written == "q1_ucSbb51_PwuUmtQ-Ea9fMQ"
 
 
 @pytest.mark.parametrize(
@@ -306,7 +311,7 @@ def test_identity_is_stable_across_the_json_round_trip(question: Question) -> No
     """Any question rebuilt from its JSON form has the same identity, in the same format."""
     rebuilt = Question.from_dict(orjson.loads(orjson.dumps(question.to_dict())))
     assert rebuilt.identity == question.identity
-    assert re.fullmatch(r"q1_[0-9a-f]{32}", question.identity)
+    assert re.fullmatch(IDENTITY, question.identity)
 
 
 @settings(max_examples=200, deadline=None)
