@@ -61,8 +61,8 @@ async def measure_memory(
         tracemalloc.stop()
     status: SupervisorStatus = await rig.ref.ask(GetStatus(), timeout=ASK_TIMEOUT)
     open_questions = status.by_phase.get("question_open", 0)
-    actor = rig.refs()[0]._actor
-    shared = actor is not None and actor.session.questions[0] is questions[0]
+    checkpoint = next(iter(rig.supervisor.checkpointer.checkpoints.values()), None)
+    shared = checkpoint is not None and checkpoint.questions[0] is questions[0]  # the session's own
     by_line = after.compare_to(before, "lineno")
     result = MemoryResult(
         sessions=sessions,

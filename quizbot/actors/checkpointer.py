@@ -94,12 +94,17 @@ class Checkpointer:
         return state if session.key in saved.saved else None
 
     def track(
-        self, epoch: int, restored: Restored, *, saved: bool, state: dict[str, Any] | None = None
+        self,
+        key: SessionKey,
+        epoch: int,
+        restored: Restored,
+        *,
+        saved: bool,
+        state: dict[str, Any] | None = None,
     ) -> None:
         """Follow a session now running: open its journal, keep its checkpoint (`state`, if already
         encoded); `saved`: the store already holds this state."""
         session = restored.session
-        key = session.key
         self.journal.open(key, session.run_id, epoch, restored.state.seq)
         self.checkpoints[key] = Checkpoint(state or restored.encoded(), session.questions)
         if saved:

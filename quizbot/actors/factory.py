@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from quizbot.actors.journal import SessionJournal
-from quizbot.actors.messages import StartSession
+from quizbot.actors.messages import SessionKey, StartSession
 from quizbot.actors.ports import ChannelPort, SessionStore
 from quizbot.actors.replay import Restored
 from quizbot.actors.session import SessionActor
@@ -48,9 +48,15 @@ class SessionFactory:
         )
 
     def actor(
-        self, restored: Restored, *, journal: SessionJournal, notify: Callable[[object], None]
+        self,
+        restored: Restored,
+        *,
+        journal: SessionJournal,
+        notify: Callable[[object], None],
+        key: SessionKey | None = None,
     ) -> SessionActor:
-        """The actor that runs `restored`, journaling to `journal` and reporting through `notify`."""
+        """The actor that runs `restored`, journaling to `journal` and reporting through `notify`
+        (`key`: the session's key as the caller already holds it, to share one tuple)."""
         return SessionActor(
             restored.state,
             port=self.port,
@@ -60,4 +66,5 @@ class SessionFactory:
             notify=notify,
             journal=journal,
             durable=restored.durable,
+            key=key,
         )

@@ -21,6 +21,7 @@ from quizbot.actors.messages import (
     PromptRecovery,
     SessionChanged,
     SessionInfo,
+    SessionKey,
     SessionOver,
     SnapshotSaved,
     TakeSnapshot,
@@ -66,6 +67,7 @@ class SessionActor(Actor):
         notify: Callable[[object], None],
         journal: SessionJournal,
         durable: frozenset[int] = NONE,
+        key: SessionKey | None = None,
     ) -> None:
         self.state = state
         self.session = session = state.session  # the game itself: state.session, named for short
@@ -83,7 +85,7 @@ class SessionActor(Actor):
         self._in_snapshot = NONE
         self.dirty = False
         self.over = session.phase.over
-        self.key = session.key
+        self.key = key or session.key
         self._writer: asyncio.Task[None] | None = None
 
     @property

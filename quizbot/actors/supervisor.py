@@ -8,7 +8,7 @@ ended games belong to the composed checkpointer. It never touches a session's st
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from types import MappingProxyType
@@ -65,7 +65,7 @@ class Child:
     idle_timeout: float
     last_activity: float
     phase: str = "created"
-    history: RestartHistory = field(default_factory=RestartHistory)
+    history: RestartHistory | None = None  # made at the first crash: most sessions never have one
     restarts: int = 0
 
 
@@ -179,12 +179,12 @@ class Supervisor(Actor):
         session = restored.session
         key = session.key
         ref = spawn(
-            self.factory.actor(restored, journal=self.checkpointer.journal, notify=self._notify),
+            self.factory.actor(restored, journal=self.checkpointer.journal, notify=self._notify, key=key),
             name=f"session:{key[0]}:{key[1]}",
             capacity=self.settings.mailbox_capacity,
             on_crash=partial(self._on_crash, key),
         )
-        self.checkpointer.track(epoch, restored, saved=saved, state=state)
+        self.checkpointer.track(key, epoch, restored, saved=saved, state=state)
         now = self.clock.time()
         self._children[key] = Child(ref, epoch, idle_timeout, now, phase=session.phase.value)
         self._listings[key] = Listing(ref, epoch, session.config.mode is AnswerMode.TYPED)
@@ -263,10 +263,8 @@ class Supervisor(Actor):
             envelope.fail(error)
             return
         log = self._log.bind(guild=key[0], channel=key[1])
-        if (
-            child.history.decide(self.settings.policy, ExitKind.CRASH, self.clock.time())
-            is not Action.RESTART
-        ):
+        child.history = history = child.history or RestartHistory()
+        if history.decide(self.settings.policy, ExitKind.CRASH, self.clock.time()) is not Action.RESTART:
             envelope.fail(error)
             log.error("session crashed too often; stopping it")
             await self._release(key, notice="session_crashed")
@@ -275,7 +273,7 @@ class Supervisor(Actor):
         await child.ref.wait_stopped()
         child.restarts += 1
         restored = self.checkpointer.rebuilt(key)
-        actor = self.factory.actor(restored, journal=self.checkpointer.journal, notify=self._notify)
+        actor = self.factory.actor(restored, journal=self.checkpointer.journal, notify=self._notify, key=key)
         child.ref.start(actor, redeliver=None if poisoned else envelope)
         if poisoned:  # told only once the session runs again, so the caller finds it alive
             log.error("dropped {} after it crashed the session twice", type(envelope.message).__name__)
