@@ -17,6 +17,18 @@ class ConfigError(QuizbotError):
         super().__init__(f"{variable} must be {expected}{shown}")
 
 
+class LocaleFileError(ConfigError):
+    """A translation file is malformed; names the file, the line and what is wrong with it."""
+
+    def __init__(self, path: str, line: int, problem: str) -> None:
+        QuizbotError.__init__(self, f"{path}, line {line}: {problem}")
+        self.variable = path
+        self.expected = problem
+        self.path = path
+        self.line = line
+        self.problem = problem
+
+
 class InvalidValue(QuizbotError, ValueError):
     """A value is out of range or of the wrong kind; raised before any SQL runs."""
 
