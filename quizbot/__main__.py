@@ -51,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         return asyncio.run(_dispatch(args, settings))
+    except ConfigError as error:  # found while starting, such as a malformed translation file
+        print(f"quizbot: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     except (StorageError, asyncpg.PostgresError) as error:  # the server refused what we asked of it
         print(f"quizbot: database error: {error}", file=sys.stderr)
         return EXIT_DATABASE

@@ -11,6 +11,7 @@ from typing import Any
 from disnake.http import Route
 from loguru import logger
 
+from quizbot import i18n
 from quizbot.actors.messages import ChannelLost
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.bot.bot import QuizBot, build_bot
@@ -66,6 +67,7 @@ async def running_bot(
     sends what is queued for Discord (briefly), and closes the client and the providers.
     `journal=False` is for measurement only: see QuizService.
     """
+    i18n.load()  # every locale file, read and checked once: a malformed one stops start-up here
     bank, errors = QuestionBank.load()
     for error in errors:
         logger.error("question pack skipped: {}", error)
