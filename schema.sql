@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS guild_settings (
     settings   jsonb NOT NULL DEFAULT '{}'::jsonb,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
+-- The language the guild's channels speak (a shipped locale, e.g. 'de'); NULL: the guild's own
+-- preferred locale. A column of its own, so the channel side reads it without the settings document.
+ALTER TABLE guild_settings ADD COLUMN IF NOT EXISTS language text;
 
 -- Finished quiz runs (group trivia and solo study).
 CREATE TABLE IF NOT EXISTS quiz_runs (
@@ -194,6 +197,6 @@ CREATE TABLE IF NOT EXISTS questions (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
-INSERT INTO schema_version (singleton, version) VALUES (true, 4)
+INSERT INTO schema_version (singleton, version) VALUES (true, 5)
 ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
 WHERE schema_version.version IS DISTINCT FROM EXCLUDED.version;

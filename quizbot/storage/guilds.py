@@ -16,6 +16,8 @@ from quizbot.game.values import check_id, parse_enum
 from quizbot.storage.pool import Database
 from quizbot.storage.records import check_category
 
+MAX_LANGUAGE = 16  # a Discord locale name ("es-419") with room to spare
+
 
 @dataclass(frozen=True, slots=True)
 class GuildSettings:
@@ -119,6 +121,41 @@ async def save_guild_settings(
 
     async def write(conn: asyncpg.Connection) -> None:
         await conn.execute(query, guild_id, stored)
+
+    await db.run(write, connection=connection)
+
+
+async def guild_language(
+    db: Database, guild_id: int, *, connection: asyncpg.Connection | None = None
+) -> str | None:
+    """The language a guild's channels were set to speak (/settings set language:), or None."""
+    check_id(guild_id, "guild_id")
+    query = "SELECT language FROM guild_settings WHERE guild_id = $1"
+
+    async def read(conn: asyncpg.Connection) -> str | None:
+        language: str | None = await conn.fetchval(query, guild_id)
+        return language
+
+    return await db.run(read, connection=connection, transaction=False)
+
+
+async def save_guild_language(
+    db: Database, guild_id: int, language: str | None, *, connection: asyncpg.Connection | None = None
+) -> None:
+    """Set the language a guild's channels speak; None goes back to the guild's preferred locale.
+
+    The edge checked `language` against the shipped locales; a stored one that later stops being
+    shipped is matched to the nearest shipped locale when read, never refused."""
+    check_id(guild_id, "guild_id")
+    if language is not None and (not isinstance(language, str) or not 0 < len(language) <= MAX_LANGUAGE):
+        raise InvalidValue(f"language must be a locale name of 1 to {MAX_LANGUAGE} characters")
+    query = """
+        INSERT INTO guild_settings (guild_id, language) VALUES ($1, $2)
+        ON CONFLICT (guild_id) DO UPDATE SET language = EXCLUDED.language, updated_at = now()
+    """
+
+    async def write(conn: asyncpg.Connection) -> None:
+        await conn.execute(query, guild_id, language)
 
     await db.run(write, connection=connection)
 
