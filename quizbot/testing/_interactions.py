@@ -16,6 +16,25 @@ ALLOWED_CALLBACKS = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}
 """Callback types Discord accepts per interaction type (2 command, 3 component, 4 autocomplete, 5 modal)."""
 
 
+LOCALISATIONS = ("name_localizations", "description_localizations")
+
+
+def as_listed(command: JSON, request: web.Request) -> JSON:
+    """A stored command as a GET returns it: its localisation dictionaries only when asked for with
+    ?with_localizations=true, as Discord does (disnake always asks)."""
+    if request.query.get("with_localizations", "").lower() in {"true", "1"}:
+        return command
+    return _without_localisations(command)
+
+
+def _without_localisations(item: JSON) -> JSON:
+    kept = {key: value for key, value in item.items() if key not in LOCALISATIONS}
+    for key in ("options", "choices"):
+        if isinstance(kept.get(key), list):
+            kept[key] = [_without_localisations(o) if isinstance(o, dict) else o for o in kept[key]]
+    return kept
+
+
 class InteractionRoutes(Routes):
     """Commands (global and per guild), the one callback per interaction, follow-ups and @original."""
 
@@ -41,7 +60,8 @@ class InteractionRoutes(Routes):
 
     async def list_commands(self, request: web.Request) -> web.Response:
         """GET commands (global or a guild's)."""
-        return json_response(self.store.commands.get(self.command_scope(request), []))
+        found = self.store.commands.get(self.command_scope(request), [])
+        return json_response([as_listed(command, request) for command in found])
 
     async def put_commands(self, request: web.Request) -> web.Response:
         """PUT commands: bulk overwrite."""
@@ -66,7 +86,7 @@ class InteractionRoutes(Routes):
 
     async def get_command(self, request: web.Request) -> web.Response:
         """GET one command."""
-        return json_response(self.command(request)[1])
+        return json_response(as_listed(self.command(request)[1], request))
 
     async def edit_command(self, request: web.Request) -> web.Response:
         """PATCH one command."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import disnake
 
+from quizbot.testing._commands import command_problem
 from quizbot.testing._gateway import Gateway, GatewaySession
 from quizbot.testing._model import JSON, Channel, ChannelKey, User
 from quizbot.testing._records import Attachment, InteractionRecord, MessageRecord, Notifier, TranscriptEntry
@@ -257,6 +258,8 @@ class Store:
         for payload in payloads:
             if not isinstance(payload, dict) or "name" not in payload:
                 raise invalid("name", "This field is required")
+            if (problem := command_problem(payload)) is not None:  # names, texts, localisations
+                raise invalid(*problem)
             kind = payload.get("type") or 1
             previous = old.get((payload["name"], kind))
             stored.append(self.command_payload(guild_id, payload, previous))
