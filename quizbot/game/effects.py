@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from quizbot.game.achievements import PlayerFacts
+from quizbot.game.hints import Hint
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question
 
@@ -52,6 +53,7 @@ class ShowHint:
     available: int
     text: str
     points_share: float
+    hint: Hint | None = None  # the same hint as parts, for the edge to word in the channel's language
 
 
 @dataclass(frozen=True, slots=True)

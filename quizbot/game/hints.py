@@ -8,6 +8,8 @@ one). Every hint shown lowers what the question is worth, for everyone.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
+from enum import StrEnum
 
 from quizbot.game.questions import Question, QuestionKind
 
@@ -21,24 +23,65 @@ def points_share(hints_shown: int) -> float:
     return max(MIN_SHARE, 1.0 - HINT_PENALTY * max(hints_shown, 0))
 
 
+class HintKind(StrEnum):
+    """What a hint tells: the question's own words, or something made from its answer or options."""
+
+    OWN = "own"  # the question's own hint, shown as written
+    LENGTH = "length"  # how many letters (and words) the answer has
+    FIRST_LETTER = "first_letter"  # its first letter, and the answer masked
+    SOME_LETTERS = "some_letters"  # about a third of its letters
+    NOT = "not"  # wrong options struck out
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """One hint as parts, so the edge can word it in a channel's language; `english` is its text."""
+
+    kind: HintKind
+    text: str = ""  # OWN: the question's hint; FIRST_LETTER, SOME_LETTERS: the masked answer
+    letters: int = 0
+    words: int = 0
+    first: str = ""
+    struck: tuple[str, ...] = ()
+
+    @property
+    def english(self) -> str:
+        """The hint in English, as the game core words it."""
+        match self.kind:
+            case HintKind.LENGTH:
+                words = f" in {self.words} words." if self.words > 1 else "."
+                return f"The answer has {self.letters} letters{words}"
+            case HintKind.FIRST_LETTER:
+                return f"It starts with “{self.first}”: {self.text}"
+            case HintKind.SOME_LETTERS:
+                return f"Some letters: {self.text}"
+            case HintKind.NOT:
+                return f"It is not: {', '.join(self.struck)}."
+        return self.text
+
+
 def hint_steps(question: Question, *, typed: bool) -> list[str]:
-    """Every hint a question can give, mildest first."""
-    steps = list(question.hints)
+    """Every hint a question can give, mildest first, in English."""
+    return [hint.english for hint in hints(question, typed=typed)]
+
+
+def hints(question: Question, *, typed: bool) -> list[Hint]:
+    """Every hint a question can give, mildest first, as parts."""
+    steps = [Hint(HintKind.OWN, text) for text in question.hints]
     if typed or question.kind is QuestionKind.SHORT_ANSWER:
         answer = question.correct_text
         letters = sum(c.isalnum() for c in answer)
         words = len(answer.split())
-        steps.append(f"The answer has {letters} letters" + (f" in {words} words." if words > 1 else "."))
-        steps.append(
-            f"It starts with “{answer.lstrip()[0].upper()}”: {masked(answer, 0.0, question.question_id)}"
-        )
-        steps.append(f"Some letters: {masked(answer, 1 / 3, question.question_id)}")
+        first = answer.lstrip()[0].upper()
+        steps.append(Hint(HintKind.LENGTH, letters=letters, words=words))
+        steps.append(Hint(HintKind.FIRST_LETTER, masked(answer, 0.0, question.question_id), first=first))
+        steps.append(Hint(HintKind.SOME_LETTERS, masked(answer, 1 / 3, question.question_id)))
         return steps
     wrong = [i for i in range(len(question.options)) if i != question.answer_index]
     random.Random(question.question_id).shuffle(wrong)  # the same order after a restart
     for struck in range(1, len(wrong)):
-        gone = ", ".join(question.options[i] for i in sorted(wrong[:struck]))
-        steps.append(f"It is not: {gone}.")
+        gone = tuple(question.options[i] for i in sorted(wrong[:struck]))
+        steps.append(Hint(HintKind.NOT, struck=gone))
     return steps
 
 

@@ -27,7 +27,7 @@ from quizbot.game.effects import (
     ShowScores,
     Standing,
 )
-from quizbot.game.hints import hint_steps, points_share
+from quizbot.game.hints import hints, points_share
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Matcher, Question, exact_matcher
 from quizbot.game.scoring import points_for, xp_for
@@ -209,13 +209,14 @@ class QuizSession:
         self._check_live()
         if self.phase is not Phase.QUESTION_OPEN or now > self.deadline:
             raise InvalidState("there is no open question to give a hint for")
-        steps = hint_steps(self.question, typed=self.config.mode is AnswerMode.TYPED)
+        steps = hints(self.question, typed=self.config.mode is AnswerMode.TYPED)
         if self.hints_shown >= len(steps):
             raise InvalidState("no more hints for this question")
         self.hints_shown += 1
         self.last_activity = now
         share = points_share(self.hints_shown)
-        return [ShowHint(self.index, self.hints_shown, len(steps), steps[self.hints_shown - 1], share)]
+        step = steps[self.hints_shown - 1]
+        return [ShowHint(self.index, self.hints_shown, len(steps), step.english, share, step)]
 
     def skip(self, user_id: int, is_moderator: bool, now: float) -> list[Effect]:
         """Close the open question now (host or moderator)."""
