@@ -10,6 +10,10 @@ Requests are spent sparingly: a question's close (its Reveal and the ShowScores 
 behind it) is one edit of the question's own message, which shows the answer and the scores and
 disables its buttons (a post when that message is gone); a game's podium waits briefly for its
 achievement summary, and the two go out as one message.
+
+Messages are worded when they are sent, in the channel's language (`ChannelLanguages`: the server's
+/settings language, else its preferred locale, else English; a DM its player's), so a session
+never waits for the setting to be read, and a language chosen mid-game applies from the next message.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from loguru import logger
 from quizbot.actors.messages import SessionKey
 from quizbot.actors.ports import AchievementSummary, ChannelEvent
 from quizbot.backoff import full_jitter
+from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.limiter import Limiter, Priority, Refusals
 from quizbot.bot.render import Rendered, closed_question, combine, render
 from quizbot.game.effects import AnnounceEnd, AnnounceExpiry, PostQuestion, Reveal, ShowScores
@@ -39,13 +44,21 @@ SUMMARY_WAIT = 2.0  # how long a podium waits for its game's achievement summary
 UNKNOWN_MESSAGE = 10008  # Discord's error code for a message that is gone
 
 
+Wording = Callable[[str], Rendered]  # a message worded in the locale it is given (the channel's)
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A queued message, what it waits for (the change behind it), and the event it shows."""
+    """A queued message (or how to word it), what it waits for (the change behind it), and the event
+    it shows."""
 
-    message: Rendered
+    content: Rendered | Wording
     after: asyncio.Future[Any] | None = None
     event: ChannelEvent | None = None
+
+    def message(self, language: str) -> Rendered:
+        """The message, worded in `language` unless it came worded."""
+        return self.content if isinstance(self.content, Rendered) else self.content(language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +84,13 @@ class DiscordChannel:
         typed_mode: Callable[[SessionKey], bool] = lambda key: False,
         limiter: Limiter | None = None,
         refusals: Refusals | None = None,
+        *,
+        languages: ChannelLanguages | None = None,
     ) -> None:
         self.bot = bot
         self.epoch_of = epoch_of
         self.typed_mode = typed_mode
+        self.languages = languages or ChannelLanguages(bot, _no_setting)
         self._outboxes: defaultdict[SessionKey, deque[Outgoing]] = defaultdict(deque)
         self._lost: dict[SessionKey, int] = {}  # channels Discord refused, with the epoch that met it
         self.on_lost: Callable[[SessionKey], None] = lambda key: None
@@ -101,12 +117,14 @@ class DiscordChannel:
             return  # Discord refused this session's channel for good: its quiz is ending or ended
         if isinstance(event, AchievementSummary) and not self.combine:  # as before: a post per player
             for unlocked in event.unlocked:
-                self._queue(key, Outgoing(render(unlocked, key, epoch or 0), after, unlocked))
+                self._queue(key, Outgoing(_wording(unlocked, key, epoch or 0), after, unlocked))
             return
-        self._queue(key, Outgoing(render(event, key, epoch or 0, typed=self.typed_mode(key)), after, event))
+        typed = self.typed_mode(key)
+        self._queue(key, Outgoing(_wording(event, key, epoch or 0, typed=typed), after, event))
 
-    def post(self, key: SessionKey, message: Rendered) -> None:
-        """Queue a message already rendered (the edge's own, like a quiz's announcement) and return."""
+    def post(self, key: SessionKey, message: Rendered | Wording) -> None:
+        """Queue the edge's own message (like a quiz's announcement), worded already or to be worded
+        in the channel's language, and return."""
         self._lost.pop(key, None)  # someone starts afresh there: try the channel again
         self._queue(key, Outgoing(message))
 
@@ -151,7 +169,15 @@ class DiscordChannel:
         outbox = self._outboxes[key]
         while outbox:
             await _saved(outbox[0].after)  # shown only once the change behind it is saved (or not)
-            request, taken = await self._compose(key, outbox)
+            await self.languages.ready(key[0])  # the server's language, read once (never raises)
+            try:
+                request, taken = await self._compose(key, outbox)
+            except Exception:  # a message that cannot be worded must not hold up the channel for good
+                logger.bind(guild=key[0], channel=key[1]).opt(exception=True).error(
+                    "a message could not be rendered; it is dropped"
+                )
+                outbox.popleft()
+                continue
             if request is None or await self._send(key, request):
                 for _ in range(min(taken, len(outbox))):  # a lost channel leaves only the head
                     outbox.popleft()
@@ -160,32 +186,33 @@ class DiscordChannel:
     async def _compose(self, key: SessionKey, outbox: deque[Outgoing]) -> tuple[Request | None, int]:
         """The request for the head of an outbox, and how many queued messages it carries."""
         head = outbox[0]
+        language = self.languages.of(key)
+        message = head.message(language)
         if not self.combine:
             posted = head.event.index if isinstance(head.event, PostQuestion) else None
-            return Request(head.message, question=posted), 1
+            return Request(message, question=posted), 1
         match head.event:
             case Reveal(index=index) as reveal:
                 if len(outbox) == 1:
                     await asyncio.sleep(0)  # the scores are queued in the same breath as the reveal
-                parts = [head.message]
+                parts = [message]
                 if len(outbox) > 1 and isinstance(outbox[1].event, ShowScores):
                     await _saved(outbox[1].after)
-                    parts.append(outbox[1].message)
+                    parts.append(outbox[1].message(language))
                 known = self._questions.get(key)
                 if known is not None and known[0] == index:
                     _, message_id, question = known
-                    return Request(combine(closed_question(question, reveal), *parts), edit=message_id), len(
-                        parts
-                    )
+                    closed = closed_question(question, reveal, language)
+                    return Request(combine(closed, *parts), edit=message_id), len(parts)
                 return Request(combine(*parts)), len(parts)
             case AnnounceEnd() | AnnounceExpiry():
                 self._questions.pop(key, None)
                 if isinstance(head.event, AnnounceEnd) and await self._summary_behind(key, outbox) == 1:
                     await _saved(outbox[1].after)
-                    return Request(combine(head.message, outbox[1].message)), 2
+                    return Request(combine(message, outbox[1].message(language))), 2
             case PostQuestion(index=index):
-                return Request(head.message, question=index), 1
-        return (None if head.message.empty else Request(head.message)), 1
+                return Request(message, question=index), 1
+        return (None if message.empty else Request(message)), 1
 
     async def _summary_behind(self, key: SessionKey, outbox: deque[Outgoing]) -> int | None:
         """Where the game's achievement summary is queued, waiting up to SUMMARY_WAIT for it to come."""
@@ -276,6 +303,16 @@ class DiscordChannel:
                 )
 
         return done
+
+
+def _wording(event: ChannelEvent, key: SessionKey, epoch: int, *, typed: bool = False) -> Wording:
+    """How to word `event` for its channel, once the channel's language is known."""
+    return lambda language: render(event, key, epoch, typed=typed, language=language)
+
+
+async def _no_setting(guild_id: int) -> str | None:
+    """No server has a language set (a channel built without storage: benchmarks, tests)."""
+    return None
 
 
 async def _saved(after: asyncio.Future[Any] | None) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import disnake
+from babel.numbers import format_percent
 
+from quizbot import i18n
 from quizbot.actors.ports import (
     AchievementSummary,
     AchievementsUnlocked,
@@ -13,8 +15,9 @@ from quizbot.actors.ports import (
     Notice,
     RecoveryPrompt,
 )
-from quizbot.bot.catalogue import MESSAGES, problem
+from quizbot.bot.catalogue import problem
 from quizbot.bot.custom_ids import RECOVERY_CHOICES, answer_id, recovery_id
+from quizbot.game.achievements import ALL_CATEGORIES, SPEED_SECONDS, Achievement
 from quizbot.game.effects import (
     AnnounceEnd,
     AnnounceExpiry,
@@ -24,7 +27,10 @@ from quizbot.game.effects import (
     ShowScores,
     Standing,
 )
+from quizbot.game.hints import Hint, HintKind
 from quizbot.game.questions import QuestionKind
+from quizbot.i18n import DEFAULT, LocaleLike, Param
+from quizbot.i18n.languages import babel_name
 
 BLURPLE, GREEN, GOLD, GREY, RED = 0x5865F2, 0x57F287, 0xFEE75C, 0x99AAB5, 0xED4245
 MEDALS = ("🥇", "🥈", "🥉")
@@ -32,6 +38,8 @@ LETTERS = "ABCDE"
 BAR_LENGTH = 10
 TOP = 10
 EMBEDS_TOTAL = 6000  # Discord's limit on all of a message's embeds together
+# The numbers some achievements' descriptions count (their messages are plural).
+_ACHIEVEMENT_COUNTS: dict[str, int | float] = {"speed_demon": SPEED_SECONDS, "all_rounder": ALL_CATEGORIES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +74,17 @@ def mentioning(*user_ids: int) -> disnake.AllowedMentions:
     return disnake.AllowedMentions(everyone=False, users=users or False, roles=False, replied_user=False)
 
 
-def render(event: ChannelEvent, key: tuple[int, int], epoch: int, *, typed: bool = False) -> Rendered:
-    """The message for one channel event; every embed is checked against Discord's limits."""
-    return checked(_render(event, key, epoch, typed))
+def render(
+    event: ChannelEvent,
+    key: tuple[int, int],
+    epoch: int,
+    *,
+    typed: bool = False,
+    language: LocaleLike = DEFAULT,
+) -> Rendered:
+    """The message for one channel event, worded in `language` (the channel's); every embed is
+    checked against Discord's limits."""
+    return checked(_render(event, key, epoch, typed, i18n.resolve(language)))
 
 
 def checked(rendered: Rendered) -> Rendered:
@@ -95,13 +111,13 @@ def combine(*parts: Rendered) -> Rendered:
     )
 
 
-def closed_question(question: Rendered, reveal: Reveal) -> Rendered:
+def closed_question(question: Rendered, reveal: Reveal, language: LocaleLike = DEFAULT) -> Rendered:
     """A question's own message once it has closed: marked closed, its buttons disabled (the right
     answer's green), ready to be combined with the reveal and the scores into one edit."""
     embed = question.embed.copy() if question.embed is not None else None
     if embed is not None:
         progress = (embed.footer.text or "").split(" · ")[0]
-        closed = MESSAGES["question_closed_footer"]
+        closed = i18n.text(language, "question_closed_footer")
         embed.set_footer(text=f"{progress} · {closed}" if progress else closed)
         embed.colour = GREY
     right = reveal.question.answer_index
@@ -117,56 +133,73 @@ def closed_question(question: Rendered, reveal: Reveal) -> Rendered:
     return Rendered(embed=embed, buttons=buttons)
 
 
-def _render(event: ChannelEvent, key: tuple[int, int], epoch: int, typed: bool) -> Rendered:  # noqa: PLR0911
+def _render(event: ChannelEvent, key: tuple[int, int], epoch: int, typed: bool, lang: str) -> Rendered:  # noqa: PLR0911
     match event:
         case PostQuestion():
-            return _question(event, key, epoch, typed)
-        case ShowHint(index, level, available, text, share):
-            embed = disnake.Embed(
-                title=f"💡 Hint {level}/{available}", description=_cut(text, 1000), colour=GOLD
-            )
-            embed.set_footer(text=f"Question {index + 1} is now worth {share:.0%} of its points.")
-            return Rendered(embed=embed)
+            return _question(event, key, epoch, typed, lang)
+        case ShowHint():
+            return _hint(event, lang)
         case Reveal():
-            return _reveal(event)
+            return _reveal(event, lang)
         case ShowScores(standings):
+            title = _t(lang, "channel.scores.title")
             return Rendered(
-                embed=disnake.Embed(title="📊 Scores", description=_table(standings), colour=GREY)
+                embed=disnake.Embed(title=title, description=_table(standings, lang), colour=GREY)
             )
         case AnnounceEnd():
-            return _podium(event)
+            return _podium(event, lang)
         case AnnounceExpiry(idle):
-            text = f"⏰ This quiz expired after {round(idle / 60)} minutes without activity."
+            text = _t(lang, "channel.expired", count=round(idle / 60))
             return Rendered(embed=disnake.Embed(description=text, colour=GREY))
         case RecoveryPrompt():
-            return _recovery(event, key, epoch)
+            return _recovery(event, key, epoch, lang)
         case AchievementsUnlocked(user_id, _, achievements):
-            lines = "\n".join(f"🏅 **{_cut(a.name, 60)}** — {_cut(a.description, 120)}" for a in achievements)
+            lines = "\n".join(_achievement_line(a, lang) for a in achievements)
             return Rendered(
                 content=f"<@{user_id}>",
                 embed=disnake.Embed(description=lines, colour=GOLD),
                 pings=(user_id,),
             )
         case AchievementSummary(unlocked):
-            return _summary(unlocked)
+            return _summary(unlocked, lang)
         case Notice(notice):
-            return Rendered(content=_cut(problem(notice).text, 2000))
+            return Rendered(content=_cut(problem(notice, lang).text, 2000))
     raise TypeError(f"nothing renders {type(event).__name__}")
 
 
-def _summary(unlocked: tuple[AchievementsUnlocked, ...]) -> Rendered:
+def achievement_words(achievement: Achievement, language: LocaleLike = DEFAULT) -> tuple[str, str]:
+    """An achievement's name and description in `language` (the game's English where none is kept)."""
+    words = i18n.active()
+    stem = f"channel.achievement.{achievement.achievement_id}"
+    if f"{stem}.name" not in words or f"{stem}.description" not in words:
+        return achievement.name, achievement.description
+    name = words.text(language, f"{stem}.name")
+    counts = _ACHIEVEMENT_COUNTS.get(achievement.achievement_id)
+    about = words.text(language, f"{stem}.description", **({"count": counts} if counts is not None else {}))
+    return name, about
+
+
+def _achievement_line(achievement: Achievement, lang: str) -> str:
+    name, about = achievement_words(achievement, lang)
+    return _t(lang, "channel.achievement.line", name=_cut(name, 60), description=_cut(about, 120))
+
+
+def _summary(unlocked: tuple[AchievementsUnlocked, ...], lang: str) -> Rendered:
     """Everyone's achievements of one game: one line a player, then what each achievement means."""
     players = [u for u in unlocked if u.achievements]
     if not players:
         return Rendered()
+    separator = _t(lang, "channel.separator")
     lines = [
-        f"<@{u.user_id}>: " + ", ".join(f"**{_cut(a.name, 60)}**" for a in u.achievements) for u in players
-    ]
-    meanings = {
-        a.achievement_id: f"🏅 **{_cut(a.name, 60)}** — {_cut(a.description, 120)}"
+        _t(
+            lang,
+            "channel.achievement.player",
+            mention=f"<@{u.user_id}>",
+            names=separator.join(f"**{_cut(achievement_words(a, lang)[0], 60)}**" for a in u.achievements),
+        )
         for u in players
-        for a in u.achievements
-    }
+    ]
+    meanings = {a.achievement_id: _achievement_line(a, lang) for u in players for a in u.achievements}
     description = _cut("\n".join(lines), 2000) + "\n\n" + _cut("\n".join(meanings.values()), 1400)
     mentions, pings = "", []
     for u in players:  # ping only whom the text names, within Discord's 2,000 characters
@@ -176,29 +209,32 @@ def _summary(unlocked: tuple[AchievementsUnlocked, ...]) -> Rendered:
         pings.append(u.user_id)
     return Rendered(
         content=mentions.strip(),
-        embed=disnake.Embed(title=MESSAGES["achievements_unlocked"], description=description, colour=GOLD),
+        embed=disnake.Embed(title=_t(lang, "achievements_unlocked"), description=description, colour=GOLD),
         pings=tuple(pings),
     )
 
 
-def _question(event: PostQuestion, key: tuple[int, int], epoch: int, typed: bool) -> Rendered:
+def _question(event: PostQuestion, key: tuple[int, int], epoch: int, typed: bool, lang: str) -> Rendered:
     question = event.question
     done = round(BAR_LENGTH * event.index / event.total)
     progress = "▰" * done + "▱" * (BAR_LENGTH - done)
     embed = disnake.Embed(
-        title=f"Question {event.index + 1} of {event.total}",
+        title=_t(lang, "channel.question.title", number=event.index + 1, total=event.total),
         description=f"**{_cut(question.text, 1000)}**",
         colour=BLURPLE,
     )
-    embed.add_field("Category", question.category.title(), inline=True)
-    embed.add_field("Difficulty", question.difficulty.value.title(), inline=True)
-    embed.add_field("Closes", disnake.utils.format_dt(event.deadline, "R"), inline=True)
+    embed.add_field(_t(lang, "channel.question.category"), _cut(question.category.title(), 1024), inline=True)
+    difficulty = _t(lang, f"channel.difficulty.{question.difficulty.value}")
+    embed.add_field(_t(lang, "channel.question.difficulty"), difficulty, inline=True)
+    embed.add_field(
+        _t(lang, "channel.question.closes"), disnake.utils.format_dt(event.deadline, "R"), inline=True
+    )
     if typed or question.kind is QuestionKind.SHORT_ANSWER:
-        embed.set_footer(text=f"{progress} · Type your answer in this channel.")
+        embed.set_footer(text=f"{progress} · {_t(lang, 'channel.question.type_answer')}")
         return Rendered(embed=embed)
     lines = [f"**{LETTERS[i]}.** {_cut(option, 80)}" for i, option in enumerate(question.options)]
-    embed.add_field("Options", "\n".join(lines), inline=False)
-    embed.set_footer(text=f"{progress} · Pick an answer; you can change it until the question closes.")
+    embed.add_field(_t(lang, "channel.question.options"), "\n".join(lines), inline=False)
+    embed.set_footer(text=f"{progress} · {_t(lang, 'channel.question.pick_answer')}")
     buttons = [
         disnake.ui.Button(
             style=disnake.ButtonStyle.primary,
@@ -210,52 +246,83 @@ def _question(event: PostQuestion, key: tuple[int, int], epoch: int, typed: bool
     return Rendered(embed=embed, buttons=buttons)
 
 
-def _reveal(event: Reveal) -> Rendered:
+def _hint(event: ShowHint, lang: str) -> Rendered:
+    title = _t(lang, "channel.hint.title", level=event.level, available=event.available)
+    text = event.text if event.hint is None else hint_text(event.hint, lang)
+    embed = disnake.Embed(title=title, description=_cut(text, 1000), colour=GOLD)
+    percent = format_percent(event.points_share, locale=babel_name(lang))
+    embed.set_footer(text=_t(lang, "channel.hint.worth", number=event.index + 1, percent=percent))
+    return Rendered(embed=embed)
+
+
+def hint_text(hint: Hint, language: LocaleLike = DEFAULT) -> str:
+    """A hint worded in `language`; the question's own hints and the masked answers are content."""
+    match hint.kind:
+        case HintKind.LENGTH:
+            letters = _t(language, "channel.hint.letters", count=hint.letters)
+            if hint.words <= 1:
+                return _t(language, "channel.hint.length", letters=letters)
+            words = _t(language, "channel.hint.words", count=hint.words)
+            return _t(language, "channel.hint.length_words", letters=letters, words=words)
+        case HintKind.FIRST_LETTER:
+            return _t(language, "channel.hint.first_letter", letter=hint.first, masked=hint.text)
+        case HintKind.SOME_LETTERS:
+            return _t(language, "channel.hint.some_letters", masked=hint.text)
+        case HintKind.NOT:
+            options = _t(language, "channel.separator").join(hint.struck)
+            return _t(language, "channel.hint.not", options=options)
+    return hint.text
+
+
+def _reveal(event: Reveal, lang: str) -> Rendered:
     question = event.question
     right = [r for r in event.results if r.correct]
     embed = disnake.Embed(
-        title=f"✅ The answer: {_cut(question.correct_text, 200)}",
+        title=_cut(_t(lang, "channel.reveal.title", answer=_cut(question.correct_text, 200)), 256),
         description=_cut(question.explanation, 1000) or None,
         colour=GREEN,
     )
+    heading = _t(lang, "channel.reveal.right")
     if right:
-        names = ", ".join(f"{_cut(r.name, 32)} (+{r.points})" for r in right[:TOP])
-        more = f" and {len(right) - TOP} more" if len(right) > TOP else ""
-        embed.add_field("Got it right", _cut(names + more, 1000), inline=False)
+        separator = _t(lang, "channel.separator")
+        names = separator.join(
+            _t(lang, "channel.reveal.scorer", name=_cut(r.name, 32), points=r.points) for r in right[:TOP]
+        )
+        if len(right) > TOP:
+            names = _t(lang, "channel.reveal.and_more", names=names, count=len(right) - TOP)
+        embed.add_field(heading, _cut(names, 1000), inline=False)
     else:
-        embed.add_field("Got it right", "Nobody this time.", inline=False)
+        embed.add_field(heading, _t(lang, "channel.reveal.nobody"), inline=False)
     return Rendered(embed=embed)
 
 
-def _podium(event: AnnounceEnd) -> Rendered:
-    title = "🏁 The quiz is over!" if event.outcome == "finished" else "🛑 The quiz was stopped."
+def _podium(event: AnnounceEnd, lang: str) -> Rendered:
+    title = _t(lang, "channel.end.finished" if event.outcome == "finished" else "channel.end.stopped")
     embed = disnake.Embed(title=title, colour=GOLD)
     podium = "\n".join(
-        f"{MEDALS[place]} **{_cut(s.name, 32)}** — {s.points} points"
+        _t(lang, "channel.end.podium", medal=MEDALS[place], name=_cut(s.name, 32), count=s.points)
         for place, s in enumerate(event.standings[:3])
     )
-    embed.description = podium or "Nobody answered."
+    embed.description = podium or _t(lang, "channel.end.nobody")
     if len(event.standings) > 3:
-        embed.add_field("Everyone", _table(event.standings), inline=False)
+        embed.add_field(_t(lang, "channel.end.everyone"), _table(event.standings, lang), inline=False)
     return Rendered(embed=embed)
 
 
-def _recovery(event: RecoveryPrompt, key: tuple[int, int], epoch: int) -> Rendered:
+def _recovery(event: RecoveryPrompt, key: tuple[int, int], epoch: int, lang: str) -> Rendered:
+    where = _t(lang, "channel.recovery.stopped_at", number=event.index + 1, total=event.total)
     embed = disnake.Embed(
-        title="🔄 The quiz was interrupted by a restart",
-        description=(
-            f"It stopped at question {event.index + 1} of {event.total}, with every score kept.\n"
-            "The host or a moderator can continue it, start a new one, or cancel it."
-        ),
+        title=_t(lang, "channel.recovery.title"),
+        description=f"{where}\n{_t(lang, 'channel.recovery.choices')}",
         colour=BLURPLE,
     )
     if event.standings:
-        embed.add_field("Scores so far", _table(event.standings), inline=False)
+        embed.add_field(_t(lang, "channel.recovery.scores"), _table(event.standings, lang), inline=False)
     styles = {"continue": disnake.ButtonStyle.success, "new": disnake.ButtonStyle.primary}
     buttons = [
         disnake.ui.Button(
             style=styles.get(choice, disnake.ButtonStyle.danger),
-            label={"continue": "Continue", "new": "Start new", "cancel": "Cancel"}[choice],
+            label=_cut(_t(lang, f"channel.recovery.{choice}"), 80),
             custom_id=recovery_id(key, epoch, event.index, choice),
         )
         for choice in RECOVERY_CHOICES
@@ -263,14 +330,28 @@ def _recovery(event: RecoveryPrompt, key: tuple[int, int], epoch: int) -> Render
     return Rendered(embed=embed, buttons=buttons)
 
 
-def _table(standings: tuple[Standing, ...]) -> str:
+def _table(standings: tuple[Standing, ...], lang: str) -> str:
+    words = i18n.active()
     rows = [
-        f"`{place + 1:>2}.` {_cut(s.name, 32)} — **{s.points}** ({s.correct}✓ {s.wrong}✗)"
+        words.text(
+            lang,
+            "channel.table.row",
+            place=words.number(lang, place + 1).rjust(2),
+            name=_cut(s.name, 32),
+            points=s.points,
+            correct=s.correct,
+            wrong=s.wrong,
+        )
         for place, s in enumerate(standings[:TOP])
     ]
     if len(standings) > TOP:
-        rows.append(f"…and {len(standings) - TOP} more")
-    return _cut("\n".join(rows), 1024) or "No scores yet."
+        rows.append(words.text(lang, "channel.table.more", count=len(standings) - TOP))
+    return _cut("\n".join(rows), 1024) or words.text(lang, "channel.table.empty")
+
+
+def _t(language: LocaleLike, key: str, /, **params: Param) -> str:
+    """Message `key` of the channel's words in `language`."""
+    return i18n.text(language, key, **params)
 
 
 def _cut(text: str, limit: int) -> str:

@@ -1,0 +1,163 @@
+"""Which language a channel speaks: the server's setting, its preferred locale, English; a DM its player's."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import pytest
+
+from quizbot.bot import channel_language
+from quizbot.bot.channel_language import ChannelLanguages, language_name
+from quizbot.errors import StorageError
+
+CLUB, OTHER, UNKNOWN, DM = 10, 20, 30, 99
+
+
+@dataclass
+class Place:
+    """A guild's or DM channel's few attributes the lookup reads."""
+
+    preferred_locale: str | None = None
+    recipient: Person | None = None
+
+
+@dataclass
+class Person:
+    id: int
+
+
+@dataclass
+class Bot:
+    """The two lookups ChannelLanguages makes of the client, from the cache (no requests)."""
+
+    guilds: dict[int, Place] = field(default_factory=dict)
+    channels: dict[int, Place] = field(default_factory=dict)
+
+    def get_guild(self, guild_id: int) -> Place | None:
+        return self.guilds.get(guild_id)
+
+    def get_channel(self, channel_id: int) -> Place | None:
+        return self.channels.get(channel_id)
+
+
+@dataclass
+class Stored:
+    """Guilds' stored languages; counts reads, and fails them while `down`."""
+
+    languages: dict[int, str] = field(default_factory=dict)
+    reads: list[int] = field(default_factory=list)
+    down: bool = False
+    gate: asyncio.Event | None = None
+
+    async def __call__(self, guild_id: int) -> str | None:
+        self.reads.append(guild_id)
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.down:
+            raise StorageError("database kept failing after 3 tries")
+        return self.languages.get(guild_id)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make(stored: Stored, clock: Clock | None = None) -> ChannelLanguages:
+    bot = Bot(
+        guilds={CLUB: Place("en-GB"), OTHER: Place("de")},
+        channels={DM: Place(recipient=Person(7))},
+    )
+    return ChannelLanguages(bot, stored, now=clock or Clock())  # type: ignore[arg-type]
+
+
+async def test_a_guild_without_a_setting_speaks_its_preferred_locale() -> None:
+    """No /settings language: the guild's preferred locale, matched to a shipped one."""
+    languages = make(Stored())
+    for guild in (CLUB, OTHER, UNKNOWN):
+        await languages.ready(guild)
+    assert languages.of((CLUB, 1)) == "en-GB"
+    assert languages.of((OTHER, 1)) == "en-US"  # German is not shipped (yet): English
+    assert languages.of((UNKNOWN, 1)) == "en-US"  # a guild not in the cache: English
+
+
+async def test_the_setting_is_read_once_and_wins_over_the_preferred_locale() -> None:
+    """The stored language is read on the first miss only, and then speaks for the guild."""
+    stored = Stored({OTHER: "en-GB"})
+    languages = make(stored)
+    await languages.ready(OTHER)
+    await languages.ready(OTHER)
+    assert stored.reads == [OTHER]
+    assert languages.of((OTHER, 5)) == "en-GB" == languages.setting(OTHER)
+
+
+async def test_a_change_through_settings_applies_at_once_and_clears_back() -> None:
+    """/settings tells the cache; clearing goes back to the preferred locale, without reading storage."""
+    stored = Stored()
+    languages = make(stored)
+    languages.chose(OTHER, "en-GB")
+    await languages.ready(OTHER)
+    assert stored.reads == [] and languages.of((OTHER, 5)) == "en-GB"
+    languages.chose(CLUB, None)
+    assert languages.of((CLUB, 5)) == "en-GB"  # its preferred locale
+    languages.chose(CLUB, "en-US")
+    assert languages.of((CLUB, 5)) == "en-US"
+
+
+async def test_a_setting_made_while_storage_is_read_is_kept() -> None:
+    """A read that started before /settings answered cannot undo the change."""
+    stored = Stored({OTHER: "en-US"}, gate=asyncio.Event())
+    languages = make(stored)
+    reading = asyncio.create_task(languages.ready(OTHER))
+    await asyncio.sleep(0)
+    languages.chose(OTHER, "en-GB")
+    assert stored.gate is not None
+    stored.gate.set()
+    await reading
+    assert languages.of((OTHER, 5)) == "en-GB"
+
+
+async def test_an_outage_falls_back_to_the_preferred_locale_and_asks_again_later() -> None:
+    """Storage down: the guild speaks its preferred locale; storage is asked again after a while."""
+    clock = Clock()
+    stored = Stored({CLUB: "en-US"}, down=True)
+    languages = make(stored, clock)
+    await languages.ready(CLUB)
+    assert languages.of((CLUB, 1)) == "en-GB"
+    await languages.ready(CLUB)
+    assert stored.reads == [CLUB]  # not hammered while it is down
+    stored.down = False
+    clock.now += channel_language.RETRY_AFTER
+    await languages.ready(CLUB)
+    assert stored.reads == [CLUB, CLUB] and languages.of((CLUB, 1)) == "en-US"
+
+
+async def test_a_read_that_hangs_counts_as_an_outage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A storage read past READ_TIMEOUT is given up; the message goes out in the fallback."""
+    monkeypatch.setattr(channel_language, "READ_TIMEOUT", 0)
+    languages = make(Stored({CLUB: "en-US"}, gate=asyncio.Event()))
+    await languages.ready(CLUB)
+    assert languages.of((CLUB, 1)) == "en-GB"
+
+
+async def test_a_dm_speaks_its_player_s_locale_from_their_last_quiz_command() -> None:
+    """Study quizzes (guild 0) use the locale /quiz last saw for the DM's player, else English."""
+    languages = make(Stored())
+    assert languages.of((0, DM)) == "en-US"
+    languages.saw(7, "en-GB")
+    assert languages.of((0, DM)) == "en-GB"
+    languages.saw(7, "en-AU")  # no file of its own: its nearest
+    assert languages.of((0, DM)) == "en-GB"
+    assert languages.of((0, 12345)) == "en-US"  # a DM the client does not know
+
+
+def test_languages_are_named_as_their_speakers_name_them() -> None:
+    """Babel's names in the language itself, with the locale's code."""
+    assert language_name("de") == "Deutsch (de)"
+    assert language_name("en-GB") == "British English (en-GB)"
+    assert language_name("fr") == "Français (fr)"
+    assert language_name("pt-BR").endswith("(pt-BR)")
