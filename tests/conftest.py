@@ -1,38 +1,45 @@
-"""Shared fixtures: a PostgreSQL server per test session, a fresh schema per test, loop hygiene."""
+"""Shared fixtures: a PostgreSQL server per test run, a fresh schema per test, loop hygiene."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import tempfile
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
-from quizbot.storage.embedded import EmbeddedPostgres
-from quizbot.storage.pool import Backoff, Database
+from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema
+from tests.database import RunServer, connect_to_schema
+
+DATABASE_VARIABLE = "QUIZBOT_TEST_DATABASE_URL"
+SERVER = pytest.StashKey[RunServer]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the embedded PostgreSQL if a test will need it, so it comes up while the first tests run."""
+    wanted = any("server_url" in item.fixturenames for item in session.items)
+    if wanted and not session.config.option.collectonly and not os.environ.get(DATABASE_VARIABLE):
+        session.config.stash[SERVER] = RunServer()
+
+
+@pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if (server := session.config.stash.get(SERVER, None)) is not None:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
-async def server_url() -> AsyncIterator[str]:
-    """QUIZBOT_TEST_DATABASE_URL when set, else an embedded PostgreSQL for this test session."""
-    configured = os.environ.get("QUIZBOT_TEST_DATABASE_URL")
-    if configured:
-        yield configured
-        return
-    # Outside pytest's own temp folder: that one is private to root, and as root pgserver runs
-    # PostgreSQL as a user of its own, which must be able to reach the data folder.
-    data_dir = Path(tempfile.mkdtemp(prefix="quizbot-test-pg-"))
-    embedded = EmbeddedPostgres(data_dir)
-    yield await embedded.start()
-    await embedded.stop()
-    shutil.rmtree(data_dir, ignore_errors=True)
+async def server_url(pytestconfig: pytest.Config) -> str:
+    """QUIZBOT_TEST_DATABASE_URL when set, else the embedded PostgreSQL of this test run."""
+    if configured := os.environ.get(DATABASE_VARIABLE):
+        return configured
+    if (server := pytestconfig.stash.get(SERVER, None)) is None:  # a test the collection did not see
+        server = pytestconfig.stash[SERVER] = RunServer()
+    return await server.url()
 
 
 @pytest.fixture
@@ -46,12 +53,6 @@ async def schema_name(server_url: str) -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
         await admin.close()
-
-
-async def connect_to_schema(server_url: str, schema: str, **options: Any) -> Database:
-    """A Database whose connections use `schema` (tests make several to stand in for processes)."""
-    options.setdefault("backoff", Backoff(attempts=3, base=0.01, cap=0.05))
-    return await Database.connect(server_url, server_settings={"search_path": schema}, **options)
 
 
 @pytest.fixture
