@@ -5,16 +5,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import pytest
 
 from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema
-from tests.database import RunServer, connect_to_schema
+from tests.database import RunServer, SchemaFactory, connect_to_schema
 
 DATABASE_VARIABLE = "QUIZBOT_TEST_DATABASE_URL"
 SERVER = pytest.StashKey[RunServer]()
@@ -50,24 +48,31 @@ async def server_url(pytestconfig: pytest.Config) -> str:
     return await server.url()
 
 
-@pytest.fixture
-async def schema_name(server_url: str) -> AsyncIterator[str]:
-    """A schema of its own for one test, dropped afterwards, so tests never see each other's rows."""
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f'CREATE SCHEMA "{name}"')
-        yield name
-    finally:
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-        await admin.close()
+@pytest.fixture(scope="session")
+async def schemas(server_url: str) -> AsyncIterator[SchemaFactory]:
+    """Makes and drops the tests' schemas on a thread of its own (see tests/database.py)."""
+    factory = SchemaFactory(server_url)
+    yield factory
+    await factory.close()
 
 
 @pytest.fixture
-async def db(server_url: str, schema_name: str) -> AsyncIterator[Database]:
+async def schema_name(request: pytest.FixtureRequest, schemas: SchemaFactory) -> AsyncIterator[str]:
+    """A schema of its own for one test, dropped afterwards, so tests never see each other's rows.
+
+    Empty; or, for a test that also uses `db`, the one `db` connects to, with schema.sql applied.
+    """
+    name = await schemas.take(applied="db" in request.fixturenames)
+    yield name
+    schemas.drop(name)
+
+
+@pytest.fixture
+async def db(server_url: str, schema_name: str, schemas: SchemaFactory) -> AsyncIterator[Database]:
     """A connected Database with the schema applied in this test's own schema."""
     database = await connect_to_schema(server_url, schema_name)
-    await apply_schema(database)
+    if schema_name not in schemas.applied:  # asked for by name, after schema_name was made
+        await apply_schema(database)
     yield database
     await database.close()
 

@@ -1,4 +1,8 @@
-"""The tests' PostgreSQL: the embedded server of a test run, started while the first tests run."""
+"""The tests' PostgreSQL: the embedded server of a test run, and a fresh schema for each test.
+
+Both are made off the tests' path: the server starts on a thread while the first tests run, and
+each test's schema is made ahead and dropped behind on a thread of its own.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,23 @@ import contextlib
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import uuid
+from collections import deque
+from collections.abc import Coroutine
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
 from quizbot.storage.embedded import EmbeddedPostgres
 from quizbot.storage.pool import Backoff, Database
+from quizbot.storage.schema import apply_schema
+
+T = TypeVar("T")
+
+AHEAD = 2  # schemas with schema.sql applied, kept ready for the next tests that use `db`
 
 
 def embedded_data_dir() -> Path:
@@ -80,3 +93,87 @@ async def connect_to_schema(server_url: str, schema: str, **options: Any) -> Dat
     """A Database whose connections use `schema` (tests make several to stand in for processes)."""
     options.setdefault("backoff", Backoff(attempts=3, base=0.01, cap=0.05))
     return await Database.connect(server_url, server_settings={"search_path": schema}, **options)
+
+
+class SchemaFactory:
+    """Gives each test a new schema and drops it afterwards, without the test waiting for either.
+
+    Applying schema.sql to a new schema and dropping it again costs PostgreSQL about 40 ms a test.
+    Here both happen on a thread with an event loop of its own, a few schemas ahead of the tests
+    that take them, so the work fills the time tests spend waiting rather than adding to it. Each
+    schema is still new, made by apply_schema, used by one test and dropped; the tests' event loop
+    runs none of this work.
+    """
+
+    def __init__(self, url: str, ahead: int = AHEAD) -> None:
+        self.url = url
+        self.ahead = ahead
+        self.applied: set[str] = set()  # handed out with schema.sql applied, not yet dropped
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="schema-factory", daemon=True)
+        self._thread.start()
+        self._admin: asyncpg.Pool | None = None  # on the factory's loop, like everything below
+        self._ready: deque[asyncio.Task[str]] = deque()
+        self._drops: list[Future[None]] = []
+
+    async def take(self, *, applied: bool) -> str:
+        """The name of a new schema: empty, or with schema.sql applied."""
+        name = await self._on_factory(self._take(applied))
+        if applied:
+            self.applied.add(name)
+        return name
+
+    def drop(self, name: str) -> None:
+        """Drop a schema its test is done with, in the background."""
+        self.applied.discard(name)
+        self._drops.append(asyncio.run_coroutine_threadsafe(self._drop(name), self._loop))
+
+    async def close(self) -> None:
+        """Wait for every drop, drop the schemas made ahead, and stop the thread."""
+        try:
+            for dropping in self._drops:
+                await asyncio.wrap_future(dropping)
+            await self._on_factory(self._close())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            await asyncio.to_thread(self._thread.join)
+            self._loop.close()
+
+    def _on_factory(self, work: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
+        return asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._loop))
+
+    async def _take(self, applied: bool) -> str:
+        if not applied:
+            return await self._create()
+        while len(self._ready) <= self.ahead:
+            self._ready.append(asyncio.create_task(self._prepare()))
+        return await self._ready.popleft()
+
+    async def _pool(self) -> asyncpg.Pool:
+        if self._admin is None:
+            self._admin = await asyncpg.create_pool(self.url, min_size=1, max_size=self.ahead + 2)
+        return self._admin
+
+    async def _create(self) -> str:
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        await (await self._pool()).execute(f'CREATE SCHEMA "{name}"')
+        return name
+
+    async def _prepare(self) -> str:
+        name = await self._create()
+        database = await connect_to_schema(self.url, name, min_size=1, max_size=1)
+        try:
+            await apply_schema(database)
+        finally:
+            await database.close()
+        return name
+
+    async def _drop(self, name: str) -> None:
+        await (await self._pool()).execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+    async def _close(self) -> None:
+        made = await asyncio.gather(*self._ready, return_exceptions=True)
+        self._ready.clear()
+        await asyncio.gather(*(self._drop(name) for name in made if isinstance(name, str)))
+        if self._admin is not None:
+            await self._admin.close()
