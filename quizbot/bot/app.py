@@ -16,6 +16,7 @@ from quizbot.actors.messages import ChannelLost
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.bot.bot import QuizBot, build_bot
 from quizbot.bot.channel import DiscordChannel
+from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.cogs import EXTENSIONS
 from quizbot.bot.context import QuizContext
 from quizbot.bot.housekeeping import keep_house
@@ -27,7 +28,7 @@ from quizbot.questions.custom import CustomPacks
 from quizbot.questions.llm import LLMSource
 from quizbot.questions.sources import BankSource
 from quizbot.service import QuizService, supervisor_settings
-from quizbot.storage.guilds import PostgresAskedQuestions
+from quizbot.storage.guilds import PostgresAskedQuestions, guild_language
 from quizbot.storage.packs import PostgresPackStore
 from quizbot.storage.pool import Database
 
@@ -81,10 +82,13 @@ async def running_bot(
         **(bot_options or {}),
     )
     keep_house()  # bounded webhook locks, short collector pauses: see housekeeping
+    languages = ChannelLanguages(bot, lambda guild_id: guild_language(db, guild_id))
+    bot.add_listener(languages.seen_command, "on_slash_command")  # a /quiz player's locale, for the DM
     channel = DiscordChannel(  # it reads epochs and modes from the service's directory, made below
         bot,
         epoch_of=lambda key: listing.epoch if (listing := service.directory.get(key)) else None,
         typed_mode=lambda key: bool((listing := service.directory.get(key)) and listing.typed),
+        languages=languages,
     )
     service = QuizService(
         db,
@@ -113,6 +117,7 @@ async def running_bot(
         custom=custom,
         outbox=channel,
         providers=tuple(llm.slots),
+        languages=languages,
     )
     bot.context = context
     for extension in EXTENSIONS:

@@ -6,7 +6,7 @@ and the result or the error becomes a reply from the catalogue.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -18,6 +18,7 @@ from loguru import logger
 
 from quizbot.actors.base import ActorRef
 from quizbot.actors.directory import Directory
+from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.catalogue import Problem, Refused, problem, problem_for
 from quizbot.bot.render import Rendered
 from quizbot.errors import QuizbotError, SessionNotFound
@@ -34,7 +35,9 @@ NO_MENTIONS = disnake.AllowedMentions.none()  # text from players, packs or an L
 class Outbox(Protocol):
     """Where the edge queues a message of its own for a channel, in line with the sessions' ones."""
 
-    def post(self, key: tuple[int, int], message: Rendered) -> None: ...
+    def post(self, key: tuple[int, int], message: Rendered | Callable[[str], Rendered]) -> None:
+        """Queue `message` (or how to word it in the channel's language) for the channel `key`."""
+        ...
 
     def invalid_requests(self) -> int:
         """Requests Discord refused (401, 403, 429) in the last ten minutes."""
@@ -55,6 +58,7 @@ class QuizContext:
     outbox: Outbox  # the channels' ordered, paced, never-dropping senders
     providers: tuple[str, ...] = ()
     starting: set[tuple[int, int]] = field(default_factory=set)  # channels with a start under way
+    languages: ChannelLanguages | None = None  # the channels' languages, told when /settings changes one
 
     @contextmanager
     def starting_in(self, key: tuple[int, int]) -> Iterator[None]:

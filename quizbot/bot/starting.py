@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -13,7 +14,7 @@ from quizbot.actors.messages import StartQuiz, StartSession
 from quizbot.bot import validation
 from quizbot.bot.catalogue import fallback_notice
 from quizbot.bot.context import QuizContext
-from quizbot.bot.render import BLURPLE, Rendered
+from quizbot.bot.render import BLURPLE, Rendered, checked
 from quizbot.errors import GenerationFailed, QuizbotError
 from quizbot.game.session import AnswerMode, SessionConfig
 from quizbot.questions.sources import PreparedQuestions, QuestionRequest
@@ -112,14 +113,22 @@ def begin(session: ActorRef[Any]) -> None:
         logger.warning("a new quiz could not begin: {}", error)
 
 
-def announce(ctx: QuizContext, key: tuple[int, int], embed: disnake.Embed) -> None:
+def announce(
+    ctx: QuizContext, key: tuple[int, int], embed: disnake.Embed | Callable[[str], disnake.Embed]
+) -> None:
     """Tell the channel a quiz has started, once its session runs: a channel message, not the
     interaction's response (which stays private to the host).
 
     Queued in the channel's outbox like the session's own messages, so it is paced, retried and
-    never dropped; it pings no one. The session begins after it (see `begin`), so it comes first."""
-    embed.check_limits()
-    ctx.outbox.post(key, Rendered(embed=embed))
+    never dropped; it pings no one. The session begins after it (see `begin`), so it comes first.
+    Given as a function of a locale (`lambda locale: starting_embed(..., locale=locale)`), it is
+    worded in the channel's language when sent, like the session's own messages."""
+    if isinstance(embed, disnake.Embed):
+        embed.check_limits()
+        ctx.outbox.post(key, Rendered(embed=embed))
+        return
+    word = embed
+    ctx.outbox.post(key, lambda locale: checked(Rendered(embed=word(locale))))
 
 
 def starting_embed(

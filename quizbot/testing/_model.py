@@ -290,6 +290,7 @@ class Guild:
         self.roles: list[Role] = [self.everyone]
         self.members: dict[int, Member] = {}
         self.channels: list[Channel] = []
+        self.preferred_locale = "en-US"  # the "Server Primary Language" (its interactions' guild_locale)
 
     def __repr__(self) -> str:
         """The guild's id and name."""
@@ -376,7 +377,7 @@ class Guild:
             "premium_tier": 0,
             "premium_subscription_count": 0,
             "premium_progress_bar_enabled": False,
-            "preferred_locale": "en-US",
+            "preferred_locale": self.preferred_locale,
             "system_channel_id": None,
             "system_channel_flags": 0,
             "rules_channel_id": None,

@@ -51,7 +51,7 @@ def interaction_payload(
     if guild is not None and member is not None:
         payload |= {
             "guild_id": str(guild.id),
-            "guild_locale": "en-US",
+            "guild_locale": guild.preferred_locale,
             "member": member.payload(channel=channel),
         }
     else:
