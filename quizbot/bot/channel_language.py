@@ -22,6 +22,8 @@ from quizbot.bot.types import CommandInter
 from quizbot.i18n import DEFAULT, LocaleLike
 
 SOLO_GUILD = 0  # DMs belong to no guild
+SERVER_LANGUAGE = "default"  # /settings set language: back to the server's preferred locale
+MAX_CHOICES = 25  # Discord's limit on autocomplete choices
 READ_TIMEOUT = 2.0  # a storage read that takes longer is treated as an outage
 RETRY_AFTER = 30.0  # after an outage, how long a guild speaks its fallback before storage is asked again
 PLAYERS_KEPT = 10_000  # the most DM players whose client locale is remembered (the oldest go first)
@@ -109,3 +111,28 @@ def language_name(locale: str) -> str:
     parsed = Locale.parse(locale.replace("-", "_"))
     name = parsed.languages.get(str(parsed)) or parsed.get_display_name(parsed) or locale
     return f"{name[:1].upper()}{name[1:]} ({locale})"
+
+
+def known_language(typed: str) -> str | None:
+    """The shipped locale `typed` names, by its code or its name in any letter case ("en-gb",
+    "British English (en-GB)"); SERVER_LANGUAGE for the server's own; else None."""
+    wanted = typed.strip().casefold().replace("_", "-")
+    if wanted == SERVER_LANGUAGE:
+        return SERVER_LANGUAGE
+    for locale in i18n.SUPPORTED:
+        if wanted in (locale.casefold(), language_name(locale).casefold()):
+            return locale
+    return None
+
+
+def language_choices(typed: str, locale: LocaleLike = DEFAULT) -> list[disnake.OptionChoice]:
+    """/settings set language:'s choices containing `typed`: every shipped locale by its own name,
+    then the server's own language (named in the reader's `locale`); at most 25."""
+    wanted = typed.strip().casefold()
+    offered = [(language_name(shipped), shipped) for shipped in i18n.SUPPORTED]
+    offered.append((i18n.text(locale, "channel.language.default"), SERVER_LANGUAGE))
+    return [
+        disnake.OptionChoice(name, value)
+        for name, value in offered
+        if wanted in name.casefold() or wanted in value.casefold()
+    ][:MAX_CHOICES]

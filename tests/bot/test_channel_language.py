@@ -7,8 +7,15 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from quizbot import i18n
 from quizbot.bot import channel_language
-from quizbot.bot.channel_language import ChannelLanguages, language_name
+from quizbot.bot.channel_language import (
+    SERVER_LANGUAGE,
+    ChannelLanguages,
+    known_language,
+    language_choices,
+    language_name,
+)
 from quizbot.errors import StorageError
 
 CLUB, OTHER, UNKNOWN, DM = 10, 20, 30, 99
@@ -161,3 +168,23 @@ def test_languages_are_named_as_their_speakers_name_them() -> None:
     assert language_name("en-GB") == "British English (en-GB)"
     assert language_name("fr") == "Français (fr)"
     assert language_name("pt-BR").endswith("(pt-BR)")
+
+
+def test_a_language_is_known_by_its_code_or_its_name_in_any_case() -> None:
+    """What /settings accepts: a shipped locale's code or name, or "default"; nothing else."""
+    assert known_language("en-gb") == known_language("British English (en-GB)") == "en-GB"
+    assert known_language(" EN_US ") == "en-US"
+    assert known_language("Default") == SERVER_LANGUAGE
+    assert known_language("xx") is None
+    assert known_language("English") is None  # two shipped locales are English: say which
+
+
+def test_the_choices_are_every_shipped_locale_and_the_server_s_own() -> None:
+    """Every locale in i18n.SUPPORTED by its own name, then the server's own language, filtered by
+    what was typed (so a new locale file shows here with no code change); at most Discord's 25."""
+    offered = language_choices("")
+    assert [c.value for c in offered] == [*i18n.SUPPORTED, SERVER_LANGUAGE]
+    assert offered[-1].name == i18n.text("en-US", "channel.language.default")
+    assert [c.value for c in language_choices("brit")] == ["en-GB"]
+    assert [c.value for c in language_choices("EN-us")] == ["en-US"]
+    assert len(language_choices("")) <= 25
