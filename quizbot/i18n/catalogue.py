@@ -8,7 +8,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from loguru import logger
 
 from quizbot.errors import LocaleFileError
@@ -111,16 +111,26 @@ class Catalogue:
         template = language.template(key, params.get("count"))
         return template.format_map({name: _written(value, language.babel) for name, value in params.items()})
 
-    def number(self, locale: LocaleLike, value: int | float) -> str:
-        """`value` as `locale` writes numbers: 1234 is "1,234" in en-US and "1.234" in de."""
-        return _written(value, self._languages[self.resolve(locale)].babel)
+    def number(self, locale: LocaleLike, value: int | float, *, decimals: int | None = None) -> str:
+        """`value` as `locale` writes numbers: 1234 is "1,234" in en-US and "1.234" in de.
 
-    def join(self, locale: LocaleLike, items: Sequence[str]) -> str:
-        """ "A", "A and B", "A, B and C", in the locale's words and punctuation."""
+        `decimals` fixes how many digits follow the point (1: 2.0 is "2.0", 0.25 is "0.2")."""
+        babel = self._languages[self.resolve(locale)].babel
+        if decimals is None:
+            return _written(value, babel)
+        return format_decimal(value, "#,##0" + ("." + "0" * decimals if decimals else ""), babel)
+
+    def percent(self, locale: LocaleLike, share: float) -> str:
+        """`share` (0.5) as a percentage the locale's way: "50%" in en-US, "50 %" in de."""
+        return format_percent(share, locale=self._languages[self.resolve(locale)].babel)
+
+    def join(self, locale: LocaleLike, items: Sequence[str], *, either: bool = False) -> str:
+        """ "A", "A and B", "A, B and C" (`either`: "A or B"), in the locale's words and punctuation."""
         if len(items) <= 1:
             return "".join(items)
         name = self.resolve(locale)
-        return format_list(list(items), locale=_LIST_STYLE.get(name, self._languages[name].babel))
+        babel = _LIST_STYLE.get(name, self._languages[name].babel)
+        return format_list(list(items), "or" if either else "standard", babel)
 
     def _report(self, locale: str, key: str) -> None:
         if (locale, key) not in self._reported:

@@ -41,10 +41,11 @@ LocaleLike = str | HasValue | None
 def resolve(locale: LocaleLike, supported: Sequence[str] = SUPPORTED) -> str:
     """The shipped locale to speak for `locale`: itself, else one of its language, else en-US.
 
-    Takes a Discord locale name ("es-419"), a disnake.Locale, or None (no locale known).
+    Takes a Discord locale name ("es-419"), a disnake.Locale, or None (no locale known); anything
+    else (a forged interaction's locale may be any JSON value) counts as None.
     """
-    name = locale if isinstance(locale, str) or locale is None else locale.value
-    return _resolve(name, tuple(supported))
+    name = locale if isinstance(locale, str) or locale is None else getattr(locale, "value", None)
+    return _resolve(name if isinstance(name, str) else None, tuple(supported))
 
 
 @lru_cache(maxsize=256)
