@@ -11,6 +11,7 @@ from loguru import logger
 
 from quizbot.bot.catalogue import problem
 from quizbot.bot.context import NO_MENTIONS, QuizContext, error_embed
+from quizbot.bot.localized import CommandLocalizations
 from quizbot.bot.validation import required_options_given
 
 if TYPE_CHECKING:  # disnake.types cannot be imported at run time before disnake is fully loaded
@@ -32,11 +33,13 @@ class QuizBot(commands.InteractionBot):
     """An InteractionBot with quizbot's context; cogs read it in their extension's setup().
 
     Its default AllowedMentions is none(): text from players, packs, topics or an LLM can never
-    ping @everyone, @here, a role or a user unless a send names that user itself."""
+    ping @everyone, @here, a role or a user unless a send names that user itself. Its i18n is a
+    CommandLocalizations, so commands are registered with their names in every shipped locale."""
 
     def __init__(self, *, typed_answers: bool = False, **options: Any) -> None:
         """The bot; by default no message it sends may ping anyone (each send allows its own pings)."""
         options.setdefault("allowed_mentions", disnake.AllowedMentions.none())
+        options.setdefault("localization_provider", CommandLocalizations())
         super().__init__(intents=intents(typed_answers=typed_answers), **options)
         self.add_app_command_check(required_options_given, slash_commands=True)
         self._context: QuizContext | None = None

@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 import disnake
+from disnake import Localized
 from disnake.ext import commands
 
 from quizbot.actors.messages import GetStatus
@@ -19,6 +20,7 @@ from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import MESSAGES, Problem, problem
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
 from quizbot.bot.limiter import REFUSAL_LIMIT
+from quizbot.bot.localized import choices
 from quizbot.bot.render import BLURPLE, GREEN
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
@@ -34,7 +36,10 @@ DIFFICULTIES = [d.value for d in Difficulty]
 MANAGE_GUILD = disnake.Permissions(manage_guild=True)
 GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
 _RANGE = re.compile(r"from (\d+) to (\d+)")
-PACK_FILE: Any = commands.Param(description="A .yaml question pack")  # B008: calls in defaults
+PACK_FILE: Any = commands.Param(  # B008: calls in defaults
+    name=Localized("file", key="cmd.settings.pack_add.file.name"),
+    description=Localized("A .yaml question pack", key="cmd.settings.pack_add.file.description"),
+)
 
 
 @cache
@@ -146,31 +151,76 @@ class AdminCog(commands.Cog):
     # --- /settings ---------------------------------------------------------------------------
 
     @commands.slash_command(
-        name="settings",
-        description="This server's quiz settings and custom question packs.",
+        name=Localized("settings", key="cmd.settings.name"),
+        description=Localized(
+            "This server's quiz settings and custom question packs.", key="cmd.settings.description"
+        ),
         default_member_permissions=MANAGE_GUILD,
         contexts=GUILD_ONLY,
     )
     async def settings(self, inter: CommandInter) -> None:
         """The /settings group (its subcommands do the work)."""
 
-    @settings.sub_command(name="show", description="Show this server's quiz settings.")
+    @settings.sub_command(
+        name=Localized("show", key="cmd.settings.show.name"),
+        description=Localized("Show this server's quiz settings.", key="cmd.settings.show.description"),
+    )
     async def show(self, inter: CommandInter) -> None:
         if not await self._admin(inter):
             return
         current = await guild_settings(self.ctx.db, inter.guild_id or 0)
         await reply(inter, embed=settings_embed(current, title="⚙️ Quiz settings"))
 
-    @settings.sub_command(name="set", description="Change this server's quiz settings.")
+    @settings.sub_command(
+        name=Localized("set", key="cmd.settings.set.name"),
+        description=Localized("Change this server's quiz settings.", key="cmd.settings.set.description"),
+    )
     async def set_(  # noqa: PLR0917 - a slash command's options are its parameters
         self,
         inter: CommandInter,
-        idle_timeout: int | None = commands.Param(None, description="Minutes before an idle quiz ends"),
-        time_zone: str | None = commands.Param(None, description="An IANA time zone, e.g. Europe/Paris"),
-        typed_answers: bool | None = commands.Param(None, description="Allow answering by typing"),
-        default_questions: int | None = commands.Param(None, description="Questions per quiz (1-20)"),
-        default_timeout: int | None = commands.Param(None, description="Seconds per question (5-120)"),
-        default_difficulty: str | None = commands.Param(None, choices=DIFFICULTIES),
+        idle_timeout: int | None = commands.Param(
+            None,
+            name=Localized("idle_timeout", key="cmd.settings.set.idle_timeout.name"),
+            description=Localized(
+                "Minutes before an idle quiz ends", key="cmd.settings.set.idle_timeout.description"
+            ),
+        ),
+        time_zone: str | None = commands.Param(
+            None,
+            name=Localized("time_zone", key="cmd.settings.set.time_zone.name"),
+            description=Localized(
+                "An IANA time zone, e.g. Europe/Paris", key="cmd.settings.set.time_zone.description"
+            ),
+        ),
+        typed_answers: bool | None = commands.Param(
+            None,
+            name=Localized("typed_answers", key="cmd.settings.set.typed_answers.name"),
+            description=Localized(
+                "Allow answering by typing", key="cmd.settings.set.typed_answers.description"
+            ),
+        ),
+        default_questions: int | None = commands.Param(
+            None,
+            name=Localized("default_questions", key="cmd.settings.set.default_questions.name"),
+            description=Localized(
+                "Questions per quiz (1-20)", key="cmd.settings.set.default_questions.description"
+            ),
+        ),
+        default_timeout: int | None = commands.Param(
+            None,
+            name=Localized("default_timeout", key="cmd.settings.set.default_timeout.name"),
+            description=Localized(
+                "Seconds per question (5-120)", key="cmd.settings.set.default_timeout.description"
+            ),
+        ),
+        default_difficulty: str | None = commands.Param(
+            None,
+            name=Localized("default_difficulty", key="cmd.settings.set.default_difficulty.name"),
+            description=Localized(
+                "Difficulty per quiz", key="cmd.settings.set.default_difficulty.description"
+            ),
+            choices=choices("cmd.settings.set.default_difficulty", DIFFICULTIES),
+        ),
     ) -> None:
         """Check each given setting, then apply them through GuildSettings; the first bad one is named
         and nothing is saved."""
@@ -210,7 +260,12 @@ class AdminCog(commands.Cog):
         typed = validation.typed_so_far(text, limit=64)
         return [] if typed is None else matching_zones(typed)
 
-    @settings.sub_command(name="pack_add", description="Add (or replace) a custom question pack.")
+    @settings.sub_command(
+        name=Localized("pack_add", key="cmd.settings.pack_add.name"),
+        description=Localized(
+            "Add (or replace) a custom question pack.", key="cmd.settings.pack_add.description"
+        ),
+    )
     async def pack_add(
         self,
         inter: CommandInter,
@@ -243,12 +298,21 @@ class AdminCog(commands.Cog):
         )
         await reply(inter, embed=embed)
 
-    @settings.sub_command(name="pack_remove", description="Remove one of this server's custom packs.")
+    @settings.sub_command(
+        name=Localized("pack_remove", key="cmd.settings.pack_remove.name"),
+        description=Localized(
+            "Remove one of this server's custom packs.", key="cmd.settings.pack_remove.description"
+        ),
+    )
     async def pack_remove(
         self,
         inter: CommandInter,
         name: str = commands.Param(
-            description="The pack's id (see /settings packs)", max_length=PACK_NAME_LIMIT
+            name=Localized("name", key="cmd.settings.pack_remove.name.name"),
+            description=Localized(
+                "The pack's id (see /settings packs)", key="cmd.settings.pack_remove.name.description"
+            ),
+            max_length=PACK_NAME_LIMIT,
         ),
     ) -> None:
         if not await self._permitted(inter):
@@ -271,7 +335,12 @@ class AdminCog(commands.Cog):
         stored = await self.custom.stored(inter.guild_id or 0)
         return [p.pack_id for p in stored if typed in p.pack_id][:MAX_CHOICES]
 
-    @settings.sub_command(name="packs", description="List this server's custom question packs.")
+    @settings.sub_command(
+        name=Localized("packs", key="cmd.settings.packs.name"),
+        description=Localized(
+            "List this server's custom question packs.", key="cmd.settings.packs.description"
+        ),
+    )
     async def packs(self, inter: CommandInter) -> None:
         if not await self._admin(inter):
             return
@@ -301,11 +370,19 @@ class AdminCog(commands.Cog):
 
     # --- /supervisor -------------------------------------------------------------------------
 
-    @commands.slash_command(name="supervisor", description="How the quiz engine is doing.")
+    @commands.slash_command(
+        name=Localized("supervisor", key="cmd.supervisor.name"),
+        description=Localized("How the quiz engine is doing.", key="cmd.supervisor.description"),
+    )
     async def supervisor(self, inter: CommandInter) -> None:
         """The /supervisor group (its subcommands do the work)."""
 
-    @supervisor.sub_command(name="status", description="Live sessions, mailboxes, restarts and snapshots.")
+    @supervisor.sub_command(
+        name=Localized("status", key="cmd.supervisor.status.name"),
+        description=Localized(
+            "Live sessions, mailboxes, restarts and snapshots.", key="cmd.supervisor.status.description"
+        ),
+    )
     async def status(self, inter: CommandInter) -> None:
         """Manage Server sees this server's sessions; the bot's owner sees the whole process."""
         await inter.response.defer(ephemeral=True)  # the owner check may ask Discord once

@@ -7,6 +7,7 @@ typed-answer listeners already serve it, and its scores are stored as guild 0's.
 from __future__ import annotations
 
 import disnake
+from disnake import Localized
 from disnake.ext import commands
 
 from quizbot.actors.messages import StopQuiz
@@ -14,6 +15,7 @@ from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import problem, say
 from quizbot.bot.context import NO_MENTIONS, QuizContext, refuse
 from quizbot.bot.durable import change, confirm
+from quizbot.bot.localized import choices
 from quizbot.bot.starting import (
     DIFFICULTIES,
     begin,
@@ -40,19 +42,45 @@ class QuizCog(commands.Cog):
     async def cog_slash_command_error(self, inter: CommandInter, error: Exception) -> None:
         await refuse(inter, getattr(error, "original", error))
 
-    @commands.slash_command(name="quiz", description="A private study quiz, just for you, in your DMs.")
+    @commands.slash_command(
+        name=Localized("quiz", key="cmd.quiz.name"),
+        description=Localized("A private study quiz, just for you, in your DMs.", key="cmd.quiz.description"),
+    )
     async def quiz(self, inter: CommandInter) -> None:
         """The /quiz group (its subcommands do the work)."""
 
-    @quiz.sub_command(name="start", description="Start a private study quiz in your DMs.")
+    @quiz.sub_command(
+        name=Localized("start", key="cmd.quiz.start.name"),
+        description=Localized("Start a private study quiz in your DMs.", key="cmd.quiz.start.description"),
+    )
     async def start(
         self,
         inter: CommandInter,
-        topic: str | None = commands.Param(None, description="A bank category or any topic", max_length=100),
-        difficulty: str = commands.Param("medium", choices=DIFFICULTIES),
-        questions: int = commands.Param(10, description="How many questions (1-20)", ge=1, le=20),
+        topic: str | None = commands.Param(
+            None,
+            name=Localized("topic", key="cmd.quiz.start.topic.name"),
+            description=Localized("A bank category or any topic", key="cmd.quiz.start.topic.description"),
+            max_length=100,
+        ),
+        difficulty: str = commands.Param(
+            "medium",
+            name=Localized("difficulty", key="cmd.quiz.start.difficulty.name"),
+            description=Localized("How hard the questions are", key="cmd.quiz.start.difficulty.description"),
+            choices=choices("cmd.quiz.start.difficulty", DIFFICULTIES),
+        ),
+        questions: int = commands.Param(
+            10,
+            name=Localized("questions", key="cmd.quiz.start.questions.name"),
+            description=Localized("How many questions (1-20)", key="cmd.quiz.start.questions.description"),
+            ge=1,
+            le=20,
+        ),
         seconds: int = commands.Param(
-            30, name="timeout", description="Seconds per question (5-120)", ge=5, le=120
+            30,
+            name=Localized("timeout", key="cmd.quiz.start.timeout.name"),
+            description=Localized("Seconds per question (5-120)", key="cmd.quiz.start.timeout.description"),
+            ge=5,
+            le=120,
         ),
     ) -> None:
         """Check the options, open the DM, prepare the questions (before the session exists), start.
@@ -94,7 +122,10 @@ class QuizCog(commands.Cog):
         note = say("solo_started_here" if in_dms else "solo_check_dms")
         await inter.edit_original_response(note, allowed_mentions=NO_MENTIONS)
 
-    @quiz.sub_command(name="stop", description="Stop your study quiz.")
+    @quiz.sub_command(
+        name=Localized("stop", key="cmd.quiz.stop.name"),
+        description=Localized("Stop your study quiz.", key="cmd.quiz.stop.description"),
+    )
     async def stop(self, inter: CommandInter) -> None:
         """Stop the author's own solo quiz, whether asked from a server or from the DM itself."""
         await inter.response.defer(ephemeral=True)

@@ -7,8 +7,10 @@ Discord's 3-second window, makes one storage call, and fills the deferred reply.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import disnake
+from disnake import Localized
 from disnake.ext import commands
 from disnake.utils import escape_markdown, escape_mentions, format_dt
 
@@ -16,6 +18,7 @@ from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import Problem, problem
 from quizbot.bot.context import QuizContext, refuse
+from quizbot.bot.localized import choices
 from quizbot.bot.render import BLURPLE, GREEN
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
@@ -42,6 +45,17 @@ MAX_FIELDS = 25  # Discord's limit on fields in one embed
 TROPHY_GOLD = 0xF1C40F  # deeper than render's hint gold, for the leaderboard
 GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
 NOBODY = disnake.AllowedMentions.none()
+# B008: disnake reads options from defaults; a user option's default is built once, here
+STATS_USER: Any = commands.Param(
+    None,
+    name=Localized("user", key="cmd.stats.user.name"),
+    description=Localized("Whose statistics (yours by default)", key="cmd.stats.user.description"),
+)
+ACHIEVEMENTS_USER: Any = commands.Param(
+    None,
+    name=Localized("user", key="cmd.achievements.user.name"),
+    description=Localized("Whose achievements (yours by default)", key="cmd.achievements.user.description"),
+)
 
 
 class StatsCog(commands.Cog):
@@ -53,18 +67,38 @@ class StatsCog(commands.Cog):
     async def cog_slash_command_error(self, inter: CommandInter, error: Exception) -> None:
         await refuse(inter, getattr(error, "original", error))
 
-    @commands.slash_command(name="leaderboard", description="The best players, in this server or everywhere.")
+    @commands.slash_command(
+        name=Localized("leaderboard", key="cmd.leaderboard.name"),
+        description=Localized(
+            "The best players, in this server or everywhere.", key="cmd.leaderboard.description"
+        ),
+    )
     async def leaderboard(
         self,
         inter: CommandInter,
         scope: str | None = commands.Param(
-            None, choices=list(SCOPES), description="server (the default) or global; only global in DMs"
+            None,
+            name=Localized("scope", key="cmd.leaderboard.scope.name"),
+            description=Localized(
+                "server (the default) or global; only global in DMs", key="cmd.leaderboard.scope.description"
+            ),
+            choices=choices("cmd.leaderboard.scope", SCOPES),
         ),
         category: str | None = commands.Param(
-            None, description="One category (all by default)", max_length=CATEGORY_LIMIT
+            None,
+            name=Localized("category", key="cmd.leaderboard.category.name"),
+            description=Localized(
+                "One category (all by default)", key="cmd.leaderboard.category.description"
+            ),
+            max_length=CATEGORY_LIMIT,
         ),
         timeframe: str = commands.Param(
-            "all", choices=TIMEFRAMES, description="today, this week, month or ever"
+            "all",
+            name=Localized("timeframe", key="cmd.leaderboard.timeframe.name"),
+            description=Localized(
+                "today, this week, month or ever", key="cmd.leaderboard.timeframe.description"
+            ),
+            choices=choices("cmd.leaderboard.timeframe", TIMEFRAMES),
         ),
     ) -> None:
         """A public board of the top ten: rank, name, points, accuracy and quizzes."""
@@ -86,14 +120,14 @@ class StatsCog(commands.Cog):
         return [] if typed is None else await self.ctx.categories_like(inter.guild_id or 0, typed)
 
     @commands.slash_command(
-        name="stats", description="A player's statistics in this server.", contexts=GUILD_ONLY
+        name=Localized("stats", key="cmd.stats.name"),
+        description=Localized("A player's statistics in this server.", key="cmd.stats.description"),
+        contexts=GUILD_ONLY,
     )
     async def stats(
         self,
         inter: CommandInter,
-        user: disnake.User | disnake.Member | None = commands.Param(  # noqa: B008 - disnake reads options from defaults
-            None, description="Whose statistics (yours by default)"
-        ),
+        user: disnake.User | disnake.Member | None = STATS_USER,
     ) -> None:
         """Points, accuracy, level, streaks, rank, favourite category and recent achievements."""
         who = validation.person("user", user) or inter.author
@@ -106,14 +140,16 @@ class StatsCog(commands.Cog):
         await inter.edit_original_response(embed=stats_embed(who, found, today), allowed_mentions=NOBODY)
 
     @commands.slash_command(
-        name="achievements", description="The achievements a player has earned here.", contexts=GUILD_ONLY
+        name=Localized("achievements", key="cmd.achievements.name"),
+        description=Localized(
+            "The achievements a player has earned here.", key="cmd.achievements.description"
+        ),
+        contexts=GUILD_ONLY,
     )
     async def achievements(
         self,
         inter: CommandInter,
-        user: disnake.User | disnake.Member | None = commands.Param(  # noqa: B008 - disnake reads options from defaults
-            None, description="Whose achievements (yours by default)"
-        ),
+        user: disnake.User | disnake.Member | None = ACHIEVEMENTS_USER,
     ) -> None:
         """Earned achievements with when, out of the whole catalogue; only the asker sees them."""
         who = validation.person("user", user) or inter.author

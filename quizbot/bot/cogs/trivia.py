@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import disnake
+from disnake import Localized
 from disnake.ext import commands
 
 from quizbot.actors.messages import (
@@ -30,6 +31,7 @@ from quizbot.bot.context import (
 )
 from quizbot.bot.custom_ids import ButtonKind, parse
 from quizbot.bot.durable import change, confirm
+from quizbot.bot.localized import choices
 from quizbot.bot.render import LETTERS
 from quizbot.bot.starting import (
     DIFFICULTIES,
@@ -59,28 +61,65 @@ class TriviaCog(commands.Cog):
     async def cog_slash_command_error(self, inter: CommandInter, error: Exception) -> None:
         await refuse(inter, getattr(error, "original", error))
 
-    @commands.slash_command(name="trivia", description="Group trivia in this channel.")
+    @commands.slash_command(
+        name=Localized("trivia", key="cmd.trivia.name"),
+        description=Localized("Group trivia in this channel.", key="cmd.trivia.description"),
+    )
     async def trivia(self, inter: CommandInter) -> None:
         """The /trivia group (its subcommands do the work)."""
 
-    @trivia.sub_command(name="start", description="Start a trivia quiz in this channel.")
+    @trivia.sub_command(
+        name=Localized("start", key="cmd.trivia.start.name"),
+        description=Localized("Start a trivia quiz in this channel.", key="cmd.trivia.start.description"),
+    )
     async def start(  # noqa: PLR0917 - a slash command's options are its parameters
         self,
         inter: CommandInter,
-        topic: str | None = commands.Param(None, description="A bank category or any topic", max_length=100),
-        difficulty: str | None = commands.Param(None, choices=DIFFICULTIES),
-        questions: int | None = commands.Param(None, description="How many questions (1-20)"),
+        topic: str | None = commands.Param(
+            None,
+            name=Localized("topic", key="cmd.trivia.start.topic.name"),
+            description=Localized("A bank category or any topic", key="cmd.trivia.start.topic.description"),
+            max_length=100,
+        ),
+        difficulty: str | None = commands.Param(
+            None,
+            name=Localized("difficulty", key="cmd.trivia.start.difficulty.name"),
+            description=Localized(
+                "How hard the questions are", key="cmd.trivia.start.difficulty.description"
+            ),
+            choices=choices("cmd.trivia.start.difficulty", DIFFICULTIES),
+        ),
+        questions: int | None = commands.Param(
+            None,
+            name=Localized("questions", key="cmd.trivia.start.questions.name"),
+            description=Localized("How many questions (1-20)", key="cmd.trivia.start.questions.description"),
+        ),
         seconds: int | None = commands.Param(
-            None, name="timeout", description="Seconds per question (5-120)"
+            None,
+            name=Localized("timeout", key="cmd.trivia.start.timeout.name"),
+            description=Localized("Seconds per question (5-120)", key="cmd.trivia.start.timeout.description"),
         ),
         provider: str | None = commands.Param(
-            None, choices=PROVIDERS, description="Where questions come from"
+            None,
+            name=Localized("provider", key="cmd.trivia.start.provider.name"),
+            description=Localized("Where questions come from", key="cmd.trivia.start.provider.description"),
+            choices=choices("cmd.trivia.start.provider", PROVIDERS),
         ),
         mode: str | None = commands.Param(
-            None, choices=MODES, description="Answer with buttons or by typing"
+            None,
+            name=Localized("mode", key="cmd.trivia.start.mode.name"),
+            description=Localized(
+                "Answer with buttons or by typing", key="cmd.trivia.start.mode.description"
+            ),
+            choices=choices("cmd.trivia.start.mode", MODES),
         ),
         single_answer: bool = commands.Param(
-            False, description="The first correct answer closes the question"
+            False,
+            name=Localized("single_answer", key="cmd.trivia.start.single_answer.name"),
+            description=Localized(
+                "The first correct answer closes the question",
+                key="cmd.trivia.start.single_answer.description",
+            ),
         ),
     ) -> None:
         """Check everything, prepare the questions (before the session exists), start, then announce.
@@ -120,26 +159,45 @@ class TriviaCog(commands.Cog):
         begin(session)
         await inter.edit_original_response(content=say("quiz_started"), allowed_mentions=NO_MENTIONS)
 
-    @trivia.sub_command(name="stop", description="Stop the quiz (host or moderator).")
+    @trivia.sub_command(
+        name=Localized("stop", key="cmd.trivia.stop.name"),
+        description=Localized("Stop the quiz (host or moderator).", key="cmd.trivia.stop.description"),
+    )
     async def stop(self, inter: CommandInter) -> None:
         await self._change(inter, StopQuiz(inter.author.id, is_moderator(inter)), "quiz_stopped")
 
-    @trivia.sub_command(name="skip", description="Skip to the answer (host or moderator).")
+    @trivia.sub_command(
+        name=Localized("skip", key="cmd.trivia.skip.name"),
+        description=Localized("Skip to the answer (host or moderator).", key="cmd.trivia.skip.description"),
+    )
     async def skip(self, inter: CommandInter) -> None:
         await self._change(inter, SkipQuestion(inter.author.id, is_moderator(inter)), "question_skipped")
 
-    @trivia.sub_command(name="hint", description="Show a hint; the question is then worth less.")
+    @trivia.sub_command(
+        name=Localized("hint", key="cmd.trivia.hint.name"),
+        description=Localized(
+            "Show a hint; the question is then worth less.", key="cmd.trivia.hint.description"
+        ),
+    )
     async def hint(self, inter: CommandInter) -> None:
         await self._change(inter, RequestHint(inter.author.id), "hint_posted")
 
-    @trivia.sub_command(name="scores", description="The scores so far.")
+    @trivia.sub_command(
+        name=Localized("scores", key="cmd.trivia.scores.name"),
+        description=Localized("The scores so far.", key="cmd.trivia.scores.description"),
+    )
     async def scores(self, inter: CommandInter) -> None:
         info: SessionInfo = await self._ask(inter, Describe())
         lines = [f"`{n + 1:>2}.` {s.name} — **{s.points}**" for n, s in enumerate(info.standings[:20])]
         title = f"📊 Question {info.index + 1} of {info.total}"
         await reply(inter, embed=disnake.Embed(title=title, description="\n".join(lines) or "No scores yet."))
 
-    @trivia.sub_command(name="packs", description="The question categories this server can use.")
+    @trivia.sub_command(
+        name=Localized("packs", key="cmd.trivia.packs.name"),
+        description=Localized(
+            "The question categories this server can use.", key="cmd.trivia.packs.description"
+        ),
+    )
     async def packs(self, inter: CommandInter) -> None:
         """The bank's categories and this server's packs, with how many questions each holds."""
         bank = await self.ctx.custom.bank_for(session_key(inter)[0])
@@ -147,7 +205,12 @@ class TriviaCog(commands.Cog):
         embed = disnake.Embed(title=say("packs_title"), description="\n".join(lines)[:4000])
         await reply(inter, embed=embed)
 
-    @trivia.sub_command(name="providers", description="Where generated questions can come from.")
+    @trivia.sub_command(
+        name=Localized("providers", key="cmd.trivia.providers.name"),
+        description=Localized(
+            "Where generated questions can come from.", key="cmd.trivia.providers.description"
+        ),
+    )
     async def providers(self, inter: CommandInter) -> None:
         """Which LLM providers have keys; the offline bank always works."""
         ready = ", ".join(self.ctx.providers) or say("no_providers")
