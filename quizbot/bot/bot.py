@@ -52,7 +52,7 @@ class QuizBot(commands.InteractionBot):
             return
         logger.warning("refused an interaction disnake could not read: {!r}", exc)
         refusal: InteractionApplicationCommandCallbackData = {
-            "embeds": [error_embed(problem("unreadable_options")).to_dict()],
+            "embeds": [error_embed(problem("unreadable_options"), _locale(data)).to_dict()],
             "flags": disnake.MessageFlags(ephemeral=True).value,
             "allowed_mentions": NO_MENTIONS.to_dict(),
         }
@@ -76,6 +76,12 @@ class QuizBot(commands.InteractionBot):
     @context.setter
     def context(self, value: QuizContext) -> None:
         self._context = value
+
+
+def _locale(data: dict[str, Any]) -> str | None:
+    """The user's locale in a raw interaction, if it is text (a forged one may be anything)."""
+    locale = data.get("locale")
+    return locale if isinstance(locale, str) else None
 
 
 class ShardedQuizBot(QuizBot, commands.AutoShardedInteractionBot):  # type: ignore[misc]  # as disnake's own

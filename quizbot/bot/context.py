@@ -8,20 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import disnake
+from disnake import OptionType
 from disnake.enums import InteractionResponseType
+from disnake.interactions.application_command import ApplicationCommandInteraction
 from disnake.interactions.base import Interaction
 from loguru import logger
 
+from quizbot import i18n
 from quizbot.actors.base import ActorRef
 from quizbot.actors.directory import Directory
+from quizbot.bot.catalogue import Problem, Refused, problem, problem_for, say
 from quizbot.bot.channel_language import ChannelLanguages
-from quizbot.bot.catalogue import Problem, Refused, problem, problem_for
 from quizbot.bot.render import Rendered
 from quizbot.errors import QuizbotError, SessionNotFound
+from quizbot.i18n import DEFAULT, LocaleLike
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.custom import CustomPacks
 from quizbot.questions.sources import QuestionSource
@@ -99,8 +103,9 @@ def is_moderator(inter: Interaction[Any]) -> bool:
     return bool(permissions and (permissions.manage_messages or permissions.manage_guild))
 
 
-def error_embed(found: Problem) -> disnake.Embed:
-    return disnake.Embed(title="❌ Sorry", description=found.text, colour=RED)
+def error_embed(found: Problem, locale: LocaleLike = DEFAULT) -> disnake.Embed:
+    """A refusal's embed, worded in `locale` (the reader's)."""
+    return disnake.Embed(title=say("reply.sorry", locale), description=found.text_for(locale), colour=RED)
 
 
 async def reply(inter: Interaction[Any], text: str | None = None, **fields: Any) -> None:
@@ -116,12 +121,13 @@ async def reply(inter: Interaction[Any], text: str | None = None, **fields: Any)
 
 
 async def refuse(inter: Interaction[Any], error: BaseException | Problem) -> None:
-    """Tell the player, kindly and privately, why that did not work; log what was unexpected.
+    """Tell the player, kindly and privately and in their own language (`inter.locale`), why that
+    did not work; log what was unexpected.
 
     Always ephemeral. Commands check what can fail before any public reply; should something fail
     after a public defer anyway (the database, say), the public "thinking" message is withdrawn
     first, since the first follow-up would otherwise fill it for the whole channel to see."""
-    found = error if isinstance(error, Problem) else problem_for(error)
+    found = named_option(inter, error if isinstance(error, Problem) else problem_for(error))
     if not isinstance(error, Problem | QuizbotError):
         logger.bind(guild=inter.guild_id, channel=inter.channel_id, user=inter.author.id).opt(
             exception=error
@@ -129,9 +135,26 @@ async def refuse(inter: Interaction[Any], error: BaseException | Problem) -> Non
     try:
         if inter.response.type is InteractionResponseType.deferred_channel_message:
             await _withdraw_public_defer(inter)
-        await reply(inter, embed=error_embed(found))
+        await reply(inter, embed=error_embed(found, inter.locale))
     except disnake.HTTPException as failure:  # the interaction expired or Discord is down
         logger.bind(guild=inter.guild_id, user=inter.author.id).warning("could not refuse: {}", failure)
+
+
+def named_option(inter: Interaction[Any], found: Problem) -> Problem:
+    """`found` naming its option as the user's client shows it: by the option's localised name
+    (its `cmd.` key) where the command has one, else as sent."""
+    option = found.details.get("option")
+    if not isinstance(option, str) or not isinstance(inter, ApplicationCommandInteraction):
+        return found
+    path = [inter.data.name]  # Discord sends commands' default names, whatever the user's language
+    options = list(inter.data.options)
+    while options and options[0].type in (OptionType.sub_command, OptionType.sub_command_group):
+        path.append(options[0].name)
+        options = list(options[0].options)
+    key = ".".join(["cmd", *path, option, "name"])
+    if key not in i18n.active():
+        return found
+    return replace(found, details={**found.details, "option": problem(key)})
 
 
 async def _withdraw_public_defer(inter: Interaction[Any]) -> None:

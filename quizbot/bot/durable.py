@@ -15,7 +15,7 @@ from typing import Any
 from disnake.interactions.base import Interaction
 
 from quizbot.actors.base import ActorRef
-from quizbot.bot.catalogue import problem
+from quizbot.bot.catalogue import Detail, problem, problem_of
 from quizbot.bot.context import reply
 from quizbot.errors import NotYetSaved
 
@@ -46,9 +46,10 @@ async def change(inter: Interaction[Any], session: ActorRef[Any], message: objec
         return Done(unsaved.result, saved=False)
 
 
-async def confirm(inter: Interaction[Any], done: Done, key: str, **details: str) -> None:
-    """Tell the player, privately, what was done (catalogue `key`), and if it is not saved yet."""
-    text = problem(key, **details).text
+async def confirm(inter: Interaction[Any], done: Done, key: str, **details: Detail) -> None:
+    """Tell the player, privately and in their language, what was done (catalogue `key`), and if it
+    is not saved yet."""
+    said = problem_of(key, details)
     if not done.saved:
-        text = problem("not_saved_yet", done=text).text
-    await reply(inter, text)
+        said = problem("not_saved_yet", done=said)
+    await reply(inter, said.text_for(inter.locale))

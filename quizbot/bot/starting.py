@@ -12,11 +12,12 @@ from loguru import logger
 from quizbot.actors.base import ActorRef
 from quizbot.actors.messages import StartQuiz, StartSession
 from quizbot.bot import validation
-from quizbot.bot.catalogue import fallback_notice
+from quizbot.bot.catalogue import fallback_notice, problem, say
 from quizbot.bot.context import QuizContext
 from quizbot.bot.render import BLURPLE, Rendered, checked
 from quizbot.errors import GenerationFailed, QuizbotError
 from quizbot.game.session import AnswerMode, SessionConfig
+from quizbot.i18n import DEFAULT, LocaleLike
 from quizbot.questions.sources import PreparedQuestions, QuestionRequest
 
 START_TIMEOUT = 10.0  # preparing may wait on an LLM; the reply was deferred first
@@ -132,17 +133,26 @@ def announce(
 
 
 def starting_embed(
-    title: str, config: SessionConfig, prepared: PreparedQuestions, more: str = ""
+    title: str,
+    config: SessionConfig,
+    prepared: PreparedQuestions,
+    more: str = "",
+    *,
+    locale: LocaleLike = DEFAULT,
 ) -> disnake.Embed:
-    """The announcement: how many questions, how hard, from where, and any fallback notice."""
-    embed = disnake.Embed(
-        title=title,
-        description=(
-            f"{config.question_count} {config.difficulty.value} questions from {prepared.source}, "
-            f"{config.question_timeout:g} seconds each.{more}"
-        ),
-        colour=BLURPLE,
+    """The announcement, in `locale`: how many questions, how hard, from where, and any fallback notice."""
+    difficulty = problem(f"reply.difficulty_{config.difficulty.value}")
+    seconds = problem("reply.seconds", count=config.question_timeout)
+    size = say(
+        "reply.quiz_size",
+        locale,
+        count=config.question_count,
+        difficulty=difficulty,
+        source=prepared.source,
+        seconds=seconds,
     )
+    embed = disnake.Embed(title=title, description=f"{size}{more}", colour=BLURPLE)
     if prepared.fallback is not None:
-        embed.add_field("Note", fallback_notice(prepared.fallback).text[:1024], inline=False)
+        notice = fallback_notice(prepared.fallback, locale).text[:1024]
+        embed.add_field(say("reply.note", locale), notice, inline=False)
     return embed

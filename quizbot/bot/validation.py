@@ -19,7 +19,7 @@ import disnake
 from disnake import OptionType
 from disnake.ext import commands
 
-from quizbot.bot.catalogue import Refused, problem
+from quizbot.bot.catalogue import Detail, Listed, Problem, Refused, problem, problem_of
 from quizbot.bot.types import CommandInter
 from quizbot.storage.guilds import canonical_time_zone
 
@@ -45,14 +45,15 @@ def _blank(text: str) -> bool:
     return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
 
 
-def _shown(value: object) -> str:
+def _shown(value: object) -> str | Problem:
     """A refused value quoted back when it is short, plain text; anything else is just "that value"."""
     plain = isinstance(value, str) and len(value) <= SHOWN_LIMIT and not any(map(_bad_character, value))
-    return repr(value) if plain and not _blank(str(value)) else "(that value)"
+    return repr(value) if plain and not _blank(str(value)) else problem("reply.that_value")
 
 
-def _refuse(key: str, **details: object) -> Refused:
-    return Refused(problem(key, **{name: str(value) for name, value in details.items()}))
+def _refuse(key: str, /, **details: Detail) -> Refused:
+    """The refusal `key`, worded when shown in the reader's language (numbers too, the reader's way)."""
+    return Refused(problem_of(key, details))
 
 
 class OptionsRefused(commands.CheckFailure):
@@ -116,14 +117,14 @@ def choice(option: str, value: object, choices: Sequence[str]) -> str | None:
     return value
 
 
-def whole_number(
-    option: str, value: object, low: int, high: int, *, key: str = "option_range", unit: str = ""
-) -> int | None:
-    """An integer from `low` to `high`; JSON true/false, floats and numeric strings are refused."""
+def whole_number(option: str, value: object, low: int, high: int, *, key: str = "option_range") -> int | None:
+    """An integer from `low` to `high`; JSON true/false, floats and numeric strings are refused.
+
+    `key` words the refusal (its placeholders: option, low, high); bounds are written as typed."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _refuse(key, option=option, low=low, high=high, unit=unit)
+        raise _refuse(key, option=option, low=str(low), high=str(high))
     return value
 
 
@@ -158,7 +159,7 @@ def upload(option: str, value: object, *, limit: int, suffixes: Sequence[str]) -
         raise _refuse("option_not_a_file", option=option)
     name = text(option, PurePath(value.filename).name, limit=100)
     if not name or not name.lower().endswith(tuple(suffixes)):
-        raise _refuse("file_wrong_kind", option=option, suffixes=" or ".join(suffixes))
+        raise _refuse("file_wrong_kind", option=option, suffixes=Listed(tuple(suffixes), either=True))
     if value.size > limit:
         raise _too_big(option, name, value.size, limit)
     if value.size <= 0:
@@ -187,7 +188,7 @@ def upload_text(option: str, filename: str, data: bytes, *, limit: int) -> bytes
 
 
 def _too_big(option: str, filename: str, size: int, limit: int) -> Refused:
-    return _refuse("file_too_big", option=option, filename=filename, size=f"{size:,}", limit=f"{limit:,}")
+    return _refuse("file_too_big", option=option, filename=filename, size=size, limit=limit)
 
 
 def typed_so_far(value: object, *, limit: int = 100) -> str | None:

@@ -93,6 +93,7 @@ class User:
     name: str
     bot: bool = False
     global_name: str | None = None
+    locale: str = "en-US"  # their Discord client's language: every interaction of theirs carries it
 
     @property
     def mention(self) -> str:

@@ -250,13 +250,22 @@ class DiscordDouble(Observations):
         *,
         message: MessageRecord | None = None,
         trigger: InteractionRecord | None = None,
-        locale: str = "en-US",
+        locale: str | None = None,
     ) -> InteractionRecord:
-        """Dispatch INTERACTION_CREATE and return the record that collects the bot's answers."""
+        """Dispatch INTERACTION_CREATE and return the record that collects the bot's answers.
+
+        Its `locale` is the person's client language (`User.locale`) unless one is given."""
         guild = channel.guild
         person, member = self._member(guild, user)
         payload = interaction_payload(
-            self.world, kind, channel, person, member=member, data=data, message=message, locale=locale
+            self.world,
+            kind,
+            channel,
+            person,
+            member=member,
+            data=data,
+            message=message,
+            locale=locale or person.locale,
         )
         record = InteractionRecord(
             self.world.snowflakes.next(),
@@ -303,13 +312,14 @@ class DiscordDouble(Observations):
         command: str,
         options: dict[str, Any] | None = None,
         *,
-        locale: str = "en-US",
+        locale: str | None = None,
         forged: bool = False,
     ) -> InteractionRecord:
         """Use a slash command ("trivia start" names the subcommand) with option values, as a person would.
 
         Values are str/int/float/bool, or a User/Member/Role/Channel/Attachment (see `attachment`) for
         those option types. A guild of None (and channel None) means the bot's DM with `user`.
+        `locale` overrides the user's client language (`User.locale`) for this one interaction.
         `forged=True` sends any JSON values as given, as a modified client could: no client-side checks."""
         where = self._channel(guild, channel, user)
         name, *path = command.split()

@@ -105,7 +105,7 @@ async def test_a_short_set_the_bank_cannot_fill_makes_a_shorter_quiz(
         started = await world.double.wait_for_message(
             lambda m: "Trivia is starting" in m.text, timeout=10, channel=club.channel.key
         )
-        assert "1 medium questions from OpenAI," in started.text
+        assert "1 medium question from OpenAI," in started.text
         assert "OpenAI wrote only 1 usable question, so this quiz has 1 question." in started.text
         await world.settle()
         question = await next_question(world, club)

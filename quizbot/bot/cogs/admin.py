@@ -11,20 +11,22 @@ from typing import Any
 import disnake
 from disnake import Localized
 from disnake.ext import commands
+from disnake.utils import format_dt
 
+from quizbot import i18n
 from quizbot.actors.messages import GetStatus
-from quizbot.actors.ports import PoolHealth
 from quizbot.actors.status import SupervisorStatus
 from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.catalogue import MESSAGES, Problem, problem
+from quizbot.bot.catalogue import Problem, invalid, problem, say
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
-from quizbot.bot.limiter import REFUSAL_LIMIT
 from quizbot.bot.localized import choices
 from quizbot.bot.render import BLURPLE, GREEN
+from quizbot.bot.status import status_embed
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
+from quizbot.i18n import DEFAULT, LocaleLike
 from quizbot.questions.custom import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, CustomPacks
 from quizbot.questions.packs import PackError
 from quizbot.storage.guilds import GuildSettings, guild_settings, save_guild_settings
@@ -65,74 +67,47 @@ def can_manage(inter: CommandInter) -> bool:
 def bad_setting(name: str, error: InvalidValue, *, minutes: bool = False) -> Problem:
     """A refusal naming the setting; a range in seconds is shown in the minutes the user typed."""
     detail = str(error)
-    if minutes and (bounds := _RANGE.search(detail)):
-        low, high = (int(bound) // 60 for bound in bounds.groups())
-        detail = f"must be a whole number of minutes from {low} to {high}"
-    elif detail.startswith(name):
+    if bounds := _RANGE.search(detail):
+        low, high = (int(bound) // 60 if minutes else int(bound) for bound in bounds.groups())
+        key = "reply.option_range_minutes" if minutes else "option_range"
+        return problem(key, option=name, low=str(low), high=str(high))
+    if detail.startswith(name):
         detail = detail[len(name) :].strip()
-    return problem("invalid_input", detail=f"**{name}** {detail}")
+    found = invalid(detail)
+    if found.key == "invalid_input" and found.details.get("detail") == detail:  # no words of its own
+        return problem("invalid_input", detail=f"**{name}** {detail}")
+    return found
+
+
+def setting_label(name: str, locale: LocaleLike) -> str:
+    """A setting as /settings set names its option in `locale` (the option's own name elsewhere)."""
+    key = f"cmd.settings.set.{name}.name"
+    return i18n.text(locale, key) if key in i18n.active() else name
 
 
 def settings_embed(
-    settings: GuildSettings, *, title: str, changed: frozenset[str] = frozenset()
+    settings: GuildSettings,
+    *,
+    title: str,
+    changed: frozenset[str] = frozenset(),
+    locale: LocaleLike = DEFAULT,
 ) -> disnake.Embed:
-    """A guild's settings, one field each; the ones just changed are marked."""
+    """A guild's settings in `locale`, one field each; the ones just changed are marked."""
+    words = i18n.active()
     shown = {
-        "idle_timeout": f"{settings.idle_timeout // 60} min",
+        "idle_timeout": say("reply.minutes_value", locale, minutes=settings.idle_timeout // 60),
         "time_zone": settings.time_zone,
-        "typed_answers": "on" if settings.typed_answers else "off",
-        "default_questions": str(settings.default_questions),
-        "default_timeout": f"{settings.default_timeout} s",
-        "default_difficulty": settings.default_difficulty.value,
+        "typed_answers": say("reply.on" if settings.typed_answers else "reply.off", locale),
+        "default_questions": words.number(locale, settings.default_questions),
+        "default_timeout": say("reply.seconds_value", locale, seconds=settings.default_timeout),
+        "default_difficulty": say(f"reply.difficulty_{settings.default_difficulty.value}", locale),
     }
     embed = disnake.Embed(title=title, colour=GREEN if changed else BLURPLE)
     for name, value in shown.items():
-        embed.add_field(f"{name} ✏️" if name in changed else name, value, inline=True)
-    embed.set_footer(text="Change them with /settings set")
+        label = setting_label(name, locale)
+        embed.add_field(f"{label} ✏️" if name in changed else label, value, inline=True)
+    embed.set_footer(text=say("reply.settings_footer", locale))
     return embed
-
-
-def status_embed(status: SupervisorStatus, *, everything: bool, invalid_requests: int = 0) -> disnake.Embed:
-    """What /supervisor status shows: this guild's sessions, or (for the owner) the whole process."""
-    scope = f"all servers · process {status.owner}" if everything else "this server"
-    embed = disnake.Embed(title=f"🩺 Supervisor status — {scope}", colour=BLURPLE)
-    phases = ", ".join(f"{phase}: {count}" for phase, count in sorted(status.by_phase.items()))
-    embed.add_field(
-        "Live sessions", f"{len(status.sessions)}" + (f" ({phases})" if phases else ""), inline=False
-    )
-    embed.add_field("Deepest mailbox", str(status.deepest_mailbox))
-    embed.add_field("Restarts", str(status.restarts))
-    oldest = status.oldest_idle
-    embed.add_field(
-        "Oldest idle", "—" if oldest is None else f"{oldest.idle_seconds:.0f} s in <#{oldest.key[1]}>"
-    )
-    ages = [s.snapshot_age for s in status.sessions if s.snapshot_age is not None]
-    unsaved = len(status.sessions) - len(ages)
-    snapshots = f"newest {min(ages):.1f} s · oldest {max(ages):.1f} s" if ages else "—"
-    if unsaved:
-        snapshots = f"{snapshots} · {unsaved} not saved yet" if ages else f"{unsaved} not saved yet"
-    embed.add_field("Snapshot ages", snapshots, inline=False)
-    if everything:
-        embed.add_field("Database pool", pool_line(status.pool), inline=False)
-        shards = ", ".join(map(str, status.shard_ids)) or "all"
-        total = f" of {status.shard_count}" if status.shard_count else ""
-        embed.add_field("Shards owned", shards + total)
-        embed.add_field("Timers", str(status.timers))
-        embed.add_field("Accepting quizzes", "yes" if status.accepting else "no (shutting down)")
-        embed.add_field("Journal entries waiting", str(status.journal_queued))
-        embed.add_field("Snapshots set aside", str(status.quarantined))
-        used = MESSAGES["invalid_requests"].format(count=f"{invalid_requests:,}", limit=f"{REFUSAL_LIMIT:,}")
-        embed.add_field(MESSAGES["invalid_requests_title"], used)
-    return embed
-
-
-def pool_line(pool: PoolHealth | None) -> str:
-    if pool is None:
-        return "not reported"
-    return (
-        f"size {pool.size}/{pool.max_size} · idle {pool.idle} · in use {pool.in_use} · "
-        f"acquire p95 {pool.acquire_wait_p95_ms:.1f} ms · ran dry {pool.ran_dry}"
-    )
 
 
 class AdminCog(commands.Cog):
@@ -169,7 +144,8 @@ class AdminCog(commands.Cog):
         if not await self._admin(inter):
             return
         current = await guild_settings(self.ctx.db, inter.guild_id or 0)
-        await reply(inter, embed=settings_embed(current, title="⚙️ Quiz settings"))
+        title = say("reply.settings_title", inter.locale)
+        await reply(inter, embed=settings_embed(current, title=title, locale=inter.locale))
 
     @settings.sub_command(
         name=Localized("set", key="cmd.settings.set.name"),
@@ -227,7 +203,7 @@ class AdminCog(commands.Cog):
         if not await self._permitted(inter):
             return
         minutes = validation.whole_number(
-            "idle_timeout", idle_timeout, IDLE_MINUTES[0], IDLE_MINUTES[1], unit=" of minutes"
+            "idle_timeout", idle_timeout, IDLE_MINUTES[0], IDLE_MINUTES[1], key="reply.option_range_minutes"
         )
         given: dict[str, Any] = {
             "idle_timeout": None if minutes is None else minutes * 60,
@@ -240,7 +216,7 @@ class AdminCog(commands.Cog):
         changes = {name: value for name, value in given.items() if value is not None}
         await inter.response.defer(ephemeral=True)  # the database comes next
         if not changes:
-            await refuse(inter, problem("invalid_input", detail="choose at least one setting to change"))
+            await refuse(inter, problem("invalid_input", detail=problem("reply.why_no_setting_given")))
             return
         guild_id = inter.guild_id or 0
         updated = await guild_settings(self.ctx.db, guild_id)
@@ -251,7 +227,8 @@ class AdminCog(commands.Cog):
                 await refuse(inter, bad_setting(name, error, minutes=name == "idle_timeout"))
                 return
         await save_guild_settings(self.ctx.db, guild_id, updated)
-        embed = settings_embed(updated, title="✅ Settings saved", changed=frozenset(changes))
+        title = say("reply.settings_saved", inter.locale)
+        embed = settings_embed(updated, title=title, changed=frozenset(changes), locale=inter.locale)
         await reply(inter, embed=embed)
 
     @set_.autocomplete("time_zone")
@@ -280,22 +257,17 @@ class AdminCog(commands.Cog):
         try:
             data = await upload.read()
         except disnake.HTTPException:
-            await refuse(inter, problem("not_now", detail="I couldn't download that file; please try again"))
+            await refuse(inter, problem("not_now", detail=problem("reply.why_download_failed")))
             return
         data = validation.upload_text("file", upload.filename, data, limit=MAX_UPLOAD_BYTES)
         try:
             pack = await self.custom.add(inter.guild_id or 0, inter.author.id, upload.filename, data)
         except (PackError, InvalidValue) as error:
-            await refuse(inter, problem("invalid_input", detail=str(error)))
+            await refuse(inter, invalid(str(error)))
             return
-        embed = disnake.Embed(
-            title="📦 Pack added",
-            description=(
-                f"**{pack.name}** (`{pack.pack_id}`): {len(pack.questions)} questions.\n"
-                f"Play it with `/trivia start topic:{pack.pack_id}`."
-            ),
-            colour=GREEN,
-        )
+        locale = inter.locale
+        added = say("reply.pack_added", locale, name=pack.name, pack=pack.pack_id, count=len(pack.questions))
+        embed = disnake.Embed(title=say("reply.pack_added_title", locale), description=added, colour=GREEN)
         await reply(inter, embed=embed)
 
     @settings.sub_command(
@@ -320,10 +292,10 @@ class AdminCog(commands.Cog):
         pack_id = (validation.text("name", name, limit=PACK_NAME_LIMIT) or "").lower()
         await inter.response.defer(ephemeral=True)
         if not await self.custom.remove(inter.guild_id or 0, pack_id):
-            detail = f"this server has no pack `{pack_id}`; see `/settings packs`"
+            detail = problem("reply.why_no_pack", pack=pack_id)
             await refuse(inter, problem("invalid_input", detail=detail))
             return
-        await reply(inter, f"Removed the pack `{pack_id}`.")
+        await reply(inter, say("reply.pack_removed", inter.locale, pack=pack_id))
 
     @pack_remove.autocomplete("name")
     async def pack_choices(self, inter: CommandInter, text: str) -> list[str]:
@@ -345,13 +317,22 @@ class AdminCog(commands.Cog):
         if not await self._admin(inter):
             return
         stored = await self.custom.stored(inter.guild_id or 0)
+        locale = inter.locale
         lines = [
-            f"**{p.name}** (`{p.pack_id}`) — {p.question_count} questions, added by <@{p.added_by}> "
-            f"on {p.added_at:%Y-%m-%d}"
+            say(
+                "reply.pack_listed",
+                locale,
+                name=p.name,
+                pack=p.pack_id,
+                count=p.question_count,
+                user=f"<@{p.added_by}>",
+                added=format_dt(p.added_at, "D"),
+            )
             for p in stored
         ]
-        text = "\n".join(lines) or "No custom packs yet. Add one with `/settings pack_add`."
-        await reply(inter, embed=disnake.Embed(title="📦 Custom packs", description=text[:4000]))
+        text = "\n".join(lines) or say("reply.no_packs", locale)
+        title = say("reply.packs_custom_title", locale)
+        await reply(inter, embed=disnake.Embed(title=title, description=text[:4000]))
 
     async def _admin(self, inter: CommandInter) -> bool:
         """Refuse anyone without Manage Server; otherwise defer (the database comes next)."""
@@ -395,7 +376,8 @@ class AdminCog(commands.Cog):
             mine = tuple(s for s in status.sessions if s.key[0] == inter.guild_id)
             status = replace(status, sessions=mine)
         invalid = self.ctx.outbox.invalid_requests()
-        await reply(inter, embed=status_embed(status, everything=everything, invalid_requests=invalid))
+        embed = status_embed(status, everything=everything, invalid_requests=invalid, locale=inter.locale)
+        await reply(inter, embed=embed)
 
 
 def setup(bot: QuizBot) -> None:

@@ -100,7 +100,9 @@ class QuizCog(commands.Cog):
         with self.ctx.starting_in(key):
             prepared = await prepare_questions(self.ctx, SOLO_GUILD, config)
             config = sized_to(config, prepared)
-            intro = starting_embed(say("solo_starting"), config, prepared, say("solo_stop_hint"))
+            locale = inter.locale  # a study quiz speaks its player's language, in the DM too
+            title, hint = say("solo_starting", locale), say("solo_stop_hint", locale)
+            intro = starting_embed(title, config, prepared, hint, locale=locale)
             if not in_dms:
                 try:
                     await dm.send(embed=intro, allowed_mentions=NO_MENTIONS)  # are their DMs open?
@@ -119,7 +121,7 @@ class QuizCog(commands.Cog):
                 begin(session)  # after the intro, whether or not it could be sent
         else:
             begin(session)
-        note = say("solo_started_here" if in_dms else "solo_check_dms")
+        note = say("solo_started_here" if in_dms else "solo_check_dms", inter.locale)
         await inter.edit_original_response(note, allowed_mentions=NO_MENTIONS)
 
     @quiz.sub_command(

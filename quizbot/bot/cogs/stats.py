@@ -14,17 +14,19 @@ from disnake import Localized
 from disnake.ext import commands
 from disnake.utils import escape_markdown, escape_mentions, format_dt
 
+from quizbot import i18n
 from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.catalogue import Problem, problem
+from quizbot.bot.catalogue import Problem, invalid, problem, say
 from quizbot.bot.context import QuizContext, refuse
 from quizbot.bot.localized import choices
-from quizbot.bot.render import BLURPLE, GREEN
+from quizbot.bot.render import BLURPLE, GREEN, achievement_words
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
 from quizbot.game.achievements import ACHIEVEMENTS
 from quizbot.game.progression import MAX_LEVEL, play_day, xp_for_level
 from quizbot.game.values import parse_enum
+from quizbot.i18n import LocaleLike
 from quizbot.storage.achievements import GrantedAchievement, member_achievements
 from quizbot.storage.leaderboard import LeaderboardQuery, leaderboard
 from quizbot.storage.records import LeaderboardEntry, Scope, Timeframe
@@ -32,13 +34,14 @@ from quizbot.storage.stats import UserStats, user_stats
 
 SCOPES = {"server": Scope.GUILD, "global": Scope.GLOBAL}
 TIMEFRAMES = [t.value for t in Timeframe]
-PERIODS = {
-    Timeframe.DAY: "today",
-    Timeframe.WEEK: "this week",
-    Timeframe.MONTH: "this month",
-    Timeframe.ALL: "all time",
+PERIODS = {  # the catalogue's words for each timeframe
+    Timeframe.DAY: "reply.period_day",
+    Timeframe.WEEK: "reply.period_week",
+    Timeframe.MONTH: "reply.period_month",
+    Timeframe.ALL: "reply.period_all",
 }
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+ACHIEVEMENTS_BY_ID = {achievement.achievement_id: achievement for achievement in ACHIEVEMENTS}
 BOARD_ROWS = 10
 CATEGORY_LIMIT = 64
 MAX_FIELDS = 25  # Discord's limit on fields in one embed
@@ -111,7 +114,9 @@ class StatsCog(commands.Cog):
             return
         await inter.response.defer()
         rows = await leaderboard(self.ctx.db, query)
-        await inter.edit_original_response(embed=board_embed(query, rows), allowed_mentions=NOBODY)
+        await inter.edit_original_response(
+            embed=board_embed(query, rows, inter.locale), allowed_mentions=NOBODY
+        )
 
     @leaderboard.autocomplete("category")
     async def category_choices(self, inter: CommandInter, text: str) -> list[str]:
@@ -137,7 +142,9 @@ class StatsCog(commands.Cog):
             await inter.edit_original_response(content=no_games_yet(inter, who), allowed_mentions=NOBODY)
             return
         today = play_day(datetime.now(UTC), found.time_zone)  # the guild's day, as streaks count it
-        await inter.edit_original_response(embed=stats_embed(who, found, today), allowed_mentions=NOBODY)
+        await inter.edit_original_response(
+            embed=stats_embed(who, found, today, inter.locale), allowed_mentions=NOBODY
+        )
 
     @commands.slash_command(
         name=Localized("achievements", key="cmd.achievements.name"),
@@ -166,22 +173,19 @@ class StatsCog(commands.Cog):
         in_guild = inter.guild_id is not None
         chosen = SCOPES.get(scope or ("server" if in_guild else "global"))
         if chosen is None:
-            return problem("invalid_input", detail=f"unknown scope {scope!r}; choose server or global")
+            return problem("invalid_input", detail=problem("reply.why_unknown_scope", scope=repr(scope)))
         if chosen is Scope.GUILD and not in_guild:
-            return problem(
-                "invalid_input", detail="a server leaderboard needs a server; in DMs use scope: global"
-            )
+            return problem("invalid_input", detail=problem("reply.why_board_needs_server"))
         name = category.strip().lower() if category else ""
         if name and name not in self.ctx.bank.categories:
             known = ", ".join(self.ctx.bank.categories)
-            return problem(
-                "invalid_input", detail=f"there is no category {name[:64]!r}; choose one of {known}"
-            )
+            why = problem("reply.why_no_category", category=repr(name[:64]), known=known)
+            return problem("invalid_input", detail=why)
         try:
             period = parse_enum(Timeframe, timeframe, "timeframe")
             return LeaderboardQuery(chosen, inter.guild_id or 0, name or None, period, BOARD_ROWS)
         except InvalidValue as error:
-            return problem("invalid_input", detail=str(error))
+            return invalid(str(error))
 
 
 def display(name: str) -> str:
@@ -189,35 +193,48 @@ def display(name: str) -> str:
     return escape_mentions(escape_markdown(name))
 
 
-def board_embed(query: LeaderboardQuery, rows: list[LeaderboardEntry]) -> disnake.Embed:
-    """The leaderboard: mentions on a server board, stored usernames on the global one."""
-    where = "Server" if query.scope is Scope.GUILD else "Global"
-    what = f"{query.category} · " if query.category else ""
-    embed = disnake.Embed(title=f"🏆 {where} leaderboard", colour=TROPHY_GOLD)
-    embed.set_footer(text=f"{what}{PERIODS[query.timeframe]}")
-    if not rows:
-        about = f" in {query.category}" if query.category else ""
-        embed.description = (
-            f"No one has scored{about} {PERIODS[query.timeframe]} yet. "
-            "Start a quiz with `/trivia start` and claim the top spot!"
+def board_embed(query: LeaderboardQuery, rows: list[LeaderboardEntry], locale: LocaleLike) -> disnake.Embed:
+    """The leaderboard, in `locale`: mentions on a server board, stored usernames on the global one."""
+    where = "reply.board_title_server" if query.scope is Scope.GUILD else "reply.board_title_global"
+    period = say(PERIODS[query.timeframe], locale)
+    embed = disnake.Embed(title=say(where, locale), colour=TROPHY_GOLD)
+    if query.category:
+        embed.set_footer(
+            text=say("reply.board_footer_category", locale, category=query.category, period=period)
         )
+    else:
+        embed.set_footer(text=period)
+    if not rows:
+        if query.category:
+            empty = say("reply.board_empty_category", locale, category=query.category, period=period)
+        else:
+            empty = say("reply.board_empty", locale, period=period)
+        embed.description = empty
         return embed
-    embed.description = "\n".join(board_line(query.scope, row) for row in rows[:BOARD_ROWS])
+    embed.description = "\n".join(board_line(query.scope, row, locale) for row in rows[:BOARD_ROWS])
     return embed
 
 
-def board_line(scope: Scope, row: LeaderboardEntry) -> str:
+def board_line(scope: Scope, row: LeaderboardEntry, locale: LocaleLike) -> str:
     place = MEDALS.get(row.rank, f"`#{row.rank:>2}`")
     stored = display(row.username) if row.username else f"<@{row.user_id}>"
     name = f"<@{row.user_id}>" if scope is Scope.GUILD else stored
-    quizzes = f"{row.quizzes} quiz" if row.quizzes == 1 else f"{row.quizzes} quizzes"
-    return f"{place} {name} — **{row.points:,}** pts · {row.accuracy:.0%} accuracy · {quizzes}"
+    accuracy = i18n.active().percent(locale, row.accuracy)
+    return say(
+        "reply.board_line",
+        locale,
+        place=place,
+        name=name,
+        points=row.points,
+        accuracy=accuracy,
+        count=row.quizzes,
+    )
 
 
 def no_games_yet(inter: CommandInter, who: disnake.User | disnake.Member) -> str:
     if who.id == inter.author.id:
-        return "You haven't played any games here yet. Start one with `/trivia start` and see how you do!"
-    return f"{display(who.display_name)} hasn't played any games here yet."
+        return say("reply.no_games_you", inter.locale)
+    return say("reply.no_games_other", inter.locale, name=display(who.display_name))
 
 
 def live_streak(found: UserStats, today: date) -> int:
@@ -226,31 +243,53 @@ def live_streak(found: UserStats, today: date) -> int:
     return found.current_streak if last is not None and last >= today - timedelta(days=1) else 0
 
 
-def level_line(found: UserStats) -> str:
+def level_line(found: UserStats, locale: LocaleLike) -> str:
     if found.level >= MAX_LEVEL:
-        return f"**{found.level}** (the top level) · {found.xp:,} XP"
+        return say("reply.stats_level_top", locale, level=found.level, xp=found.xp)
     to_next = max(0, xp_for_level(found.level + 1) - found.xp)
-    return f"**{found.level}** · {found.xp:,} XP · {to_next:,} XP to level {found.level + 1}"
+    return say(
+        "reply.stats_level_next",
+        locale,
+        level=found.level,
+        xp=found.xp,
+        to_next=to_next,
+        next=found.level + 1,
+    )
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def stats_embed(who: disnake.User | disnake.Member, found: UserStats, today: date) -> disnake.Embed:
-    """A member's statistics in this guild."""
-    embed = disnake.Embed(title=f"📈 {display(who.display_name)}'s stats", colour=BLURPLE)
+def stats_embed(
+    who: disnake.User | disnake.Member, found: UserStats, today: date, locale: LocaleLike
+) -> disnake.Embed:
+    """A member's statistics in this guild, in `locale`."""
+    words = i18n.active()
+    embed = disnake.Embed(
+        title=say("reply.stats_title", locale, name=display(who.display_name)), colour=BLURPLE
+    )
     answered = found.correct + found.wrong
-    embed.add_field("Points", f"**{found.points:,}**")
-    embed.add_field("Accuracy", f"{found.accuracy:.0%} ({found.correct:,} of {answered:,})")
-    embed.add_field("Quizzes", f"{found.quizzes:,}")
-    embed.add_field("Level", level_line(found), inline=False)
-    streak = live_streak(found, today)
-    embed.add_field("Streak", f"{plural(streak, 'day')} (best {plural(found.best_streak, 'day')})")
-    embed.add_field("Rank", f"#{found.rank} in this server")
-    embed.add_field("Favourite category", found.favourite_category or "—")
-    recent = [f"🏅 **{a.name}** {format_dt(a.granted_at, 'R')}" for a in found.recent_achievements[:5]]
-    embed.add_field("Recent achievements", "\n".join(recent) or "None yet", inline=False)
+    accuracy = words.percent(locale, found.accuracy)
+    embed.add_field(say("reply.stats_points", locale), f"**{words.number(locale, found.points)}**")
+    embed.add_field(
+        say("reply.stats_accuracy", locale),
+        say(
+            "reply.stats_accuracy_value", locale, accuracy=accuracy, correct=found.correct, answered=answered
+        ),
+    )
+    embed.add_field(say("reply.stats_quizzes", locale), words.number(locale, found.quizzes))
+    embed.add_field(say("reply.stats_level", locale), level_line(found, locale), inline=False)
+    streak = problem("reply.days", count=live_streak(found, today))
+    best = problem("reply.days", count=found.best_streak)
+    embed.add_field(
+        say("reply.stats_streak", locale), say("reply.stats_streak_value", locale, days=streak, best=best)
+    )
+    embed.add_field(say("reply.stats_rank", locale), say("reply.stats_rank_value", locale, rank=found.rank))
+    embed.add_field(say("reply.stats_favourite", locale), found.favourite_category or "—")
+    recent = []
+    for item in found.recent_achievements[:5]:
+        name, _ = achievement_text(item.achievement_id, item.name, "", locale)
+        recent.append(f"🏅 **{name}** {format_dt(item.granted_at, 'R')}")
+    embed.add_field(
+        say("reply.stats_recent", locale), "\n".join(recent) or say("reply.none_yet", locale), inline=False
+    )
     return embed
 
 
@@ -258,20 +297,34 @@ def achievements_embed(
     inter: CommandInter, who: disnake.User | disnake.Member, earned: list[GrantedAchievement]
 ) -> disnake.Embed:
     """The achievements a member holds, newest first, and how many of the catalogue that is."""
-    whose = "Your" if who.id == inter.author.id else f"{display(who.display_name)}'s"
-    embed = disnake.Embed(title=f"🏅 {whose} achievements", colour=GREEN)
-    summary = f"**{len(earned)} of {len(ACHIEVEMENTS)}** earned."
+    locale = inter.locale
+    if who.id == inter.author.id:
+        title = say("reply.achievements_title_yours", locale)
+    else:
+        title = say("reply.achievements_title_other", locale, name=display(who.display_name))
+    embed = disnake.Embed(title=title, colour=GREEN)
+    summary = say("reply.achievements_summary", locale, earned=len(earned), total=len(ACHIEVEMENTS))
     if not earned:
-        embed.description = f"{summary} None yet — finish a quiz to earn the first one!"
+        embed.description = say("reply.achievements_none", locale, summary=summary)
         return embed
     shown = earned[:MAX_FIELDS]
     more = len(earned) - len(shown)
-    embed.description = summary + (f" (the newest {len(shown)} are shown; {more} more)" if more else "")
+    if more:
+        summary = say("reply.achievements_more", locale, summary=summary, shown=len(shown), more=more)
+    embed.description = summary
     for item in shown:
-        embed.add_field(
-            item.name, f"{item.description}\nEarned {format_dt(item.granted_at, 'D')}", inline=False
-        )
+        name, about = achievement_text(item.achievement_id, item.name, item.description, locale)
+        when = format_dt(item.granted_at, "D")
+        earned_on = say("reply.achievement_earned", locale, description=about, when=when)
+        embed.add_field(name, earned_on, inline=False)
     return embed
+
+
+def achievement_text(achievement_id: str, name: str, description: str, locale: LocaleLike) -> tuple[str, str]:
+    """An earned achievement's name and description in `locale`, as the channel words them; one the
+    game no longer defines keeps the words it was stored with."""
+    known = ACHIEVEMENTS_BY_ID.get(achievement_id)
+    return achievement_words(known, locale) if known is not None else (name, description)
 
 
 def setup(bot: QuizBot) -> None:

@@ -19,7 +19,7 @@ from quizbot.actors.messages import (
 )
 from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.catalogue import problem, say
+from quizbot.bot.catalogue import Listed, problem, say
 from quizbot.bot.context import (
     ASK_TIMEOUT,
     NO_MENTIONS,
@@ -138,7 +138,7 @@ class TriviaCog(commands.Cog):
         if key in self.ctx.directory:
             raise SessionExists("a quiz is already running here")
         with self.ctx.starting_in(key):  # of simultaneous starts here, one goes on; the rest hear why
-            await reply(inter, say("preparing"))
+            await reply(inter, say("preparing", inter.locale))
             defaults = await guild_settings(self.ctx.db, key[0])
             server_defaults: dict[str, Any] = {
                 "question_count": defaults.default_questions,
@@ -157,7 +157,9 @@ class TriviaCog(commands.Cog):
         embed.set_footer(text=say("hosted_by", name=inter.author.display_name))
         announce(self.ctx, key, embed)
         begin(session)
-        await inter.edit_original_response(content=say("quiz_started"), allowed_mentions=NO_MENTIONS)
+        await inter.edit_original_response(
+            content=say("quiz_started", inter.locale), allowed_mentions=NO_MENTIONS
+        )
 
     @trivia.sub_command(
         name=Localized("stop", key="cmd.trivia.stop.name"),
@@ -189,8 +191,9 @@ class TriviaCog(commands.Cog):
     async def scores(self, inter: CommandInter) -> None:
         info: SessionInfo = await self._ask(inter, Describe())
         lines = [f"`{n + 1:>2}.` {s.name} — **{s.points}**" for n, s in enumerate(info.standings[:20])]
-        title = f"📊 Question {info.index + 1} of {info.total}"
-        await reply(inter, embed=disnake.Embed(title=title, description="\n".join(lines) or "No scores yet."))
+        title = say("reply.scores_title", inter.locale, number=info.index + 1, total=info.total)
+        shown = "\n".join(lines) or say("reply.no_scores", inter.locale)
+        await reply(inter, embed=disnake.Embed(title=title, description=shown))
 
     @trivia.sub_command(
         name=Localized("packs", key="cmd.trivia.packs.name"),
@@ -201,8 +204,11 @@ class TriviaCog(commands.Cog):
     async def packs(self, inter: CommandInter) -> None:
         """The bank's categories and this server's packs, with how many questions each holds."""
         bank = await self.ctx.custom.bank_for(session_key(inter)[0])
-        lines = [say("pack_line", name=c, count=str(len(bank.by_category[c]))) for c in bank.categories]
-        embed = disnake.Embed(title=say("packs_title"), description="\n".join(lines)[:4000])
+        locale = inter.locale
+        lines = [
+            say("reply.pack_line", locale, name=c, count=len(bank.by_category[c])) for c in bank.categories
+        ]
+        embed = disnake.Embed(title=say("packs_title", locale), description="\n".join(lines)[:4000])
         await reply(inter, embed=embed)
 
     @trivia.sub_command(
@@ -213,8 +219,8 @@ class TriviaCog(commands.Cog):
     )
     async def providers(self, inter: CommandInter) -> None:
         """Which LLM providers have keys; the offline bank always works."""
-        ready = ", ".join(self.ctx.providers) or say("no_providers")
-        await reply(inter, say("providers", ready=ready))
+        ready = Listed(self.ctx.providers) if self.ctx.providers else problem("no_providers")
+        await reply(inter, say("providers", inter.locale, ready=ready))
 
     @start.autocomplete("topic")
     async def topic_choices(self, inter: CommandInter, text: str) -> list[str]:

@@ -1,0 +1,79 @@
+"""What /supervisor status shows, in the asker's language: sessions, mailboxes, restarts, snapshots."""
+
+from __future__ import annotations
+
+import disnake
+
+from quizbot import i18n
+from quizbot.actors.ports import PoolHealth
+from quizbot.actors.status import SupervisorStatus
+from quizbot.bot.catalogue import say
+from quizbot.bot.limiter import REFUSAL_LIMIT
+from quizbot.bot.render import BLURPLE
+from quizbot.i18n import DEFAULT, LocaleLike
+
+
+def status_embed(
+    status: SupervisorStatus, *, everything: bool, invalid_requests: int = 0, locale: LocaleLike = DEFAULT
+) -> disnake.Embed:
+    """What /supervisor status shows, in `locale`: this guild's sessions, or (for the owner) the
+    whole process."""
+    words = i18n.active()
+
+    def number(value: float, decimals: int | None = None) -> str:
+        return words.number(locale, value, decimals=decimals)
+
+    if everything:
+        title = say("reply.status_title_all", locale, owner=status.owner)
+    else:
+        title = say("reply.status_title_here", locale)
+    embed = disnake.Embed(title=title, colour=BLURPLE)
+    phases = ", ".join(f"{phase}: {number(count)}" for phase, count in sorted(status.by_phase.items()))
+    live = number(len(status.sessions)) + (f" ({phases})" if phases else "")
+    embed.add_field(say("reply.status_sessions", locale), live, inline=False)
+    embed.add_field(say("reply.status_mailbox", locale), number(status.deepest_mailbox))
+    embed.add_field(say("reply.status_restarts", locale), number(status.restarts))
+    oldest = status.oldest_idle
+    idle = "—"
+    if oldest is not None:
+        seconds = number(oldest.idle_seconds, 0)
+        idle = say("reply.status_idle_value", locale, seconds=seconds, channel=f"<#{oldest.key[1]}>")
+    embed.add_field(say("reply.status_oldest_idle", locale), idle)
+    ages = [s.snapshot_age for s in status.sessions if s.snapshot_age is not None]
+    unsaved = len(status.sessions) - len(ages)
+    parts = []
+    if ages:
+        newest, oldest_age = number(min(ages), 1), number(max(ages), 1)
+        parts.append(say("reply.status_snapshot_range", locale, newest=newest, oldest=oldest_age))
+    if unsaved:
+        parts.append(say("reply.status_unsaved", locale, count=unsaved))
+    embed.add_field(say("reply.status_snapshots", locale), " · ".join(parts) or "—", inline=False)
+    if everything:
+        embed.add_field(say("reply.status_pool", locale), pool_line(status.pool, locale), inline=False)
+        shards = ", ".join(map(str, status.shard_ids)) or say("reply.status_all_shards", locale)
+        if status.shard_count:
+            shards = say("reply.status_shards_of", locale, shards=shards, total=status.shard_count)
+        embed.add_field(say("reply.status_shards", locale), shards)
+        embed.add_field(say("reply.status_timers", locale), number(status.timers))
+        accepting = say("reply.yes" if status.accepting else "reply.status_shutting_down", locale)
+        embed.add_field(say("reply.status_accepting", locale), accepting)
+        embed.add_field(say("reply.status_journal", locale), number(status.journal_queued))
+        embed.add_field(say("reply.status_set_aside", locale), number(status.quarantined))
+        used = say("invalid_requests", locale, count=invalid_requests, limit=REFUSAL_LIMIT)
+        embed.add_field(say("invalid_requests_title", locale), used)
+    return embed
+
+
+def pool_line(pool: PoolHealth | None, locale: LocaleLike = DEFAULT) -> str:
+    if pool is None:
+        return say("reply.status_not_reported", locale)
+    return say(
+        "reply.status_pool_line",
+        locale,
+        size=pool.size,
+        max_size=pool.max_size,
+        idle=pool.idle,
+        in_use=pool.in_use,
+        p95=i18n.active().number(locale, pool.acquire_wait_p95_ms, decimals=1),
+        ran_dry=pool.ran_dry,
+    )
