@@ -11,6 +11,9 @@ from typing import Protocol
 SUPPORTED: tuple[str, ...] = (
     "en-US",
     "en-GB",
+    "es-ES",
+    "pt-BR",
+    "fr",
 )
 DEFAULT = "en-US"  # the reference every other file is checked against, and the last fallback
 
