@@ -14,6 +14,7 @@ SUPPORTED: tuple[str, ...] = (
     "es-ES",
     "pt-BR",
     "fr",
+    "de",
     "ru",
 )
 DEFAULT = "en-US"  # the reference every other file is checked against, and the last fallback
