@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from quizbot.errors import InvalidValue
+from quizbot.game.languages import DEFAULT_LANGUAGE, EXAMPLES, Folded, folded, known_locale
 from quizbot.game.progression import Difficulty
 from quizbot.game.values import parse_enum
 
@@ -53,6 +54,7 @@ class Question:
     accepted: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
     source: str = "bank"
+    language: str = DEFAULT_LANGUAGE  # the Discord locale it is written in; answers are matched in it
     _identity: str = field(default="", init=False, repr=False, compare=False)  # filled by `identity`
 
     def __post_init__(self) -> None:
@@ -73,6 +75,7 @@ class Question:
         texts = (self.question_id, self.text, self.category, self.explanation, self.source)
         if not all(_encodable(t) for t in (*texts, *self.options, *self.accepted, *self.hints)):
             found.append("its text holds characters that are not valid Unicode (lone surrogates)")
+        found.extend(_language_problems(self.language))
         if not self.text.strip() or len(self.text) > MAX_TEXT:
             found.append(f"text must be 1 to {MAX_TEXT} characters")
         if not self.category.strip() or len(self.category) > MAX_CATEGORY:
@@ -122,8 +125,9 @@ class Question:
         return self._identity
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form, for snapshots."""
-        return {
+        """A JSON-ready form, for snapshots; "language" only when it is not English (en-US), so a
+        question written before questions had languages keeps its identity."""
+        data: dict[str, Any] = {
             "id": self.question_id,
             "text": self.text,
             "kind": self.kind.value,
@@ -136,6 +140,9 @@ class Question:
             "hints": list(self.hints),
             "source": self.source,
         }
+        if self.language != DEFAULT_LANGUAGE:
+            data["language"] = self.language
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Question:
@@ -156,6 +163,7 @@ class Question:
             tuple(data.get("accepted", ())),
             tuple(data.get("hints", ())),
             data.get("source", "bank"),
+            data.get("language", DEFAULT_LANGUAGE),
         )
         if cls is Question and _plain(values):
             return _interned(values)
@@ -170,7 +178,7 @@ def _plain(values: tuple[Any, ...]) -> bool:
     answer = values[7]
     if answer is not None and type(answer) is not int:
         return False
-    texts = (*values[:6], *values[6], *values[8], *values[9], values[10])
+    texts = (*values[:6], *values[6], *values[8], *values[9], values[10], values[11])
     return set(map(type, texts)) == _ONLY_STR
 
 
@@ -186,9 +194,31 @@ Matcher = Callable[[Question, str], bool]
 
 
 def exact_matcher(question: Question, response: str) -> bool:
-    """Typed answers equal to an accepted answer, ignoring case, accents and spacing."""
-    wanted = question.accepted if question.kind is QuestionKind.SHORT_ANSWER else (question.correct_text,)
-    return _fold(response) in {_fold(a) for a in wanted}
+    """Typed answers equal to an accepted answer, ignoring case, accents, spacing, a leading article and
+    how a number is written, in the question's language (a true/false question takes its words too)."""
+    rules = folded(question.language, _fold_words)
+    answers = question.accepted if question.kind is QuestionKind.SHORT_ANSWER else (question.correct_text,)
+    wanted = {_answer(a, rules) for a in answers}
+    if question.kind is QuestionKind.TRUE_FALSE:
+        wanted |= rules.true if question.answer_index == 0 else rules.false
+    return _answer(response, rules) in wanted
+
+
+def _answer(text: str, rules: Folded) -> str:
+    """`text` folded for the exact matcher in a language: its words, articles dropped, numbers in digits."""
+    return " ".join(rules.words(_fold_words(rules.unelide(text))))
+
+
+def _fold_words(text: str) -> list[str]:
+    """The words of `text` folded (case, accents), with hyphens as spaces ("dix-sept" is two words)."""
+    return _fold(text.replace("-", " ")).split()
+
+
+def _language_problems(language: str) -> list[str]:
+    """What is wrong with a question's language: it must be a Discord locale, spelt as Discord does."""
+    if known_locale(language) == language:
+        return []
+    return [f"language must be a Discord locale such as {', '.join(EXAMPLES)}"]
 
 
 def _encodable(text: str) -> bool:

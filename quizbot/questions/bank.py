@@ -14,6 +14,7 @@ from loguru import logger
 from rapidfuzz import fuzz, process
 
 from quizbot.errors import InvalidValue
+from quizbot.game.languages import same_language
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question, QuestionKind
 from quizbot.questions.packs import Pack, PackError, load_pack
@@ -123,12 +124,15 @@ class QuestionBank:
         exclude: Iterable[str] = (),
         rng: random.Random | None = None,
         buttons: bool = False,
+        language: str | None = None,
     ) -> list[Question]:
-        """`count` questions of a category (or any), preferring `difficulty` and skipping `exclude`.
+        """`count` questions of a category (or any) in `language` and `difficulty` first, skipping `exclude`.
 
-        Questions of the wanted difficulty come first; other difficulties fill in when it runs short.
-        Returns fewer than `count` only when the category has fewer unseen questions in all. With
-        `buttons`, only questions that options can answer (no short answers) are chosen.
+        Questions in the wanted language (a Discord locale; any of its variants: "en-GB" takes "en-US")
+        come first, those of the wanted difficulty first among them; other difficulties, then other
+        languages, fill in when they run short. Returns fewer than `count` only when the category has
+        fewer unseen questions in all. With `buttons`, only questions that options can answer (no short
+        answers) are chosen.
         """
         if count < 1:
             raise InvalidValue("count must be at least 1")
@@ -140,11 +144,16 @@ class QuestionBank:
             if q.question_id not in skipped and not (buttons and q.kind is QuestionKind.SHORT_ANSWER)
         ]
         chooser = rng or random.Random()
-        preferred = [q for q in fresh if q.difficulty is difficulty]
-        others = [q for q in fresh if q.difficulty is not difficulty]
-        chooser.shuffle(preferred)
-        chooser.shuffle(others)
-        return (preferred + others)[:count]
+        spoken = fresh if language is None else [q for q in fresh if same_language(q.language, language)]
+        foreign = [] if language is None else [q for q in fresh if not same_language(q.language, language)]
+        groups = [
+            [q for q in questions if (q.difficulty is difficulty) is wanted]
+            for questions in (spoken, foreign)
+            for wanted in (True, False)
+        ]
+        for group in groups:  # an empty group draws nothing from `chooser`: one language, as before
+            chooser.shuffle(group)
+        return [q for group in groups for q in group][:count]
 
     def _pool(self, category: str | None) -> Sequence[Question]:
         if category is None:

@@ -3,6 +3,12 @@
 Pure functions with no I/O. `normalise` folds case, accents, punctuation, leading articles and number
 words; `answer_matches` compares a player's message with accepted answers; `fuzzy_matcher` is the
 `Matcher` the game core calls for every typed answer.
+
+Everything is done in the question's language (`Question.language`, a Discord locale): English reads
+number words up to a hundred and drops "the", "a", "an" and the articles English names borrow ("La
+Paz"); every other language takes its articles, its number words (0 to 20 at least) and its words
+for true and false from `quizbot.game.languages`, and a language not tabled there matches with no
+articles and digits only. Typo tolerance is the same in every language.
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
-from quizbot.game.questions import Question, QuestionKind
+from quizbot.game.languages import DEFAULT_LANGUAGE, WORDINGS, Folded, folded, language_code
+from quizbot.game.questions import TRUE_FALSE, Question, QuestionKind
 
 MAX_RESPONSE = 200  # characters: longer messages are spam and never match
 MAX_EXTRA_WORDS = 6  # words a response may have beyond the answer's, against "shotgun" lists of guesses
-ARTICLES = frozenset({"the", "a", "an", "le", "la", "les", "el", "der", "die", "das"})
+ARTICLES = WORDINGS["en"].articles  # English's, with the French, Spanish and German ones its names borrow
 UNITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen")
 TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
@@ -72,13 +79,34 @@ _ASCII = _ascii_bytes_table()
 _UNICODE = _CharTable({ord("&"): " and "})
 
 
-def normalise(text: str) -> str:
-    """Fold text for comparison: case, accents, "&", punctuation, spacing, a leading article, numbers."""
-    return " ".join(_words(text))
+def normalise(text: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Fold text for comparison: case, accents, "&", punctuation, spacing, and in `language` (a Discord
+    locale) a leading article and number words."""
+    return " ".join(_words(text, language))
 
 
-def _words(text: str) -> list[str]:
-    """The words of `normalise(text)`."""
+def _words(text: str, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The words of `normalise(text, language)`."""
+    rules = _rules(language)
+    if rules is not None:
+        return rules.words(_folded_words(rules.unelide(text)))
+    words = _folded_words(text)
+    if not _NUMBER_WORDS.isdisjoint(words):
+        words = _numbers(words)
+    while len(words) > 1 and words[0] in ARTICLES:
+        del words[0]
+    return words
+
+
+@lru_cache(maxsize=64)
+def _rules(language: str) -> Folded | None:
+    """The articles and number words of `language`, folded as answers are; None for English, whose
+    numbers up to a hundred `_numbers` reads."""
+    return None if language_code(language) == "en" else folded(language, _folded_words)
+
+
+def _folded_words(text: str) -> list[str]:
+    """The words of `text` with case, accents, "&", punctuation and thousands separators folded."""
     if text.isascii():
         if "&" in text:
             text = text.replace("&", " and ")
@@ -86,14 +114,10 @@ def _words(text: str) -> list[str]:
             text = _THOUSANDS.sub("", text)
         words = text.encode().translate(_ASCII, b"'`").decode().split()
     else:
-        folded = unicodedata.normalize("NFKD", text).casefold()
-        if "," in folded:
-            folded = _THOUSANDS.sub("", folded)
-        words = unicodedata.normalize("NFC", folded.translate(_UNICODE)).split()
-    if not _NUMBER_WORDS.isdisjoint(words):
-        words = _numbers(words)
-    while len(words) > 1 and words[0] in ARTICLES:
-        del words[0]
+        decomposed = unicodedata.normalize("NFKD", text).casefold()
+        if "," in decomposed:
+            decomposed = _THOUSANDS.sub("", decomposed)
+        words = unicodedata.normalize("NFC", decomposed.translate(_UNICODE)).split()
     return words
 
 
@@ -159,9 +183,9 @@ class _Target(NamedTuple):
 
 
 @lru_cache(maxsize=8192)
-def _target(answer: str) -> _Target:
+def _target(answer: str, language: str = DEFAULT_LANGUAGE) -> _Target:
     """An accepted answer prepared for matching (cached: answers repeat for every message)."""
-    words = _words(answer)
+    words = _words(answer, language)
     text, numbers = " ".join(words), _digit_words(words)
     edits = 0 if len(words) == 1 and numbers else tolerance(len(text))
     short = frozenset(w for w in words if len(w) <= SHORT_WORD) if len(words) > 1 else frozenset()
@@ -203,11 +227,11 @@ def _distance(text: str, words: list[str], digits: bool, target: _Target) -> int
     return best if best <= edits else None
 
 
-def _response(raw: str) -> tuple[str, list[str], bool] | None:
+def _response(raw: str, language: str) -> tuple[str, list[str], bool] | None:
     """The normalised text of a response, its words and whether it has digits; None if it cannot match."""
     if len(raw) > MAX_RESPONSE:
         return None
-    words = _words(raw)
+    words = _words(raw, language)
     if not words:
         return None
     text = " ".join(words)
@@ -215,18 +239,19 @@ def _response(raw: str) -> tuple[str, list[str], bool] | None:
 
 
 @lru_cache(maxsize=8192)
-def _accepted(answers: tuple[str, ...]) -> tuple[frozenset[str], tuple[_Target, ...]]:
+def _accepted(answers: tuple[str, ...], language: str) -> tuple[frozenset[str], tuple[_Target, ...]]:
     """The exact normalised forms of a question's accepted answers, and their targets."""
-    targets = tuple(_target(answer) for answer in answers)
+    targets = tuple(_target(answer, language) for answer in answers)
     return frozenset(t.text for t in targets if t.text), targets
 
 
-def answer_matches(response: str, accepted: Sequence[str]) -> bool:
-    """Whether a typed response matches any accepted answer, allowing typos in proportion to length."""
-    typed = _response(response)
+def answer_matches(response: str, accepted: Sequence[str], language: str = DEFAULT_LANGUAGE) -> bool:
+    """Whether a typed response matches any accepted answer, allowing typos in proportion to length;
+    both are read in `language` (a Discord locale)."""
+    typed = _response(response, language)
     if typed is None:
         return False
-    exact, targets = _accepted(tuple(accepted))
+    exact, targets = _accepted(tuple(accepted), language)
     return typed[0] in exact or any(_distance(*typed, target) is not None for target in targets)
 
 
@@ -239,9 +264,9 @@ class _Choices(NamedTuple):
 
 
 @lru_cache(maxsize=4096)
-def _choices(options: tuple[str, ...]) -> _Choices:
+def _choices(options: tuple[str, ...], language: str) -> _Choices:
     """A question's options prepared for typed answers; -1 marks a text two options share."""
-    targets = tuple(_target(option) for option in options)
+    targets = tuple(_target(option, language) for option in options)
     texts: dict[str, int] = {}
     for index, target in enumerate(targets):
         texts[target.text] = -1 if target.text in texts else index
@@ -251,15 +276,21 @@ def _choices(options: tuple[str, ...]) -> _Choices:
         labels.update(zip(OPTION_LETTERS, range(len(options)), strict=False))  # five at most
     if not any(text.isdigit() for text in texts):
         labels.update((str(index + 1), index) for index in range(len(options)))
+    rules = _rules(language)
+    if options == TRUE_FALSE and rules is not None:  # "wahr" and "falsch" as well as True and False
+        labels.update(dict.fromkeys(rules.true, 0) | dict.fromkeys(rules.false, 1))
     return _Choices(texts, labels, targets)
 
 
-def option_matches(response: str, options: tuple[str, ...], answer_index: int) -> bool:
-    """Whether a typed response picks the correct option, by its text, letter or number, and no other."""
-    typed = _response(response)
+def option_matches(
+    response: str, options: tuple[str, ...], answer_index: int, language: str = DEFAULT_LANGUAGE
+) -> bool:
+    """Whether a typed response picks the correct option, by its text, letter or number, and no other;
+    read in `language` (a Discord locale), whose words for true and false pick a true/false option."""
+    typed = _response(response, language)
     if typed is None:
         return False
-    texts, labels, targets = _choices(options)
+    texts, labels, targets = _choices(options, language)
     picked = texts.get(typed[0], labels.get(typed[0]))
     if picked is not None:
         return picked == answer_index
@@ -278,7 +309,7 @@ _SHORT_ANSWER = QuestionKind.SHORT_ANSWER
 def fuzzy_matcher(question: Question, response: str) -> bool:
     """The game's `Matcher`: accepted answers for short answers, the correct option's text or label else."""
     if question.kind is _SHORT_ANSWER:
-        return answer_matches(response, question.accepted)
+        return answer_matches(response, question.accepted, question.language)
     if question.answer_index is None:
         return False
-    return option_matches(response, question.options, question.answer_index)
+    return option_matches(response, question.options, question.answer_index, question.language)

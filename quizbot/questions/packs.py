@@ -1,7 +1,9 @@
 """Question packs: quizbot's YAML packs and Red-DiscordBot trivia lists, validated with file and line.
 
 A bad pack raises PackError naming the file, the line and the field, and never anything else, so
-one broken pack can be reported and skipped without taking the bot down. Packs are a small subset
+one broken pack can be reported and skipped without taking the bot down. A pack may say which
+`language:` its questions are written in (a Discord locale such as de or pt-BR; English, en-US, when
+it says nothing), and its answers are then matched in that language. Packs are a small subset
 of YAML: no tags, anchors, aliases or second document, bounded depth and size, text only; a plain
 value is text, an integer, a YAML 1.1 boolean or null, and no YAML constructor ever runs.
 """
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 import yaml
 
 from quizbot.errors import InvalidValue, QuizbotError
+from quizbot.game.languages import DEFAULT_LANGUAGE, EXAMPLES, known_locale
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import TRUE_FALSE, Question, QuestionKind
 
@@ -33,7 +36,7 @@ QUESTION_FIELDS = {
     "explanation",
     "hints",
 }
-PACK_FIELDS = {"pack", "name", "description", "questions", "author"}
+PACK_FIELDS = {"pack", "name", "description", "questions", "author", "language"}
 E = TypeVar("E", bound=StrEnum)
 # Only the parser runs (libyaml when present): its events become our own nodes, and no YAML
 # constructor or resolver ever sees a tag, so nothing in a pack can name a Python object or a type.
@@ -69,6 +72,7 @@ class Pack:
     description: str
     questions: tuple[Question, ...]
     source: str
+    language: str = DEFAULT_LANGUAGE  # the Discord locale its questions are written in
 
     @property
     def categories(self) -> frozenset[str]:
@@ -111,6 +115,7 @@ def _quizbot_pack(fields: dict[str, Node], source: str, default_id: str) -> Pack
     pack_id = _text(fields.get("pack"), source, "pack", default=default_id, limit=64).lower()
     name = _text(fields.get("name"), source, "name", default=pack_id.title(), limit=100)
     description = _text(fields.get("description"), source, "description", default="", limit=300)
+    language = _language(fields.get("language"), source)
     items = fields["questions"]
     if not isinstance(items, ListNode):
         raise PackError(source, items.line, "questions", "must be a list of questions")
@@ -118,12 +123,26 @@ def _quizbot_pack(fields: dict[str, Node], source: str, default_id: str) -> Pack
         raise PackError(source, items.line, "questions", "the pack has no questions")
     if len(items.items) > MAX_QUESTIONS_PER_PACK:
         raise PackError(source, items.line, "questions", f"at most {MAX_QUESTIONS_PER_PACK} questions")
-    questions = tuple(_question(node, source, pack_id) for node in items.items)
+    questions = tuple(_question(node, source, pack_id, language) for node in items.items)
     _no_duplicate_ids(questions, items.items, source)
-    return Pack(pack_id, name, description, questions, source)
+    return Pack(pack_id, name, description, questions, source, language)
 
 
-def _question(node: Node, source: str, category: str) -> Question:
+def _language(node: Node | None, source: str) -> str:
+    """The pack's `language:`, a Discord locale in Discord's spelling ("pt-br" is pt-BR); en-US if absent."""
+    if node is None:
+        return DEFAULT_LANGUAGE
+    value = _text(node, source, "language", limit=64)
+    locale = known_locale(value)
+    if locale is None:
+        examples = ", ".join(EXAMPLES)
+        raise PackError(
+            source, node.line, "language", f"{value!r} is not a Discord locale; use one such as {examples}"
+        )
+    return locale
+
+
+def _question(node: Node, source: str, category: str, language: str) -> Question:
     if not isinstance(node, MapNode):
         raise PackError(source, node.line, None, "each question is a mapping of fields")
     fields = _mapping(node, source)
@@ -143,6 +162,7 @@ def _question(node: Node, source: str, category: str) -> Question:
         "explanation": _text(fields["explanation"], source, "explanation", limit=1024),
         "hints": tuple(_text_list(fields.get("hints"), source, "hints", allow_missing=True)),
         "source": f"pack:{category}",
+        "language": language,
     }
     kind = values["kind"]
     if kind is QuestionKind.MULTIPLE_CHOICE:

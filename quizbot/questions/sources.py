@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from quizbot.errors import InvalidValue
+from quizbot.game.languages import DEFAULT_LANGUAGE, EXAMPLES, known_locale
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question
 from quizbot.game.values import check_id, parse_enum
@@ -21,7 +22,8 @@ MAX_TOPIC_LENGTH = 100
 
 @dataclass(frozen=True, slots=True)
 class QuestionRequest:
-    """What the host asked for: a topic or a bank category, a difficulty, how many, which provider."""
+    """What the host asked for: a topic or a bank category, a difficulty, how many, which provider, and
+    the language the channel speaks (generated questions are written in it, a pack in it is preferred)."""
 
     guild_id: int
     difficulty: Difficulty
@@ -30,9 +32,16 @@ class QuestionRequest:
     category: str | None = None  # a bank category; None with no topic: any category
     provider: str | None = None
     buttons: bool = False  # answered with buttons: only questions with options will do
+    language: str = DEFAULT_LANGUAGE  # a Discord locale, as the channel speaks it (a shipped one)
 
     def __post_init__(self) -> None:
         check_id(self.guild_id, "guild_id")
+        language = known_locale(self.language)
+        if language is None:
+            raise InvalidValue(
+                f"unknown language {self.language!r}; use a Discord locale such as {', '.join(EXAMPLES)}"
+            )
+        object.__setattr__(self, "language", language)
         object.__setattr__(self, "difficulty", parse_enum(Difficulty, self.difficulty, "difficulty"))
         if isinstance(self.count, bool) or not 1 <= self.count <= 20:
             raise InvalidValue("the question count must be between 1 and 20")
@@ -106,7 +115,13 @@ class BankSource:
             category = bank.nearest_category(request.topic)
         asked = await self.seen.asked(request.guild_id, category)
         chosen = bank.choose(
-            category, request.difficulty, request.count, exclude=asked, rng=self.rng, buttons=request.buttons
+            category,
+            request.difficulty,
+            request.count,
+            exclude=asked,
+            rng=self.rng,
+            buttons=request.buttons,
+            language=request.language,
         )
         if len(chosen) < request.count:  # exhausted: forget what was seen and fill up
             await self.seen.forget(request.guild_id, category)
@@ -118,6 +133,7 @@ class BankSource:
                 exclude=taken,
                 rng=self.rng,
                 buttons=request.buttons,
+                language=request.language,
             )
         if len(chosen) < request.count:
             raise InvalidValue(

@@ -14,6 +14,7 @@ from loguru import logger
 from quizbot.clock import Clock, LoopClock
 from quizbot.config import LLM_PROVIDERS, LLMSettings
 from quizbot.errors import InvalidValue
+from quizbot.game.languages import DEFAULT_LANGUAGE
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question
 from quizbot.questions.llm.errors import ProviderError
@@ -26,7 +27,7 @@ from quizbot.questions.sources import BankSource, Fallback, PreparedQuestions, Q
 FALLBACK_CATEGORY = "general"  # the category of generated questions no bank category is close to
 ALIASES = {"chatgpt": "openai", "gpt": "openai", "claude": "anthropic", "gemini": "google"}
 
-CacheKey = tuple[str, str, Difficulty, int]
+CacheKey = tuple[str, str, Difficulty, int, str]
 
 
 class Outcome(StrEnum):
@@ -58,16 +59,18 @@ class Slot:
 
 
 class GenerationCache:
-    """Recent generated sets by (provider, topic, difficulty, count): bounded in age and number."""
+    """Recent generated sets by (provider, topic, difficulty, count, language): bounded in age and number."""
 
     def __init__(self, ttl: float, size: int, *, clock: Clock) -> None:
         self.ttl, self.size, self.clock = ttl, size, clock
         self._entries: OrderedDict[CacheKey, tuple[float, tuple[Question, ...]]] = OrderedDict()
 
     @staticmethod
-    def key(provider: str, topic: str, difficulty: Difficulty, count: int) -> CacheKey:
-        """The key for a set; topics differing only in case share one."""
-        return (provider, topic.casefold(), difficulty, count)
+    def key(
+        provider: str, topic: str, difficulty: Difficulty, count: int, language: str = DEFAULT_LANGUAGE
+    ) -> CacheKey:
+        """The key for a set; topics differing only in case share one, languages never do."""
+        return (provider, topic.casefold(), difficulty, count, language)
 
     def get(self, key: CacheKey) -> tuple[Question, ...] | None:
         """The cached set if it is younger than the TTL."""
@@ -164,7 +167,7 @@ class LLMSource:
             return await self.bank.prepare(request)
         topic = clean_topic(request.topic)  # InvalidValue before anything is sent
         order = self._order(request.provider)
-        log = logger.bind(topic_length=len(topic), guild=request.guild_id)
+        log = logger.bind(topic_length=len(topic), guild=request.guild_id, language=request.language)
         collected: list[Question] = []
         attempts: list[Attempt] = []
         current: str | None = None
@@ -175,7 +178,7 @@ class LLMSource:
                     if need <= 0:
                         break
                     current = name
-                    attempt, questions = await self._ask(name, topic, request.difficulty, need)
+                    attempt, questions = await self._ask(name, topic, request, need)
                     current = None
                     attempts.append(attempt)
                     _extend(collected, questions)
@@ -214,20 +217,22 @@ class LLMSource:
         return PROVIDER_TYPES[name].label
 
     async def _ask(
-        self, name: str, topic: str, difficulty: Difficulty, need: int
+        self, name: str, topic: str, request: QuestionRequest, need: int
     ) -> tuple[Attempt, tuple[Question, ...]]:
-        """Up to `need` questions from one provider (from the cache when it has them)."""
+        """Up to `need` questions from one provider, in the request's language (from the cache when it
+        has them)."""
+        difficulty, language = request.difficulty, request.language
         label = self._label(name)
         slot = self.slots.get(name)
         if slot is None:
             return Attempt(label, Outcome.NOT_SET_UP, need, 0), ()
         log = logger.bind(provider=name, topic_length=len(topic))
-        key = GenerationCache.key(name, topic, difficulty, need)
+        key = GenerationCache.key(name, topic, difficulty, need, language)
         questions = self.cache.get(key)
         if questions is not None:
             log.debug("served {} question(s) from the cache", len(questions))
         else:
-            prompt = build_prompt(topic, difficulty, need)
+            prompt = build_prompt(topic, difficulty, need, language)
             try:
                 raw = await slot.guard.run(lambda: slot.provider.complete(prompt))
             except ProviderError as error:
@@ -237,7 +242,7 @@ class LLMSource:
                 log.exception("unexpected failure asking the provider")
                 return Attempt(label, Outcome.UNAVAILABLE, need, 0), ()
             category = self.bank.bank.nearest_category(topic) or FALLBACK_CATEGORY
-            result = parse_questions(raw, provider=name, category=category, count=need)
+            result = parse_questions(raw, provider=name, category=category, count=need, language=language)
             if result.dropped:
                 log.warning("dropped {} unusable item(s): {}", len(result.dropped), "; ".join(result.dropped))
             questions = result.questions
@@ -261,6 +266,7 @@ class LLMSource:
                     count=missing,
                     topic=topic,
                     buttons=request.buttons,
+                    language=request.language,
                 )
             )
         except InvalidValue:

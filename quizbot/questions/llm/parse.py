@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizbot.errors import InvalidValue
+from quizbot.game.languages import DEFAULT_LANGUAGE
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import (
     MAX_EXPLANATION,
@@ -40,8 +41,11 @@ class _Dropped(Exception):
     """One item is unusable; the message says why."""
 
 
-def parse_questions(raw: object, *, provider: str, category: str, count: int) -> ParseResult:
-    """Valid Questions (at most `count`) from a reply: JSON text, or an already-decoded object.
+def parse_questions(
+    raw: object, *, provider: str, category: str, count: int, language: str = DEFAULT_LANGUAGE
+) -> ParseResult:
+    """Valid Questions (at most `count`, written in `language`) from a reply: JSON text, or an
+    already-decoded object.
 
     The reply must be {"questions": [...]} (a bare list is accepted too). Items that cannot be
     safely repaired are dropped and reported, never passed on; a reply that is not JSON or has
@@ -55,7 +59,7 @@ def parse_questions(raw: object, *, provider: str, category: str, count: int) ->
     seen_texts: set[str] = set()
     for index, item in enumerate(items):
         try:
-            question = _question(item, provider=provider, category=category)
+            question = _question(item, provider=provider, category=category, language=language)
         except _Dropped as reason:
             dropped.append(f"item {index}: {reason}")
             continue
@@ -89,7 +93,7 @@ def _items(raw: object) -> list[Any] | str:
     return data
 
 
-def _question(item: object, *, provider: str, category: str) -> Question:
+def _question(item: object, *, provider: str, category: str, language: str) -> Question:
     if not isinstance(item, Mapping):
         raise _Dropped("not an object")
     text = _required_text(item, "question")
@@ -118,6 +122,7 @@ def _question(item: object, *, provider: str, category: str) -> Question:
             options=options,
             answer_index=answer,
             source=provider,
+            language=language,
         )
     except InvalidValue as error:
         raise _Dropped(str(error)) from None
