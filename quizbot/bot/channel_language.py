@@ -136,3 +136,11 @@ def language_choices(typed: str, locale: LocaleLike = DEFAULT) -> list[disnake.O
         for name, value in offered
         if wanted in name.casefold() or wanted in value.casefold()
     ][:MAX_CHOICES]
+
+
+def language_shown(stored: str | None, guild_locale: LocaleLike, locale: LocaleLike = DEFAULT) -> str:
+    """The channels' language as /settings shows it, in `locale`: the one set, else the server's own."""
+    if stored is not None:
+        return language_name(i18n.resolve(stored))
+    own = language_name(i18n.resolve(guild_locale))
+    return i18n.text(locale, "channel.language.server_default", language=own)

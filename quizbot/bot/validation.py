@@ -19,7 +19,9 @@ import disnake
 from disnake import OptionType
 from disnake.ext import commands
 
+from quizbot import i18n
 from quizbot.bot.catalogue import Detail, Listed, Problem, Refused, problem, problem_of
+from quizbot.bot.channel_language import known_language, language_name
 from quizbot.bot.types import CommandInter
 from quizbot.storage.guilds import canonical_time_zone
 
@@ -115,6 +117,25 @@ def choice(option: str, value: object, choices: Sequence[str]) -> str | None:
     if not isinstance(value, str) or value not in choices:
         raise _refuse("option_not_a_choice", option=option, value=_shown(value), choices=", ".join(choices))
     return value
+
+
+def language(option: str, value: object) -> str | None:
+    """A language quizbot ships (its code or its own name, any letter case), or "default" for the
+    server's own; anything else is refused naming every shipped language, by its own name."""
+    typed = text(option, value, limit=100)
+    if typed is None:
+        return None
+    known = known_language(typed)
+    if known is None:
+        names = tuple(language_name(locale) for locale in i18n.SUPPORTED)
+        raise _refuse(
+            "channel.language.unknown",
+            option=option,
+            value=_shown(value),
+            languages=Listed(names, either=True),
+            default=problem("channel.language.default_phrase"),
+        )
+    return known
 
 
 def whole_number(option: str, value: object, low: int, high: int, *, key: str = "option_range") -> int | None:

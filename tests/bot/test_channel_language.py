@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from quizbot import i18n
-from quizbot.bot import channel_language
+from quizbot.bot import channel_language, validation
+from quizbot.bot.catalogue import Refused
 from quizbot.bot.channel_language import (
     SERVER_LANGUAGE,
     ChannelLanguages,
@@ -76,7 +77,7 @@ class Clock:
 
 def make(stored: Stored, clock: Clock | None = None) -> ChannelLanguages:
     bot = Bot(
-        guilds={CLUB: Place("en-GB"), OTHER: Place("de")},
+        guilds={CLUB: Place("en-GB"), OTHER: Place("tr")},
         channels={DM: Place(recipient=Person(7))},
     )
     return ChannelLanguages(bot, stored, now=clock or Clock())  # type: ignore[arg-type]
@@ -88,7 +89,7 @@ async def test_a_guild_without_a_setting_speaks_its_preferred_locale() -> None:
     for guild in (CLUB, OTHER, UNKNOWN):
         await languages.ready(guild)
     assert languages.of((CLUB, 1)) == "en-GB"
-    assert languages.of((OTHER, 1)) == "en-US"  # German is not shipped (yet): English
+    assert languages.of((OTHER, 1)) == "en-US"  # Turkish is not shipped: English
     assert languages.of((UNKNOWN, 1)) == "en-US"  # a guild not in the cache: English
 
 
@@ -188,3 +189,19 @@ def test_the_choices_are_every_shipped_locale_and_the_server_s_own() -> None:
     assert [c.value for c in language_choices("brit")] == ["en-GB"]
     assert [c.value for c in language_choices("EN-us")] == ["en-US"]
     assert len(language_choices("")) <= 25
+
+
+def test_the_language_option_is_checked_at_the_edge() -> None:
+    """validation.language: a shipped locale in its spelling, "default", or a private refusal naming
+    every shipped language; a forged value of any other type is refused like any text option."""
+    assert validation.language("language", None) is None
+    assert validation.language("language", " en-gb ") == "en-GB"
+    assert validation.language("language", "default") == SERVER_LANGUAGE
+    with pytest.raises(Refused) as unknown:
+        validation.language("language", "x" * 40)
+    worded = unknown.value.problem.text_for("en-US")
+    assert "(that value)" in worded  # a long value is not quoted back
+    assert all(language_name(locale) in worded for locale in i18n.SUPPORTED)
+    for forged in (5, True, ["en-GB"], "en-GB\x00"):
+        with pytest.raises(Refused):
+            validation.language("language", forged)

@@ -16,8 +16,10 @@ import pytest
 
 from quizbot import i18n
 from quizbot.bot.app import running_bot
+from quizbot.bot.channel_language import language_name
 from quizbot.clock import ManualClock
 from quizbot.config import Settings
+from quizbot.storage.guilds import GuildSettings, guild_language, guild_settings
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, MessageRecord, StandardGuild
 from tests.bot.conftest import World
@@ -69,15 +71,20 @@ def is_question(message: MessageRecord) -> bool:
 
 
 async def play_through(world: World, where: StandardGuild, questions: int = 2) -> list[MessageRecord]:
-    """Start a quiz in the guild's #trivia, let every question close, and return the channel's messages."""
-    options = {"questions": questions, "timeout": 5, "topic": "science", "mode": "buttons"}
+    """Start a quiz in the guild's #trivia, let every question close, and return the channel's
+    messages of this quiz (once its podium is posted)."""
+    since = time.monotonic()
+    options = {"questions": questions, "timeout": 5, "topic": "science"}
     start = await world.double.slash(where.guild, where.channel, where.admin, "trivia start", options)
     await start.wait_ack(timeout=3.0)
-    await world.double.wait_for_message(is_question, timeout=5, channel=where.channel.key)
+    await world.double.wait_for_message(is_question, timeout=5, channel=where.channel.key, since=since)
     for _ in range(questions):
         await world.advance(5)  # the question closes: one edit, with the reveal and the scores
         await world.advance(4)  # the next question, or the end
-    return [m for m in world.double.messages(where.channel.key) if not m.ephemeral]
+    await world.double.wait_for_message(
+        lambda m: "🏁" in m.text, timeout=5, channel=where.channel.key, since=since
+    )
+    return [m for m in world.double.messages(where.channel.key) if not m.ephemeral and m.created_at >= since]
 
 
 def session_messages(messages: list[MessageRecord]) -> list[MessageRecord]:
@@ -137,3 +144,87 @@ async def test_a_study_quiz_in_dms_speaks_its_player_s_locale(db: Database) -> N
             channel=world.double.dm_channel(player).key,
         )
     assert question.embeds[0]["title"] == MARK + "Question 1 of 1"
+
+
+async def settings_set(world: World, options: dict[str, object]) -> MessageRecord:
+    """/settings set by the club's admin; the bot's private answer (a follow-up: it defers first)."""
+    club = world.club
+    record = await world.double.slash(club.guild, club.channel, club.admin, "settings set", options)
+    await record.wait_ack(timeout=3.0)
+    if record.response_type == 5:
+        return (await record.wait_followups(1, timeout=5.0))[0]
+    assert record.original is not None
+    return record.original
+
+
+def field(message: MessageRecord, name: str) -> str | None:
+    fields = [f for embed in message.embeds for f in embed.get("fields") or []]
+    return next((f["value"] for f in fields if f["name"] == name), None)
+
+
+@pytest.mark.usefixtures("marked_british")
+async def test_settings_set_language_is_what_the_channel_speaks_until_cleared(db: Database) -> None:
+    """`/settings set language:en-GB` makes the club's channel British (the rival keeps its own);
+    `language:default` gives it back to the server's preferred locale."""
+    async with world_speaking(db, "en-US") as world:
+        saved = await settings_set(world, {"language": "en-GB"})
+        assert saved.ephemeral and field(saved, "language ✏️") == "British English (en-GB)"
+        assert await guild_language(db, world.club.guild.id) == "en-GB"
+        british = session_messages(await play_through(world, world.club))
+        american = session_messages(await play_through(world, world.rival))
+        cleared = await settings_set(world, {"language": "default"})
+        again = session_messages(await play_through(world, world.club))
+    assert british and all(heading.startswith(MARK) for m in british for heading in headings(m))
+    assert american and all(MARK not in m.text for m in american)
+    assert field(cleared, "language ✏️") == "American English (en-US) (the server's own)"
+    assert await guild_language(db, world.club.guild.id) is None
+    assert again and all(MARK not in m.text for m in again)
+
+
+@pytest.mark.usefixtures("marked_british")
+async def test_a_language_chosen_mid_game_speaks_from_the_next_message(db: Database) -> None:
+    """The channel reads the setting from its cache, which /settings updates at once."""
+    async with world_speaking(db, "en-US") as world:
+        club = world.club
+        options = {"questions": 2, "timeout": 5, "topic": "science"}
+        start = await world.double.slash(club.guild, club.channel, club.admin, "trivia start", options)
+        await start.wait_ack(timeout=3.0)
+        first = await world.double.wait_for_message(is_question, timeout=5, channel=club.channel.key)
+        await settings_set(world, {"language": "en-GB"})
+        await world.advance(5)
+        await world.advance(4)
+        second = await world.double.wait_for_message(
+            lambda m: is_question(m) and m.id != first.id, timeout=5, channel=club.channel.key
+        )
+    assert first.embeds[0]["title"] == "Question 1 of 2"  # worded before the change
+    assert [e.get("title", "")[: len(MARK)] for e in first.embeds[1:]] == [MARK, MARK]  # its close after
+    assert second.embeds[0]["title"] == MARK + "Question 2 of 2"
+
+
+@pytest.mark.usefixtures("marked_british")
+async def test_an_unsupported_language_is_refused_naming_the_supported_ones(db: Database) -> None:
+    """A language quizbot does not ship is refused privately, listing each shipped one by its own
+    name; nothing is stored, and the other settings given with it are not saved either."""
+    async with world_speaking(db, "en-US") as world:
+        refused = await settings_set(world, {"language": "tlh", "default_questions": 5})
+        stored = await guild_language(db, world.club.guild.id)
+        settings = await guild_settings(db, world.club.guild.id)
+    assert refused.ephemeral
+    assert "**language** can't be 'tlh'" in refused.text
+    names = [language_name(locale) for locale in i18n.SUPPORTED]  # "Deutsch (de)", ...
+    assert i18n.active().join("en-US", names, either=True) in refused.text
+    assert "`default` for the server's own language" in refused.text
+    assert stored is None and settings == GuildSettings()
+
+
+@pytest.mark.usefixtures("marked_british")
+async def test_the_language_option_offers_every_shipped_language(db: Database) -> None:
+    """Autocomplete offers the shipped locales by their own names and the server's own language."""
+    async with world_speaking(db, "en-US") as world:
+        club = world.club
+        record = await world.double.autocomplete(
+            club.guild, club.channel, club.admin, "settings set", focused="language", options={"language": ""}
+        )
+        await record.wait_ack(timeout=3.0)
+    assert [c["value"] for c in record.choices] == [*i18n.SUPPORTED, "default"]
+    assert record.choices[1]["name"] == "British English (en-GB)"

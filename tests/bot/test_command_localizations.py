@@ -42,6 +42,7 @@ ENGLISH_NAMES = {
             "default_questions",
             "default_timeout",
             "default_difficulty",
+            "language",
         ],
         "pack_add": ["file"],
         "pack_remove": ["name"],

@@ -19,6 +19,7 @@ from quizbot.actors.status import SupervisorStatus
 from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import Problem, invalid, problem, say
+from quizbot.bot.channel_language import SERVER_LANGUAGE, language_choices, language_shown
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
 from quizbot.bot.localized import choices
 from quizbot.bot.render import BLURPLE, GREEN
@@ -29,7 +30,13 @@ from quizbot.game.progression import Difficulty
 from quizbot.i18n import DEFAULT, LocaleLike
 from quizbot.questions.custom import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, CustomPacks
 from quizbot.questions.packs import PackError
-from quizbot.storage.guilds import GuildSettings, guild_settings, save_guild_settings
+from quizbot.storage.guilds import (
+    GuildSettings,
+    guild_language,
+    guild_settings,
+    save_guild_language,
+    save_guild_settings,
+)
 
 MAX_CHOICES = 25  # Discord's limit on autocomplete choices
 PACK_NAME_LIMIT = 64
@@ -91,8 +98,10 @@ def settings_embed(
     title: str,
     changed: frozenset[str] = frozenset(),
     locale: LocaleLike = DEFAULT,
+    language: str | None = None,
 ) -> disnake.Embed:
-    """A guild's settings in `locale`, one field each; the ones just changed are marked."""
+    """A guild's settings in `locale`, one field each (`language`, the channels' language, as
+    shown); the ones just changed are marked."""
     words = i18n.active()
     shown = {
         "idle_timeout": say("reply.minutes_value", locale, minutes=settings.idle_timeout // 60),
@@ -102,6 +111,8 @@ def settings_embed(
         "default_timeout": say("reply.seconds_value", locale, seconds=settings.default_timeout),
         "default_difficulty": say(f"reply.difficulty_{settings.default_difficulty.value}", locale),
     }
+    if language is not None:
+        shown["language"] = language
     embed = disnake.Embed(title=title, colour=GREEN if changed else BLURPLE)
     for name, value in shown.items():
         label = setting_label(name, locale)
@@ -145,7 +156,11 @@ class AdminCog(commands.Cog):
             return
         current = await guild_settings(self.ctx.db, inter.guild_id or 0)
         title = say("reply.settings_title", inter.locale)
-        await reply(inter, embed=settings_embed(current, title=title, locale=inter.locale))
+        language = language_shown(
+            await guild_language(self.ctx.db, inter.guild_id or 0), inter.guild_locale, inter.locale
+        )
+        embed = settings_embed(current, title=title, locale=inter.locale, language=language)
+        await reply(inter, embed=embed)
 
     @settings.sub_command(
         name=Localized("set", key="cmd.settings.set.name"),
@@ -197,6 +212,14 @@ class AdminCog(commands.Cog):
             ),
             choices=choices("cmd.settings.set.default_difficulty", DIFFICULTIES),
         ),
+        language: str | None = commands.Param(
+            None,
+            name=Localized("language", key="cmd.settings.set.language.name"),
+            description=Localized(
+                "The language of quiz messages in this server's channels",
+                key="cmd.settings.set.language.description",
+            ),
+        ),
     ) -> None:
         """Check each given setting, then apply them through GuildSettings; the first bad one is named
         and nothing is saved."""
@@ -213,9 +236,10 @@ class AdminCog(commands.Cog):
             "default_timeout": validation.whole_number("default_timeout", default_timeout, 5, 120),
             "default_difficulty": validation.choice("default_difficulty", default_difficulty, DIFFICULTIES),
         }
+        chosen = validation.language("language", language)
         changes = {name: value for name, value in given.items() if value is not None}
         await inter.response.defer(ephemeral=True)  # the database comes next
-        if not changes:
+        if not changes and chosen is None:
             await refuse(inter, problem("invalid_input", detail=problem("reply.why_no_setting_given")))
             return
         guild_id = inter.guild_id or 0
@@ -226,10 +250,31 @@ class AdminCog(commands.Cog):
             except InvalidValue as error:
                 await refuse(inter, bad_setting(name, error, minutes=name == "idle_timeout"))
                 return
-        await save_guild_settings(self.ctx.db, guild_id, updated)
+        if changes:
+            await save_guild_settings(self.ctx.db, guild_id, updated)
+        stored = await self._language(guild_id, chosen)
         title = say("reply.settings_saved", inter.locale)
-        embed = settings_embed(updated, title=title, changed=frozenset(changes), locale=inter.locale)
+        marked = frozenset(changes) | ({"language"} if chosen is not None else set())
+        shown = language_shown(stored, inter.guild_locale, inter.locale)
+        embed = settings_embed(updated, title=title, changed=marked, locale=inter.locale, language=shown)
         await reply(inter, embed=embed)
+
+    async def _language(self, guild_id: int, chosen: str | None) -> str | None:
+        """Store the channels' language when one was chosen (SERVER_LANGUAGE clears it) and tell the
+        channels at once; return the one now set (None: the server's own)."""
+        if chosen is None:
+            return await guild_language(self.ctx.db, guild_id)
+        stored = None if chosen == SERVER_LANGUAGE else chosen
+        await save_guild_language(self.ctx.db, guild_id, stored)
+        if self.ctx.languages is not None:
+            self.ctx.languages.chose(guild_id, stored)
+        return stored
+
+    @set_.autocomplete("language")
+    async def language_options(self, inter: CommandInter, text: str) -> list[disnake.OptionChoice]:
+        """Every language quizbot ships, by its own name, and the server's own (at most 25)."""
+        typed = validation.typed_so_far(text, limit=100)
+        return [] if typed is None else language_choices(typed, inter.locale)
 
     @set_.autocomplete("time_zone")
     async def zone_choices(self, inter: CommandInter, text: str) -> list[str]:
