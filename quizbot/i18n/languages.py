@@ -16,6 +16,7 @@ SUPPORTED: tuple[str, ...] = (
     "fr",
     "de",
     "ru",
+    "ja",
 )
 DEFAULT = "en-US"  # the reference every other file is checked against, and the last fallback
 
