@@ -17,6 +17,7 @@ SUPPORTED: tuple[str, ...] = (
     "de",
     "ru",
     "ja",
+    "pl",
 )
 DEFAULT = "en-US"  # the reference every other file is checked against, and the last fallback
 
