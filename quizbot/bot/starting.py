@@ -55,12 +55,19 @@ def quiz_options(topic: object, difficulty: object, questions: object, seconds: 
 
 
 async def prepare_questions(
-    ctx: QuizContext, guild_id: int, config: SessionConfig, provider: str | None = None
+    ctx: QuizContext,
+    guild_id: int,
+    config: SessionConfig,
+    provider: str | None = None,
+    *,
+    language: str = DEFAULT,
 ) -> PreparedQuestions:
     """The quiz's questions: a bank category when the topic names one, else the providers.
 
     `provider="bank"` keeps to the offline bank; any other provider is tried first, the bank
     being every chain's fallback. Done before the session exists, so a slow provider blocks nobody.
+    Generated questions are written in `language` (the channel's), and the bank prefers a
+    server's own packs in it; the shipped bank is English.
     """
     bank = await ctx.custom.bank_for(guild_id)
     topic = None if config.topic == "general" else config.topic
@@ -73,9 +80,18 @@ async def prepare_questions(
         category=category,
         provider=None if provider == "bank" else provider,
         buttons=config.mode is AnswerMode.BUTTONS,
+        language=language,
     )
     source = ctx.bank_questions if provider == "bank" else ctx.questions
     return await source.prepare(request)
+
+
+async def quiz_language(ctx: QuizContext, key: tuple[int, int]) -> str:
+    """The language a quiz in channel `key` is asked in: the channel's (read from storage if need be)."""
+    if ctx.languages is None:
+        return DEFAULT
+    await ctx.languages.ready(key[0])
+    return ctx.languages.of(key)
 
 
 def sized_to(config: SessionConfig, prepared: PreparedQuestions) -> SessionConfig:

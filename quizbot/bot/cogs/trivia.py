@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import disnake
+from babel import Locale
 from disnake import Localized
 from disnake.ext import commands
 
+from quizbot import i18n
 from quizbot.actors.messages import (
     Describe,
     RequestHint,
@@ -38,6 +41,7 @@ from quizbot.bot.starting import (
     announce,
     begin,
     prepare_questions,
+    quiz_language,
     quiz_options,
     sized_to,
     start_session,
@@ -45,7 +49,11 @@ from quizbot.bot.starting import (
 )
 from quizbot.bot.types import ButtonInter, CommandInter
 from quizbot.errors import QuizbotError, SessionExists
+from quizbot.game.languages import language_code
+from quizbot.game.questions import Question
 from quizbot.game.session import AnswerMode, AnswerOutcome, SessionConfig
+from quizbot.i18n import LocaleLike
+from quizbot.i18n.languages import babel_name
 from quizbot.storage.guilds import guild_settings
 
 MODES = ["buttons", "typed"]
@@ -149,7 +157,8 @@ class TriviaCog(commands.Cog):
             config = SessionConfig(
                 **(server_defaults | chosen), single_answer=single, topic=options.topic or "general"
             )
-            prepared = await prepare_questions(self.ctx, key[0], config, source)
+            language = await quiz_language(self.ctx, key)  # generated questions are written in it
+            prepared = await prepare_questions(self.ctx, key[0], config, source, language=language)
             config = sized_to(config, prepared)
             idle = float(defaults.idle_timeout)
             session = await start_session(self.ctx, key, inter.author.id, config, prepared, idle_timeout=idle)
@@ -202,12 +211,17 @@ class TriviaCog(commands.Cog):
         ),
     )
     async def packs(self, inter: CommandInter) -> None:
-        """The bank's categories and this server's packs, with how many questions each holds."""
+        """The bank's categories and this server's packs, with how many questions each holds and the
+        language they are in, under a line saying the shipped bank is English."""
         bank = await self.ctx.custom.bank_for(session_key(inter)[0])
         locale = inter.locale
-        lines = [
-            say("reply.pack_line", locale, name=c, count=len(bank.by_category[c])) for c in bank.categories
-        ]
+        lines = [say("questions.bank_is_english", locale), ""]
+        for category in bank.categories:
+            questions = bank.by_category[category]
+            line = say("reply.pack_line", locale, name=category, count=len(questions))
+            lines.append(
+                say("questions.pack_language", locale, line=line, language=languages(questions, locale))
+            )
         embed = disnake.Embed(title=say("packs_title", locale), description="\n".join(lines)[:4000])
         await reply(inter, embed=embed)
 
@@ -286,6 +300,13 @@ class TriviaCog(commands.Cog):
         """Ask the channel's session for a change; say `said` once it is saved (or that it is not yet)."""
         done = await change(inter, self.ctx.session(session_key(inter)), message)
         await confirm(inter, done, said)
+
+
+def languages(questions: Iterable[Question], locale: LocaleLike) -> Listed:
+    """The languages `questions` are written in, each named in the reader's `locale` ("English")."""
+    reader = Locale.parse(babel_name(i18n.resolve(locale)))
+    codes = sorted({language_code(question.language) for question in questions})
+    return Listed(tuple(Locale.parse(code).get_display_name(reader) or code for code in codes))
 
 
 def setup(bot: QuizBot) -> None:
