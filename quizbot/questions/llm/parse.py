@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizbot.errors import InvalidValue
-from quizbot.game.languages import DEFAULT_LANGUAGE
+from quizbot.game.languages import DEFAULT_LANGUAGE, wording
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import (
     MAX_EXPLANATION,
@@ -101,8 +101,9 @@ def _question(item: object, *, provider: str, category: str, language: str) -> Q
     if kind is None:
         raise _Dropped(f"unknown kind {item.get('kind')!r}")
     options, answer = _options(item.get("options"))
-    if kind is QuestionKind.TRUE_FALSE or {_fold(o) for o in options} == {"true", "false"}:
-        kind, options, answer = _true_false(options, answer)
+    truths = [_truth(option, language) for option in options]
+    if kind is QuestionKind.TRUE_FALSE or sorted(truths, key=str) == [False, True]:
+        kind, options, answer = _true_false(truths, answer)
     elif not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
         raise _Dropped(f"{len(options)} options; it needs {MIN_OPTIONS} to {MAX_OPTIONS}")
     try:
@@ -164,11 +165,21 @@ def _options(raw: object) -> tuple[tuple[str, ...], int]:
     return tuple(labels), correct.index(True)
 
 
-def _true_false(options: tuple[str, ...], answer: int) -> tuple[QuestionKind, tuple[str, ...], int]:
-    if sorted(_fold(o) for o in options) != ["false", "true"]:
+def _truth(option: str, language: str) -> bool | None:
+    """What an option says if it says true or false, in English or the question's language ("Wahr")."""
+    folded, words = _fold(option), wording(language)
+    if folded == "true" or folded in map(_fold, words.true):
+        return True
+    if folded == "false" or folded in map(_fold, words.false):
+        return False
+    return None
+
+
+def _true_false(truths: list[bool | None], answer: int) -> tuple[QuestionKind, tuple[str, ...], int]:
+    """A true/false question's kind, options and answer, from what each option said."""
+    if sorted(truths, key=str) != [False, True]:
         raise _Dropped("a true/false question needs exactly the options True and False")
-    right = _fold(options[answer])
-    return QuestionKind.TRUE_FALSE, TRUE_FALSE, TRUE_FALSE.index(right.capitalize())
+    return QuestionKind.TRUE_FALSE, TRUE_FALSE, 0 if truths[answer] else 1
 
 
 def shorten_explanation(text: str, limit: int = MAX_EXPLANATION) -> str:

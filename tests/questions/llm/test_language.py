@@ -118,3 +118,28 @@ async def test_the_bank_tops_up_in_english(api: FakeAPI, make_source: MakeSource
     api.script("openai", success("openai", payload(1)))
     prepared = await make_source("openai", db=db).prepare(request("de", count=3, topic="science"))
     assert [q.language for q in prepared.questions] == ["de", "en-US", "en-US"]
+
+
+TRUTHS = [("de", "Wahr", "Falsch"), ("fr", "Faux", "Vrai"), ("de", "True", "False")]
+
+
+@pytest.mark.parametrize(("language", "right", "wrong"), TRUTHS)
+def test_true_and_false_in_the_language_become_a_true_false_question(
+    language: str, right: str, wrong: str
+) -> None:
+    """A model that words True and False in the language still gives a true/false question."""
+    options = ((wrong, False), (right, True))
+    raw = {"questions": [item("Wale sind Säugetiere.", options, kind="true_false")]}
+    parsed = parse_questions(raw, provider="openai", category="nature", count=1, language=language)
+    (question,) = parsed.questions
+    assert question.options == ("True", "False")
+    assert question.correct_text == ("True" if right in ("Wahr", "True") else "False")
+
+
+def test_another_language_s_true_and_false_are_not_read() -> None:
+    """In English, "Wahr" and "Falsch" are two options of a multiple-choice question, not true and false."""
+    options = (("Wahr", True), ("Falsch", False))
+    raw = {"questions": [item("Which word is German?", options), item("Is it?", options, kind="true_false")]}
+    parsed = parse_questions(raw, provider="openai", category="language", count=2)
+    assert [q.options for q in parsed.questions] == [("Wahr", "Falsch")]
+    assert len(parsed.dropped) == 1 and "True and False" in parsed.dropped[0]
