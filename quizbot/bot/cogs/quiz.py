@@ -29,6 +29,7 @@ from quizbot.bot.types import CommandInter
 from quizbot.bot.validation import typed_so_far
 from quizbot.errors import SessionExists
 from quizbot.game.session import SessionConfig
+from quizbot.i18n import resolve
 
 SOLO_GUILD = 0  # solo quizzes live in DMs, which belong to no guild
 
@@ -98,7 +99,8 @@ class QuizCog(commands.Cog):
             await refuse(inter, problem("solo_exists"))
             return
         with self.ctx.starting_in(key):
-            prepared = await prepare_questions(self.ctx, SOLO_GUILD, config)
+            language = resolve(inter.locale)  # a study quiz's generated questions: the player's language
+            prepared = await prepare_questions(self.ctx, SOLO_GUILD, config, language=language)
             config = sized_to(config, prepared)
             locale = inter.locale  # a study quiz speaks its player's language, in the DM too
             title, hint = say("solo_starting", locale), say("solo_stop_hint", locale)

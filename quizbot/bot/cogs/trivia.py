@@ -162,9 +162,14 @@ class TriviaCog(commands.Cog):
             config = sized_to(config, prepared)
             idle = float(defaults.idle_timeout)
             session = await start_session(self.ctx, key, inter.author.id, config, prepared, idle_timeout=idle)
-        embed = starting_embed(say("trivia_starting"), config, prepared)
-        embed.set_footer(text=say("hosted_by", name=inter.author.display_name))
-        announce(self.ctx, key, embed)
+        host = inter.author.display_name
+
+        def worded(locale: str) -> disnake.Embed:  # in the channel's language, when it is sent
+            embed = starting_embed(say("trivia_starting", locale), config, prepared, locale=locale)
+            embed.set_footer(text=say("hosted_by", locale, name=host))
+            return embed
+
+        announce(self.ctx, key, worded)
         begin(session)
         await inter.edit_original_response(
             content=say("quiz_started", inter.locale), allowed_mentions=NO_MENTIONS
