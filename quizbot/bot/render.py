@@ -28,7 +28,7 @@ from quizbot.game.effects import (
     Standing,
 )
 from quizbot.game.hints import Hint, HintKind
-from quizbot.game.questions import QuestionKind
+from quizbot.game.questions import Question, QuestionKind
 from quizbot.i18n import DEFAULT, LocaleLike, Param
 from quizbot.i18n.languages import babel_name
 
@@ -232,7 +232,8 @@ def _question(event: PostQuestion, key: tuple[int, int], epoch: int, typed: bool
     if typed or question.kind is QuestionKind.SHORT_ANSWER:
         embed.set_footer(text=f"{progress} · {_t(lang, 'channel.question.type_answer')}")
         return Rendered(embed=embed)
-    lines = [f"**{LETTERS[i]}.** {_cut(option, 80)}" for i, option in enumerate(question.options)]
+    options = _options(question, lang)
+    lines = [f"**{LETTERS[i]}.** {_cut(option, 80)}" for i, option in enumerate(options)]
     embed.add_field(_t(lang, "channel.question.options"), "\n".join(lines), inline=False)
     embed.set_footer(text=f"{progress} · {_t(lang, 'channel.question.pick_answer')}")
     buttons = [
@@ -241,7 +242,7 @@ def _question(event: PostQuestion, key: tuple[int, int], epoch: int, typed: bool
             label=_cut(f"{LETTERS[i]}. {option}", 80),
             custom_id=answer_id(key, epoch, event.index, i),
         )
-        for i, option in enumerate(question.options)
+        for i, option in enumerate(options)
     ]
     return Rendered(embed=embed, buttons=buttons)
 
@@ -278,7 +279,7 @@ def _reveal(event: Reveal, lang: str) -> Rendered:
     question = event.question
     right = [r for r in event.results if r.correct]
     embed = disnake.Embed(
-        title=_cut(_t(lang, "channel.reveal.title", answer=_cut(question.correct_text, 200)), 256),
+        title=_cut(_t(lang, "channel.reveal.title", answer=_cut(_correct(question, lang), 200)), 256),
         description=_cut(question.explanation, 1000) or None,
         colour=GREEN,
     )
@@ -347,6 +348,20 @@ def _table(standings: tuple[Standing, ...], lang: str) -> str:
     if len(standings) > TOP:
         rows.append(words.text(lang, "channel.table.more", count=len(standings) - TOP))
     return _cut("\n".join(rows), 1024) or words.text(lang, "channel.table.empty")
+
+
+def _options(question: Question, lang: str) -> tuple[str, ...]:
+    """A question's options as shown: a true/false question's two are words of the channel's language."""
+    if question.kind is QuestionKind.TRUE_FALSE:
+        return (_t(lang, "channel.option.true"), _t(lang, "channel.option.false"))
+    return question.options
+
+
+def _correct(question: Question, lang: str) -> str:
+    """The right answer as shown (a true/false question's in the channel's language)."""
+    if question.kind is QuestionKind.TRUE_FALSE and question.answer_index is not None:
+        return _options(question, lang)[question.answer_index]
+    return question.correct_text
 
 
 def _t(language: LocaleLike, key: str, /, **params: Param) -> str:

@@ -310,3 +310,23 @@ def test_a_locale_quizbot_does_not_ship_speaks_its_nearest() -> None:
     """A language without a file of its own reads English, never a key name."""
     embed = render(PostQuestion(0, 3, CHOICE, 1_900_000_000.0), KEY, EPOCH, language="xx-YY").embed
     assert embed is not None and embed.title == "Question 1 of 3"
+
+
+@pytest.mark.parametrize("locale", i18n.SUPPORTED)
+def test_a_true_false_question_speaks_the_channel_s_language(locale: str) -> None:
+    """True/false options, their buttons and the reveal use the channel's words for true and false."""
+    question = Question(
+        question_id="tf-1",
+        text="Water boils at 100 °C at sea level.",
+        kind=QuestionKind.TRUE_FALSE,
+        category="science",
+        difficulty=Difficulty.EASY,
+        explanation="At one atmosphere.",
+        options=("True", "False"),
+        answer_index=0,
+    )
+    yes, no = i18n.text(locale, "channel.option.true"), i18n.text(locale, "channel.option.false")
+    posted = render(PostQuestion(0, 1, question, 1_800_000_030.0), (1 << 22, 5), 1, language=locale)
+    assert [button.label for button in posted.buttons] == [f"A. {yes}", f"B. {no}"]
+    revealed = render(Reveal(0, question, ()), (1 << 22, 5), 1, language=locale)
+    assert revealed.embed is not None and yes in (revealed.embed.title or "")
