@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TypeAlias
 
@@ -26,7 +26,7 @@ from quizbot.errors import (
     StorageError,
 )
 from quizbot.i18n import DEFAULT, LocaleLike, Param
-from quizbot.questions.sources import Fallback
+from quizbot.questions.sources import Fallback, SourceKind, SourceLabel
 
 
 class _English(Mapping[str, str]):
@@ -52,9 +52,10 @@ Detail: TypeAlias = "Param | Problem | Listed"
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """Items the reader's language joins: "A, B and C", or with `either` "A, B or C"."""
+    """Items the reader's language joins: "A, B and C", or with `either` "A, B or C"; an item that is
+    a Problem is worded in that language too."""
 
-    items: tuple[str, ...]
+    items: tuple[str | Problem, ...]
     either: bool = False
 
 
@@ -89,7 +90,8 @@ def _worded(value: Detail, locale: LocaleLike) -> Param:
     if isinstance(value, Problem):
         return value.text_for(locale)
     if isinstance(value, Listed):
-        return i18n.active().join(locale, value.items, either=value.either)
+        items = [item.text_for(locale) if isinstance(item, Problem) else item for item in value.items]
+        return i18n.active().join(locale, items, either=value.either)
     return value
 
 
@@ -214,9 +216,22 @@ def _matched(detail: str, known: tuple[tuple[re.Pattern[str], str], ...]) -> Det
     return next((problem(key) for pattern, key in known if pattern.search(detail)), detail)
 
 
+def source_words(label: SourceLabel | str) -> str | Problem:
+    """Who served questions, in the reader's words: the offline bank (and its category) from the
+    catalogue, a provider by its own name; text is shown as it is."""
+    if isinstance(label, str) or label.kind is SourceKind.PROVIDER:
+        return str(label)
+    return problem("source.bank", category=label.name) if label.name else problem("source.bank_any")
+
+
+def sources_listed(labels: Iterable[SourceLabel | str]) -> Listed:
+    """Who served a quiz's questions, to be joined in the reader's language ("A and B")."""
+    return Listed(tuple(source_words(label) for label in labels))
+
+
 def fallback_notice(fallback: Fallback, locale: LocaleLike = DEFAULT) -> Problem:
     """The players' words for a quiz that did not come wholly from the provider they chose."""
-    sources = Listed(fallback.others)
+    sources = sources_listed(fallback.others)
     if not fallback.others:
         questions = problem("question_count", count=fallback.total)
         then = problem("fallback_quiz_has", questions=questions)

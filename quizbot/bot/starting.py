@@ -12,7 +12,7 @@ from loguru import logger
 from quizbot.actors.base import ActorRef
 from quizbot.actors.messages import StartQuiz, StartSession
 from quizbot.bot import validation
-from quizbot.bot.catalogue import fallback_notice, problem, say
+from quizbot.bot.catalogue import fallback_notice, problem, say, sources_listed
 from quizbot.bot.context import QuizContext
 from quizbot.bot.render import BLURPLE, Rendered, checked
 from quizbot.errors import GenerationFailed, QuizbotError
@@ -164,7 +164,7 @@ def starting_embed(
         locale,
         count=config.question_count,
         difficulty=difficulty,
-        source=prepared.source,
+        source=sources_listed(prepared.labels),
         seconds=seconds,
     )
     embed = disnake.Embed(title=title, description=f"{size}{more}", colour=BLURPLE)

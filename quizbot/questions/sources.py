@@ -6,6 +6,7 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from quizbot.errors import InvalidValue
@@ -54,6 +55,41 @@ class QuestionRequest:
             object.__setattr__(self, "topic", topic)
 
 
+class SourceKind(StrEnum):
+    """Who served a quiz's questions."""
+
+    BANK = "bank"  # the offline bank (a server's own packs are among its categories)
+    PROVIDER = "provider"  # an LLM provider
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLabel:
+    """Who served questions, as data: the Discord edge words it in the reader's language.
+
+    `name` is the bank's category ("" for any category) or the provider's name as players know it
+    ("OpenAI"), which stays as it is in every language.
+    """
+
+    kind: SourceKind
+    name: str = ""
+
+    @classmethod
+    def bank(cls, category: str | None = None) -> SourceLabel:
+        """The offline bank, for `category` (None: any category)."""
+        return cls(SourceKind.BANK, category or "")
+
+    @classmethod
+    def provider(cls, name: str) -> SourceLabel:
+        """An LLM provider, by the name players know it by."""
+        return cls(SourceKind.PROVIDER, name)
+
+    def __str__(self) -> str:
+        """In English, for logs: "the offline bank (science)", "OpenAI"."""
+        if self.kind is SourceKind.PROVIDER:
+            return self.name
+        return f"the offline bank ({self.name})" if self.name else "the offline bank"
+
+
 @dataclass(frozen=True, slots=True)
 class Fallback:
     """Why a set did not come wholly from the first choice; the Discord edge's catalogue words it.
@@ -65,21 +101,27 @@ class Fallback:
     key: str
     provider: str = ""  # the first choice, as players know it ("OpenAI")
     got: int = 0  # usable questions it wrote
-    others: tuple[str, ...] = ()  # who served instead of it, or the rest after it
+    others: tuple[SourceLabel, ...] = ()  # who served instead of it, or the rest after it
     total: int = 0  # questions in the set
 
 
 @dataclass(frozen=True, slots=True)
 class PreparedQuestions:
-    """A ready set of questions, where they came from in words players read, and any fallback."""
+    """A ready set of questions, who served them (worded by the edge in the reader's language), and
+    any fallback."""
 
     questions: tuple[Question, ...]
-    source: str  # e.g. "the offline bank (science)", "OpenAI"
+    labels: tuple[SourceLabel, ...] = ()
     fallback: Fallback | None = None
+
+    @property
+    def source(self) -> str:
+        """Who served them in English, for logs: "the offline bank (science)", "OpenAI and Anthropic"."""
+        return join_labels([str(label) for label in self.labels]) or "nowhere"
 
 
 def join_labels(labels: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
+    """ "A", "A and B", "A, B and C", in English (for logs; players read the edge's words)."""
     if len(labels) <= 1:
         return "".join(labels)
     return ", ".join(labels[:-1]) + " and " + labels[-1]
@@ -144,5 +186,4 @@ class BankSource:
             by_category[question.category].append(question.question_id)
         for name, ids in by_category.items():
             await self.seen.mark(request.guild_id, name, ids)
-        label = f"the offline bank ({category})" if category else "the offline bank"
-        return PreparedQuestions(tuple(chosen), label)
+        return PreparedQuestions(tuple(chosen), (SourceLabel.bank(category),))

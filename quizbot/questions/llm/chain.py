@@ -22,7 +22,13 @@ from quizbot.questions.llm.limits import CircuitBreaker, Guard, RetryPolicy, Tok
 from quizbot.questions.llm.parse import parse_questions
 from quizbot.questions.llm.prompt import build_prompt, clean_topic
 from quizbot.questions.llm.providers import PROVIDER_TYPES, Provider, build_provider
-from quizbot.questions.sources import BankSource, Fallback, PreparedQuestions, QuestionRequest, join_labels
+from quizbot.questions.sources import (
+    BankSource,
+    Fallback,
+    PreparedQuestions,
+    QuestionRequest,
+    SourceLabel,
+)
 
 FALLBACK_CATEGORY = "general"  # the category of generated questions no bank category is close to
 ALIASES = {"chatgpt": "openai", "gpt": "openai", "claude": "anthropic", "gemini": "google"}
@@ -162,7 +168,7 @@ class LLMSource:
             await slot.provider.aclose()
 
     async def prepare(self, request: QuestionRequest) -> PreparedQuestions:
-        """Questions for the request; PreparedQuestions.source and .fallback say who served them."""
+        """Questions for the request; PreparedQuestions.labels and .fallback say who served them."""
         if request.topic is None:
             return await self.bank.prepare(request)
         topic = clean_topic(request.topic)  # InvalidValue before anything is sent
@@ -186,16 +192,15 @@ class LLMSource:
             log.bind(provider=current).warning("question generation took over {}s", self.total_timeout)
             if current is not None:
                 attempts.append(Attempt(self._label(current), Outcome.UNAVAILABLE, 0, 0))
-        contributors = [a.label for a in attempts if a.got > 0]
+        contributors = [SourceLabel.provider(a.label) for a in attempts if a.got > 0]
         if len(collected) < request.count:
-            bank_label = await self._top_up(request, topic, collected, has_some=bool(collected))
-            if bank_label is not None:
-                contributors.append(bank_label)
+            contributors += await self._top_up(request, topic, collected, has_some=bool(collected))
         fallback = _fallback(attempts, contributors, bool(self.slots), len(collected))
-        log.bind(sources=contributors, fallback=fallback and fallback.key).info(
+        prepared = PreparedQuestions(tuple(collected), tuple(contributors), fallback)
+        log.bind(sources=prepared.source, fallback=fallback and fallback.key).info(
             "prepared {} question(s)", len(collected)
         )
-        return PreparedQuestions(tuple(collected), join_labels(contributors) or "nowhere", fallback)
+        return prepared
 
     def _order(self, requested: str | None) -> list[str]:
         """Provider names to try: the requested one, the preferred one, then the rest with keys."""
@@ -255,7 +260,7 @@ class LLMSource:
 
     async def _top_up(
         self, request: QuestionRequest, topic: str, collected: list[Question], *, has_some: bool
-    ) -> str | None:
+    ) -> tuple[SourceLabel, ...]:
         """Fill `collected` up from the bank's nearest category; the bank's label if it helped."""
         missing = request.count - len(collected)
         try:
@@ -273,9 +278,9 @@ class LLMSource:
             if not has_some:
                 raise
             logger.bind(topic_length=len(topic)).warning("the bank could not top up; serving fewer questions")
-            return None
+            return ()
         _extend(collected, prepared.questions)
-        return prepared.source
+        return prepared.labels
 
 
 def _extend(collected: list[Question], questions: Sequence[Question]) -> None:
@@ -290,7 +295,7 @@ def _extend(collected: list[Question], questions: Sequence[Question]) -> None:
 
 
 def _fallback(
-    attempts: Sequence[Attempt], contributors: Sequence[str], any_keys: bool, total: int
+    attempts: Sequence[Attempt], contributors: Sequence[SourceLabel], any_keys: bool, total: int
 ) -> Fallback | None:
     """Why the set did not come wholly from the first choice; None if it did."""
     if not attempts:
@@ -304,5 +309,5 @@ def _fallback(
         Outcome.UNAVAILABLE: "provider_unavailable",
         Outcome.NOT_SET_UP: "provider_not_set_up",
     }[first.outcome]
-    others = tuple(label for label in contributors if label != first.label)
+    others = tuple(label for label in contributors if label != SourceLabel.provider(first.label))
     return Fallback(key, first.label, first.got, others, total)

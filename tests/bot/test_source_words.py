@@ -1,0 +1,76 @@
+"""Through the loopback Discord: a quiz's intro names where its questions come from in the reader's
+language (the offline bank in their words, "and" as their language joins), and English as before."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from quizbot.config import Settings
+from quizbot.storage.pool import Database
+from quizbot.testing import MessageRecord
+from tests.bot.conftest import World, world_with
+from tests.questions.llm.support import FakeAPI, failure, settings_for
+
+pytestmark = pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning")
+
+
+async def study_intro(world: World, locale: str, topic: str = "science") -> dict[str, object]:
+    """/quiz start by a player whose client speaks `locale`; the embed of the intro in their DMs."""
+    player = world.club.players[0]
+    player.user.locale = locale
+    options = {"questions": 3, "timeout": 5, "topic": topic}
+    record = await world.double.slash(world.club.guild, world.club.channel, player, "quiz start", options)
+    await record.wait_original_edit(timeout=10.0)
+    dm = world.double.dm_channel(player)
+    intro: MessageRecord = await world.double.wait_for_message(
+        lambda m: bool(m.embeds) and "3" in (m.embeds[0].get("description") or ""), timeout=5, channel=dm.key
+    )
+    return intro.embeds[0]
+
+
+@pytest.mark.parametrize(
+    ("locale", "source"),
+    [
+        ("de", "Die Fragen liefert die Offline-Fragenbank (science)."),
+        ("ja", "出題元：オフラインの問題集「science」"),  # noqa: RUF001 - a full-width colon
+        ("en-US", "3 medium questions from the offline bank (science), 5 seconds each."),
+    ],
+)
+async def test_the_bank_is_named_in_the_readers_language(world: World, locale: str, source: str) -> None:
+    """A study quiz from a bank category: German and Japanese readers see no English label."""
+    description = str((await study_intro(world, locale))["description"])
+    assert source in description
+    if locale != "en-US":
+        assert "offline bank" not in description
+
+
+@pytest.fixture
+async def failing_openai() -> AsyncIterator[FakeAPI]:
+    """OpenAI's API answering every request with 503."""
+    api = FakeAPI()
+    await api.start()
+    api.script("openai", failure("openai", 503))
+    yield api
+    await api.stop()
+
+
+@pytest.mark.parametrize(
+    ("locale", "note"),
+    [
+        ("de", "OpenAI ist gerade nicht verfügbar, deshalb liefert die Offline-Fragenbank diese Fragen."),
+        ("ja", "OpenAI は現在利用できないため、問題はオフラインの問題集から出題します。"),
+        ("en-US", "OpenAI is unavailable right now, so these questions come from the offline bank."),
+    ],
+)
+async def test_a_fallback_note_names_the_bank_in_the_readers_language(
+    db: Database, failing_openai: FakeAPI, locale: str, note: str
+) -> None:
+    """OpenAI is down and the bank serves (no category is near the topic): the note says so in the
+    reader's words."""
+    llm = settings_for(failing_openai, "openai", QUIZBOT_LLM_ATTEMPTS="1")
+    async with world_with(db, Settings(llm=llm)) as world:
+        embed = await study_intro(world, locale, topic="physics")
+    fields = embed["fields"]
+    assert isinstance(fields, list) and [field["value"] for field in fields] == [note]
