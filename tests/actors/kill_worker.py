@@ -13,7 +13,6 @@ import sys
 from typing import Any
 
 import orjson
-from quizbot.storage.questions import PostgresQuestionStore
 
 from quizbot.actors.base import spawn
 from quizbot.actors.compose import compose_supervisor
@@ -33,6 +32,7 @@ from quizbot.errors import QuizbotError
 from quizbot.game.effects import AnnounceEnd
 from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
+from quizbot.storage.questions import PostgresQuestionStore
 from quizbot.storage.results import PostgresSessionStore
 from quizbot.storage.snapshots import PostgresSnapshotStore
 from quizbot.testing.actors import settle

@@ -6,8 +6,6 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from quizbot.storage.questions import PostgresQuestionStore
-
 from quizbot.actors.base import ActorRef, spawn
 from quizbot.actors.compose import compose_supervisor
 from quizbot.actors.messages import Describe, FlushSnapshots, SessionInfo, Shutdown, StartSession
@@ -19,6 +17,7 @@ from quizbot.game.questions import Matcher, Question, QuestionKind
 from quizbot.game.session import SessionConfig
 from quizbot.storage.journal import PostgresJournalStore
 from quizbot.storage.pool import Database
+from quizbot.storage.questions import PostgresQuestionStore
 from quizbot.storage.results import PostgresSessionStore
 from quizbot.storage.snapshots import PostgresSnapshotStore
 from quizbot.testing.actors import InMemoryChannel, settle
