@@ -14,38 +14,27 @@ from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema
 from tests.database import RunServer, SchemaFactory, connect_to_schema
 
-DATABASE_VARIABLE = "QUIZBOT_TEST_DATABASE_URL"
-SERVER = pytest.StashKey[RunServer]()
-
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Freeze what collection made, and start the embedded PostgreSQL if a test will need it.
+    """Freeze what collection made, so the collector stops re-scanning modules and test items.
 
-    Freezing keeps the collector from re-scanning modules and test items: each bot started in a test
-    ends its respawn with a full collection (quizbot.actors.collector), which otherwise walks the
-    whole of pytest's heap, about 70 ms a bot. Objects the tests make are collected as before.
+    Each bot started in a test ends its respawn with a full collection (quizbot.actors.collector),
+    which otherwise walks the whole of pytest's heap, about 70 ms a bot. Objects the tests make are
+    collected as before.
     """
     gc.collect()
     gc.freeze()
-    wanted = any("server_url" in item.fixturenames for item in session.items)
-    if wanted and not session.config.option.collectonly and not os.environ.get(DATABASE_VARIABLE):
-        session.config.stash[SERVER] = RunServer()
-
-
-@pytest.hookimpl(trylast=True)  # after the session's fixtures are torn down
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    if (server := session.config.stash.get(SERVER, None)) is not None:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
-async def server_url(pytestconfig: pytest.Config) -> str:
+async def server_url() -> AsyncIterator[str]:
     """QUIZBOT_TEST_DATABASE_URL when set, else the embedded PostgreSQL of this test run."""
-    if configured := os.environ.get(DATABASE_VARIABLE):
-        return configured
-    if (server := pytestconfig.stash.get(SERVER, None)) is None:  # a test the collection did not see
-        server = pytestconfig.stash[SERVER] = RunServer()
-    return await server.url()
+    if configured := os.environ.get("QUIZBOT_TEST_DATABASE_URL"):
+        yield configured
+        return
+    server = RunServer()
+    yield await server.start()
+    await server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,11 @@
 """The tests' PostgreSQL: the embedded server of a test run, and a fresh schema for each test.
 
-Both are made off the tests' path: the server starts on a thread while the first tests run, and
-each test's schema is made ahead and dropped behind on a thread of its own.
+Each test's schema is made ahead and dropped behind on a thread of its own, off the test's path.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
 import tempfile
@@ -15,7 +13,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import Coroutine
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,33 +56,25 @@ async def throwaway_server_settings(url: str) -> None:
 
 
 class RunServer:
-    """The embedded PostgreSQL of one test run, started on a thread so the first tests need not wait.
+    """The embedded PostgreSQL of one test run, shared by its xdist workers.
 
-    pgserver starts the server for the first xdist worker (under a file lock) and lets the others
-    join it; it stops the server when the last one leaves, and that one removes the folder.
+    pgserver starts the server for the first worker (under a file lock) and lets the others join
+    it; it stops the server when the last one leaves, and that one removes the folder.
     """
 
     def __init__(self) -> None:
         self.data_dir = embedded_data_dir()
         self.embedded = EmbeddedPostgres(self.data_dir)
-        starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedded-postgres")
-        self._started = starter.submit(asyncio.run, self._start())
-        starter.shutdown(wait=False)
 
-    async def _start(self) -> str:
+    async def start(self) -> str:
+        """Start the server, or join the one another worker started; its URL."""
         url = await self.embedded.start()
         await throwaway_server_settings(url)
         return url
 
-    async def url(self) -> str:
-        """The server's URL, once it is up (or why it could not start)."""
-        return await asyncio.wrap_future(self._started)
-
-    def stop(self) -> None:
-        """Leave the server, once it has finished starting; call with no event loop running."""
-        with contextlib.suppress(Exception):
-            self._started.result()
-        asyncio.run(self.embedded.stop())
+    async def stop(self) -> None:
+        """Leave the server (the last worker to leave stops it and removes the folder)."""
+        await self.embedded.stop()
         if not (self.data_dir / "postmaster.pid").exists():
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
