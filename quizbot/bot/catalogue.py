@@ -52,11 +52,12 @@ Detail: TypeAlias = "Param | Problem | Listed"
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """Items the reader's language joins: "A, B and C", or with `either` "A, B or C"; an item that is
-    a Problem is worded in that language too."""
+    """Items the reader's language joins: "A, B and C", with `either` "A, B or C", `plain` "A, B, C";
+    an item that is a Problem is worded in that language too."""
 
     items: tuple[str | Problem, ...]
     either: bool = False
+    plain: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ def _worded(value: Detail, locale: LocaleLike) -> Param:
         return value.text_for(locale)
     if isinstance(value, Listed):
         items = [item.text_for(locale) if isinstance(item, Problem) else item for item in value.items]
-        return i18n.active().join(locale, items, either=value.either)
+        return i18n.active().join(locale, items, either=value.either, plain=value.plain)
     return value
 
 
@@ -198,17 +199,31 @@ _VALUES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# The option a message names when the text it matched names none (as the code calls it: the edge
+# names it as the reader's client does).
+_OPTIONS = {"invalid_count": "questions", "invalid_timeout": "timeout"}
+
+
 def invalid(detail: str) -> Problem:
     """The message for an InvalidValue's text: its own where players meet it, else the generic frame
     around the text as it is."""
     for pattern, key in _VALUES:
         if found := pattern.search(detail):
-            given = found.groupdict()
-            groups: dict[str, Detail] = {k: int(v) if k == "limit" else v for k, v in given.items()}
+            groups: dict[str, Detail] = {"option": _OPTIONS[key]} if key in _OPTIONS else {}
+            groups |= {k: _detail(k, v) for k, v in found.groupdict().items()}
             if key.startswith("reply.why_"):
                 return problem("invalid_input", detail=problem_of(key, groups))
             return problem_of(key, groups)
     return problem("invalid_input", detail=detail)
+
+
+def _detail(name: str, value: str) -> Detail:
+    """A matched group as a detail: a number, choices to list in the reader's way, or the text."""
+    if name == "limit":
+        return int(value)
+    if name == "choices":
+        return Listed(tuple(value.split(", ")), plain=True)
+    return value
 
 
 def _matched(detail: str, known: tuple[tuple[re.Pattern[str], str], ...]) -> Detail:

@@ -21,7 +21,7 @@ from loguru import logger
 from quizbot import i18n
 from quizbot.actors.base import ActorRef
 from quizbot.actors.directory import Directory
-from quizbot.bot.catalogue import Problem, Refused, problem, problem_for, say
+from quizbot.bot.catalogue import Listed, Problem, Refused, problem, problem_for, say
 from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.render import Rendered
 from quizbot.errors import QuizbotError, SessionNotFound
@@ -141,8 +141,8 @@ async def refuse(inter: Interaction[Any], error: BaseException | Problem) -> Non
 
 
 def named_option(inter: Interaction[Any], found: Problem) -> Problem:
-    """`found` naming its option as the user's client shows it: by the option's localised name
-    (its `cmd.` key) where the command has one, else as sent."""
+    """`found` naming its option, and the option's choices it lists, as the user's client shows them:
+    by their localised names (the option's `cmd.` keys) where the command has them, else as sent."""
     option = found.details.get("option")
     if not isinstance(option, str) or not isinstance(inter, ApplicationCommandInteraction):
         return found
@@ -151,10 +151,19 @@ def named_option(inter: Interaction[Any], found: Problem) -> Problem:
     while options and options[0].type in (OptionType.sub_command, OptionType.sub_command_group):
         path.append(options[0].name)
         options = list(options[0].options)
-    key = ".".join(["cmd", *path, option, "name"])
-    if key not in i18n.active():
+    stem = ".".join(["cmd", *path, option])
+    if f"{stem}.name" not in i18n.active():
         return found
-    return replace(found, details={**found.details, "option": problem(key)})
+    details = {**found.details, "option": problem(f"{stem}.name")}
+    if isinstance(choices := found.details.get("choices"), Listed):
+        details["choices"] = replace(choices, items=tuple(_choice(stem, item) for item in choices.items))
+    return replace(found, details=details)
+
+
+def _choice(stem: str, value: str | Problem) -> str | Problem:
+    """A choice of the option `stem` by its localised name (`<stem>.choice.<value>`), else as it is."""
+    key = f"{stem}.choice.{value}"
+    return problem(key) if isinstance(value, str) and key in i18n.active() else value
 
 
 async def _withdraw_public_defer(inter: Interaction[Any]) -> None:

@@ -115,7 +115,8 @@ def choice(option: str, value: object, choices: Sequence[str]) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or value not in choices:
-        raise _refuse("option_not_a_choice", option=option, value=_shown(value), choices=", ".join(choices))
+        offered = Listed(tuple(choices), plain=True)  # the edge names them as the reader's client does
+        raise _refuse("option_not_a_choice", option=option, value=_shown(value), choices=offered)
     return value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -124,11 +125,18 @@ class Catalogue:
         """`share` (0.5) as a percentage the locale's way: "50%" in en-US, "50 %" in de."""
         return format_percent(share, locale=self._languages[self.resolve(locale)].babel)
 
-    def join(self, locale: LocaleLike, items: Sequence[str], *, either: bool = False) -> str:
-        """ "A", "A and B", "A, B and C" (`either`: "A or B"), in the locale's words and punctuation."""
+    def join(
+        self, locale: LocaleLike, items: Sequence[str], *, either: bool = False, plain: bool = False
+    ) -> str:
+        """ "A", "A and B", "A, B and C" (`either`: "A or B"), in the locale's words and punctuation.
+
+        `plain` lists without a conjunction, "A, B, C" ("A、B、C" in Japanese): the choices after "one of"."""
         if len(items) <= 1:
             return "".join(items)
         name = self.resolve(locale)
+        if plain:
+            between = self._languages[name].babel.list_patterns["standard"]["middle"]  # "{0}, {1}"
+            return reduce(between.format, items)
         babel = _LIST_STYLE.get(name, self._languages[name].babel)
         return format_list(list(items), "or" if either else "standard", babel)
 

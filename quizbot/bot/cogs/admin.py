@@ -18,7 +18,7 @@ from quizbot.actors.messages import GetStatus
 from quizbot.actors.status import SupervisorStatus
 from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.catalogue import Problem, invalid, problem, say
+from quizbot.bot.catalogue import Detail, Problem, invalid, problem, say
 from quizbot.bot.channel_language import SERVER_LANGUAGE, language_choices, language_shown
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
 from quizbot.bot.localized import choices
@@ -72,7 +72,8 @@ def can_manage(inter: CommandInter) -> bool:
 
 
 def bad_setting(name: str, error: InvalidValue, *, minutes: bool = False) -> Problem:
-    """A refusal naming the setting; a range in seconds is shown in the minutes the user typed."""
+    """A refusal naming the setting (as /settings set names its option, in the reader's language);
+    a range in seconds is shown in the minutes the user typed."""
     detail = str(error)
     if bounds := _RANGE.search(detail):
         low, high = (int(bound) // 60 if minutes else int(bound) for bound in bounds.groups())
@@ -82,7 +83,11 @@ def bad_setting(name: str, error: InvalidValue, *, minutes: bool = False) -> Pro
         detail = detail[len(name) :].strip()
     found = invalid(detail)
     if found.key == "invalid_input" and found.details.get("detail") == detail:  # no words of its own
-        return problem("invalid_input", detail=f"**{name}** {detail}")
+        key = f"cmd.settings.set.{name}.name"
+        label: Detail = problem(key) if key in i18n.active() else name
+        return problem("invalid_input", detail=problem("option.detail", option=label, detail=detail))
+    if "option" in found.details:  # the setting's own option, not the word the core used for it
+        return replace(found, details={**found.details, "option": name})
     return found
 
 

@@ -17,7 +17,7 @@ from disnake.utils import escape_markdown, escape_mentions, format_dt
 from quizbot import i18n
 from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.catalogue import Problem, invalid, problem, say
+from quizbot.bot.catalogue import Listed, Problem, invalid, problem, say
 from quizbot.bot.context import QuizContext, refuse
 from quizbot.bot.localized import choices
 from quizbot.bot.render import BLURPLE, GREEN, achievement_words
@@ -33,6 +33,7 @@ from quizbot.storage.records import LeaderboardEntry, Scope, Timeframe
 from quizbot.storage.stats import UserStats, user_stats
 
 SCOPES = {"server": Scope.GUILD, "global": Scope.GLOBAL}
+SCOPE_KEY = "cmd.leaderboard.scope"  # the scope option's words in the reader's language
 TIMEFRAMES = [t.value for t in Timeframe]
 PERIODS = {  # the catalogue's words for each timeframe
     Timeframe.DAY: "reply.period_day",
@@ -173,12 +174,16 @@ class StatsCog(commands.Cog):
         in_guild = inter.guild_id is not None
         chosen = SCOPES.get(scope or ("server" if in_guild else "global"))
         if chosen is None:
-            return problem("invalid_input", detail=problem("reply.why_unknown_scope", scope=repr(scope)))
+            scopes = Listed(tuple(problem(f"{SCOPE_KEY}.choice.{value}") for value in SCOPES), either=True)
+            why = problem("reply.why_unknown_scope", scope=repr(scope), choices=scopes)
+            return problem("invalid_input", detail=why)
         if chosen is Scope.GUILD and not in_guild:
-            return problem("invalid_input", detail=problem("reply.why_board_needs_server"))
+            option, choice = problem(f"{SCOPE_KEY}.name"), problem(f"{SCOPE_KEY}.choice.global")
+            why = problem("reply.why_board_needs_server", option=option, choice=choice)
+            return problem("invalid_input", detail=why)
         name = category.strip().lower() if category else ""
         if name and name not in self.ctx.bank.categories:
-            known = ", ".join(self.ctx.bank.categories)
+            known = Listed(tuple(self.ctx.bank.categories), plain=True)
             why = problem("reply.why_no_category", category=repr(name[:64]), known=known)
             return problem("invalid_input", detail=why)
         try:
