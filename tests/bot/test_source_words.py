@@ -11,6 +11,7 @@ from quizbot.config import Settings
 from quizbot.storage.pool import Database
 from quizbot.testing import MessageRecord
 from tests.bot.conftest import World, world_with
+from tests.bot.test_channel_language_e2e import world_speaking
 from tests.questions.llm.support import FakeAPI, failure, settings_for
 
 pytestmark = pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning")
@@ -74,3 +75,29 @@ async def test_a_fallback_note_names_the_bank_in_the_readers_language(
         embed = await study_intro(world, locale, topic="physics")
     fields = embed["fields"]
     assert isinstance(fields, list) and [field["value"] for field in fields] == [note]
+
+
+@pytest.mark.parametrize(
+    ("locale", "source"),
+    [
+        ("de", "Die Fragen liefert die Offline-Fragenbank (science)."),
+        ("ja", "出題元：オフラインの問題集「science」"),  # noqa: RUF001 - a full-width colon
+    ],
+)
+async def test_a_channels_announcement_names_the_bank_in_the_servers_language(
+    db: Database, locale: str, source: str
+) -> None:
+    """/trivia start on a server whose language is German or Japanese: the announcement names the
+    bank in it."""
+    async with world_speaking(db, locale) as world:
+        club = world.club
+        options = {"questions": 2, "timeout": 5, "topic": "science"}
+        record = await world.double.slash(club.guild, club.channel, club.admin, "trivia start", options)
+        await record.wait_ack(timeout=3.0)
+        announced = await world.double.wait_for_message(
+            lambda m: m.from_bot and bool(m.embeds) and source in (m.embeds[0].get("description") or ""),
+            timeout=5,
+            channel=club.channel.key,
+        )
+        assert "offline bank" not in str(announced.embeds[0])
+        await world.settle()
