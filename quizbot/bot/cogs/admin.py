@@ -1,4 +1,4 @@
-"""/settings (show, set, custom packs) for Manage Server, and /supervisor status for admins and the owner."""
+"""/settings (show, set, custom packs) for Manage Server."""
 
 from __future__ import annotations
 
@@ -14,16 +14,13 @@ from disnake.ext import commands
 from disnake.utils import format_dt
 
 from quizbot import i18n
-from quizbot.actors.messages import GetStatus
-from quizbot.actors.status import SupervisorStatus
 from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import Detail, Problem, invalid, problem, say
 from quizbot.bot.channel_language import SERVER_LANGUAGE, language_choices, language_shown
-from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
+from quizbot.bot.context import QuizContext, not_permitted, refuse, reply
 from quizbot.bot.localized import choices
 from quizbot.bot.render import BLURPLE, GREEN
-from quizbot.bot.status import status_embed
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
@@ -127,7 +124,7 @@ def settings_embed(
 
 
 class AdminCog(commands.Cog):
-    """Server settings and custom packs (Manage Server), and the supervisor's health."""
+    """Server settings and custom packs (Manage Server)."""
 
     def __init__(self, context: QuizContext) -> None:
         self.ctx = context
@@ -398,36 +395,6 @@ class AdminCog(commands.Cog):
             return True
         await refuse(inter, not_permitted())
         return False
-
-    # --- /supervisor -------------------------------------------------------------------------
-
-    @commands.slash_command(
-        name=Localized("supervisor", key="cmd.supervisor.name"),
-        description=Localized("How the quiz engine is doing.", key="cmd.supervisor.description"),
-    )
-    async def supervisor(self, inter: CommandInter) -> None:
-        """The /supervisor group (its subcommands do the work)."""
-
-    @supervisor.sub_command(
-        name=Localized("status", key="cmd.supervisor.status.name"),
-        description=Localized(
-            "Live sessions, mailboxes, restarts and snapshots.", key="cmd.supervisor.status.description"
-        ),
-    )
-    async def status(self, inter: CommandInter) -> None:
-        """Manage Server sees this server's sessions; the bot's owner sees the whole process."""
-        await inter.response.defer(ephemeral=True)  # the owner check may ask Discord once
-        everything = await inter.bot.is_owner(inter.author)
-        if not everything and not can_manage(inter):
-            await refuse(inter, not_permitted())
-            return
-        status: SupervisorStatus = await self.ctx.supervisor_ref.ask(GetStatus(), timeout=ASK_TIMEOUT)
-        if not everything:
-            mine = tuple(s for s in status.sessions if s.key[0] == inter.guild_id)
-            status = replace(status, sessions=mine)
-        invalid = self.ctx.outbox.invalid_requests()
-        embed = status_embed(status, everything=everything, invalid_requests=invalid, locale=inter.locale)
-        await reply(inter, embed=embed)
 
 
 def setup(bot: QuizBot) -> None:
