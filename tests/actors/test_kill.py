@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -45,7 +46,11 @@ async def run_worker(
         steps += event["event"] == "step"
         if kill_after_steps is not None and steps >= kill_after_steps:
             await asyncio.sleep(random.uniform(0, 0.03))  # somewhere inside the next step
-            process.send_signal(signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # it may have finished meanwhile
+                process.send_signal(signal.SIGKILL)
+            # What it wrote before it died was shown: read it too (a line cut by the kill is not).
+            rest = await asyncio.wait_for(process.stdout.read(), timeout=60)
+            events += [orjson.loads(line) for line in rest.split(b"\n")[:-1]]
             break
     await process.wait()
     if kill_after_steps is None:
