@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+from loguru import logger
 
 from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema
@@ -76,3 +77,12 @@ async def fail_on_loop_exceptions() -> AsyncIterator[None]:
     yield
     loop.set_exception_handler(previous)
     assert not seen, f"exceptions reached the event loop: {seen}"
+
+
+@pytest.fixture
+def warnings() -> Iterator[list[str]]:
+    """Every loguru message at WARNING or above logged during the test."""
+    messages: list[str] = []
+    handler_id = logger.add(lambda m: messages.append(str(m)), level="WARNING", format="{message}")
+    yield messages
+    logger.remove(handler_id)

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from loguru import logger
 
 from quizbot.bot import validation
 from quizbot.bot.catalogue import Listed, Problem, Refused, fallback_notice, problem, problem_for
@@ -26,15 +25,6 @@ def german(tmp_path: Path) -> Iterator[Catalogue]:
     """The shipped English and the test's German, in use for the test."""
     with speaking(german_catalogue(tmp_path)) as catalogue:
         yield catalogue
-
-
-@pytest.fixture
-def warnings() -> Iterator[list[str]]:
-    """Every loguru message at WARNING or above logged during the test."""
-    messages: list[str] = []
-    handler_id = logger.add(lambda m: messages.append(str(m)), level="WARNING", format="{message}")
-    yield messages
-    logger.remove(handler_id)
 
 
 def refusal(call: Callable[..., object], *args: object, **kwargs: object) -> Problem:

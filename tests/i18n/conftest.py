@@ -1,13 +1,12 @@
-"""Locale folders written for a test, and loguru's warnings captured."""
+"""Locale folders written for a test."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from loguru import logger
 
 # A small English reference for the tests' own folders: a plain message, one with a placeholder,
 # and a plural one.
@@ -50,12 +49,3 @@ def locales(tmp_path: Path) -> WriteLocales:
         return tmp_path
 
     return write
-
-
-@pytest.fixture
-def warnings() -> Iterator[list[str]]:
-    """Every loguru message at WARNING or above logged during the test."""
-    messages: list[str] = []
-    handler_id = logger.add(lambda m: messages.append(str(m)), level="WARNING", format="{message}")
-    yield messages
-    logger.remove(handler_id)

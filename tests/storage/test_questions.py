@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import orjson
 import pytest
-from loguru import logger
 
 from quizbot.errors import DataRejected
 from quizbot.game.questions import Question
 from quizbot.storage.pool import Database
 from quizbot.storage.questions import PostgresQuestionStore
 from tests.game.factories import mc_question, short_question, tf_question
-
-
-@pytest.fixture
-def warnings() -> Iterator[list[str]]:
-    """Every loguru message at WARNING or above logged during the test."""
-    messages: list[str] = []
-    handler_id = logger.add(lambda m: messages.append(str(m)), level="WARNING", format="{message}")
-    yield messages
-    logger.remove(handler_id)
 
 
 def numbered(count: int) -> list[Question]:
