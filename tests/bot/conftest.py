@@ -15,6 +15,7 @@ from quizbot.config import Settings
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, StandardGuild
 from quizbot.testing.actors import settle
+from tests.questions.llm.support import FakeAPI, failure
 
 
 @dataclass
@@ -58,3 +59,13 @@ async def world_with(db: Database, settings: Settings) -> AsyncIterator[World]:
 async def world(db: Database) -> AsyncIterator[World]:
     async with world_with(db, Settings(typed_answers=True)) as made:
         yield made
+
+
+@pytest.fixture
+async def failing_openai() -> AsyncIterator[FakeAPI]:
+    """OpenAI's API answering every request with 503."""
+    api = FakeAPI()
+    await api.start()
+    api.script("openai", failure("openai", 503))
+    yield api
+    await api.stop()

@@ -16,17 +16,7 @@ from tests.bot.conftest import World, world_with
 from tests.bot.play import answer_buttons, finish, is_question, next_question
 from tests.conftest import connect_to_schema
 from tests.pgproxy import PostgresProxy
-from tests.questions.llm.support import FakeAPI, failure, payload, settings_for, success
-
-
-@pytest.fixture
-async def failing_openai() -> AsyncIterator[FakeAPI]:
-    """OpenAI's API answering every request with 503."""
-    api = FakeAPI()
-    await api.start()
-    api.script("openai", failure("openai", 503))
-    yield api
-    await api.stop()
+from tests.questions.llm.support import FakeAPI, payload, settings_for, success
 
 
 async def test_a_failing_provider_falls_back_to_the_bank_and_says_so(

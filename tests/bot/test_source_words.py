@@ -3,8 +3,6 @@ language (the offline bank in their words, "and" as their language joins), and E
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from quizbot.config import Settings
@@ -12,7 +10,7 @@ from quizbot.storage.pool import Database
 from quizbot.testing import MessageRecord
 from tests.bot.conftest import World, world_with
 from tests.bot.test_channel_language_e2e import world_speaking
-from tests.questions.llm.support import FakeAPI, failure, settings_for
+from tests.questions.llm.support import FakeAPI, settings_for
 
 pytestmark = pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning")
 
@@ -45,16 +43,6 @@ async def test_the_bank_is_named_in_the_readers_language(world: World, locale: s
     assert source in description
     if locale != "en-US":
         assert "offline bank" not in description
-
-
-@pytest.fixture
-async def failing_openai() -> AsyncIterator[FakeAPI]:
-    """OpenAI's API answering every request with 503."""
-    api = FakeAPI()
-    await api.start()
-    api.script("openai", failure("openai", 503))
-    yield api
-    await api.stop()
 
 
 @pytest.mark.parametrize(
