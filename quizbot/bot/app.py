@@ -57,6 +57,7 @@ async def running_bot(
     db: Database,
     *,
     clock: Clock | None = None,
+    edge_clock: Clock | None = None,
     supervisor: SupervisorSettings | None = None,
     owner: str | None = None,
     bot_options: dict[str, Any] | None = None,
@@ -66,6 +67,7 @@ async def running_bot(
 
     The caller logs the bot in (`bot.start(token)`); leaving the block snapshots every session,
     sends what is queued for Discord (briefly), and closes the client and the providers.
+    `clock` times the games; `edge_clock` paces what is sent to Discord (both the loop's by default).
     `journal=False` is for measurement only: see QuizService.
     """
     i18n.load()  # every locale file, read and checked once: a malformed one stops start-up here
@@ -82,13 +84,15 @@ async def running_bot(
         **(bot_options or {}),
     )
     keep_house()  # bounded webhook locks, short collector pauses: see housekeeping
-    languages = ChannelLanguages(bot, lambda guild_id: guild_language(db, guild_id))
+    edge_clock = edge_clock or LoopClock()
+    languages = ChannelLanguages(bot, lambda guild_id: guild_language(db, guild_id), clock=edge_clock)
     bot.add_listener(languages.seen_command, "on_slash_command")  # a /quiz player's locale, for the DM
     channel = DiscordChannel(  # it reads epochs and modes from the service's directory, made below
         bot,
         epoch_of=lambda key: listing.epoch if (listing := service.directory.get(key)) else None,
         typed_mode=lambda key: bool((listing := service.directory.get(key)) and listing.typed),
         languages=languages,
+        clock=edge_clock,
     )
     service = QuizService(
         db,

@@ -4,7 +4,9 @@
 drains its outbox at most five messages per five seconds (Discord's per-channel pace), within the
 global budget of `Limiter` (below Discord's 50 requests a second, channels in turn, posts before
 edits), retries a failed send with backoff (honouring any 429 disnake did not absorb), and exits
-when the outbox is empty, so idle channels hold no task.
+when the outbox is empty, so idle channels hold no task. Every wait for time (the pace, the budget,
+a retry, a podium's wait for its summary) is on the injected clock, and the channel knows when its
+senders wait for nothing else (`waiting_only_for_time`), so tests move that clock without waiting.
 
 Requests are spent sparingly: a question's close (its Reveal and the ShowScores queued right
 behind it) is one edit of the question's own message, which shows the answer and the scores and
@@ -20,9 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -35,6 +36,7 @@ from quizbot.backoff import full_jitter
 from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.limiter import Limiter, Priority, Refusals
 from quizbot.bot.render import Rendered, closed_question, combine, render
+from quizbot.clock import Clock, LoopClock, sleep
 from quizbot.game.effects import AnnounceEnd, AnnounceExpiry, PostQuestion, Reveal, ShowScores
 
 PACE_MESSAGES, PACE_SECONDS = 5, 5.0
@@ -86,8 +88,10 @@ class DiscordChannel:
         refusals: Refusals | None = None,
         *,
         languages: ChannelLanguages | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.bot = bot
+        self.clock = clock or LoopClock()
         self.epoch_of = epoch_of
         self.typed_mode = typed_mode
         self.languages = languages or ChannelLanguages(bot, _no_setting)
@@ -98,8 +102,10 @@ class DiscordChannel:
         self._sent: defaultdict[SessionKey, deque[float]] = defaultdict(deque)
         self._questions: dict[SessionKey, tuple[int, int, Rendered]] = {}  # index, message id, message
         self._arrived: dict[SessionKey, asyncio.Event] = {}  # set when something is queued for a key
-        self.limiter = limiter or Limiter()
-        self.refusals = refusals or Refusals()
+        self.limiter = limiter or Limiter(clock=self.clock)
+        self.refusals = refusals or Refusals(self.clock)
+        self._timed = 0  # senders waiting only for time to pass
+        self._changed = asyncio.Event()  # set when a sender starts waiting for time, or ends
         self.requests: Counter[str] = Counter()  # posts and edits made, for the benchmark
         self.combine = True  # False: one post per event, as before (for bench.e2e's before/after only)
         self.dropped = 0
@@ -144,11 +150,38 @@ class DiscordChannel:
         return sum(len(box) for box in self._outboxes.values())
 
     async def flush(self, within: float) -> bool:
-        """Wait up to `within` seconds for every outbox to empty; True if they did."""
+        """Wait up to `within` seconds (on the clock) for every outbox to empty; True if they did."""
         tasks = [t for t in self._senders.values() if not t.done()]
         if tasks:
-            await asyncio.wait(tasks, timeout=within)
+            everything = asyncio.ensure_future(asyncio.wait(tasks))
+            bound = asyncio.ensure_future(sleep(self.clock, within))
+            try:
+                await asyncio.wait({everything, bound}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                everything.cancel()
+                bound.cancel()
         return self.pending == 0
+
+    async def waiting_only_for_time(self) -> None:
+        """Return once every sender is done or waits only for the clock to move (its pace, the
+        budget, a retry, a podium's summary): from then on, only time passing changes anything."""
+        while True:
+            await asyncio.sleep(0)  # senders a timer just woke run first
+            live = sum(1 for task in self._senders.values() if not task.done())
+            if self._timed >= live:
+                return
+            self._changed.clear()
+            await self._changed.wait()
+
+    @contextlib.contextmanager
+    def _waiting_for_time(self) -> Iterator[None]:
+        """Count a sender as waiting only for time while inside."""
+        self._timed += 1
+        self._changed.set()
+        try:
+            yield
+        finally:
+            self._timed -= 1
 
     async def close(self) -> int:
         """Stop every sender (they belong to this channel, not to the loop); return messages unsent."""
@@ -216,35 +249,41 @@ class DiscordChannel:
 
     async def _summary_behind(self, key: SessionKey, outbox: deque[Outgoing]) -> int | None:
         """Where the game's achievement summary is queued, waiting up to SUMMARY_WAIT for it to come."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + SUMMARY_WAIT
+        deadline = self.clock.time() + SUMMARY_WAIT
         while True:
             for position, item in enumerate(outbox):
                 if isinstance(item.event, AchievementSummary):
                     return position
-            if (remaining := deadline - loop.time()) <= 0:
+            if self.clock.time() >= deadline:
+                self._arrived.pop(key, None)
                 return None
             arrived = self._arrived.setdefault(key, asyncio.Event())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(arrived.wait(), remaining)
+            timer = self.clock.call_at(deadline, arrived.set)
+            try:
+                with self._waiting_for_time():
+                    await arrived.wait()
+            finally:
+                timer.cancel()
 
     async def _pace(self, key: SessionKey) -> None:
         """Wait so this channel never sends more than PACE_MESSAGES in PACE_SECONDS."""
         sent = self._sent[key]
-        now = time.monotonic()
+        now = self.clock.time()
         while sent and now - sent[0] >= PACE_SECONDS:
             sent.popleft()
         if len(sent) >= PACE_MESSAGES:
-            await asyncio.sleep(PACE_SECONDS - (now - sent[0]))
+            with self._waiting_for_time():
+                await sleep(self.clock, PACE_SECONDS - (now - sent[0]))
             sent.popleft()
-        sent.append(time.monotonic())
+        sent.append(self.clock.time())
 
     async def _send(self, key: SessionKey, request: Request) -> bool:
         """Make one request, retrying with backoff; False only to retry, after logging why."""
         log = logger.bind(guild=key[0], channel=key[1])
         for attempt in range(MAX_SEND_ATTEMPTS):
             await self._pace(key)
-            await self.limiter.acquire(key, request.priority)
+            with self._waiting_for_time():
+                await self.limiter.acquire(key, request.priority)
             try:
                 channel = await self._channel(key)
                 if request.edit is not None:
@@ -272,7 +311,8 @@ class DiscordChannel:
             except (TimeoutError, disnake.HTTPException, OSError) as error:
                 delay = _retry_after(error) or full_jitter(attempt, RETRY_BASE, RETRY_CAP)
                 log.warning("send failed ({}); retrying in {:.2f}s", error, delay)
-                await asyncio.sleep(delay)
+                with self._waiting_for_time():
+                    await sleep(self.clock, delay)
         return False
 
     def _channel_lost(self, key: SessionKey) -> None:
@@ -295,6 +335,7 @@ class DiscordChannel:
 
     def _sender_done(self, key: SessionKey) -> Callable[[asyncio.Task[None]], None]:
         def done(task: asyncio.Task[None]) -> None:
+            self._changed.set()
             if self._senders.get(key) is task:
                 del self._senders[key]
             if not task.cancelled() and task.exception() is not None:

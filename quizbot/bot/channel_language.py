@@ -10,7 +10,6 @@ the guild's preferred locale and asks storage again later).
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 
 import disnake
@@ -19,6 +18,7 @@ from loguru import logger
 
 from quizbot import i18n
 from quizbot.bot.types import CommandInter
+from quizbot.clock import Clock, LoopClock
 from quizbot.i18n import DEFAULT, LocaleLike
 
 SOLO_GUILD = 0  # DMs belong to no guild
@@ -39,11 +39,11 @@ class ChannelLanguages:
         bot: disnake.Client,
         stored: StoredLanguage,
         *,
-        now: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         self.bot = bot
         self.stored = stored
-        self.now = now
+        self.clock = clock or LoopClock()
         self._guilds: dict[int, str | None] = {}  # guild -> its /settings language (None: not set)
         self._unreadable: dict[int, float] = {}  # guild -> when storage may be asked again
         self._players: dict[int, str] = {}  # user -> their client's locale at their last /quiz
@@ -52,12 +52,12 @@ class ChannelLanguages:
         """Read a guild's setting into the cache unless it is there already (never raises)."""
         if guild_id == SOLO_GUILD or guild_id in self._guilds:
             return
-        if self._unreadable.get(guild_id, 0.0) > self.now():
+        if self._unreadable.get(guild_id, 0.0) > self.clock.time():
             return
         try:
             stored = await asyncio.wait_for(self.stored(guild_id), READ_TIMEOUT)
         except Exception as error:  # an outage, or anything storage does: the message still goes out
-            self._unreadable[guild_id] = self.now() + RETRY_AFTER
+            self._unreadable[guild_id] = self.clock.time() + RETRY_AFTER
             logger.bind(guild=guild_id).warning(
                 "could not read the server's language ({}); using its preferred locale for now", error
             )

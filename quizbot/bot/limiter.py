@@ -7,21 +7,22 @@ such as questions) before the cosmetic one (edits), and within a level one chann
 robin, so a busy guild cannot starve the others. `Refusals` counts every 401, 403 and 429 Discord
 answers the bot's HTTP session, for `/supervisor status`.
 
-Time comes from an injected clock and waits from an injected sleep, so tests never wait.
+Time and waits come from an injected clock (quizbot.clock), so tests never wait.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Hashable
 from enum import IntEnum
 from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
+
+from quizbot.clock import Clock, LoopClock, sleep
 
 RATE, PER = 45, 1.0  # below Discord's 50 a second, leaving room for the bot's other requests
 REFUSED = frozenset({401, 403, 429})
@@ -44,11 +45,10 @@ class Limiter:
         rate: int = RATE,
         per: float = PER,
         *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        clock: Clock | None = None,
     ) -> None:
         self.rate, self.per = rate, per
-        self.clock, self.sleep = clock, sleep
+        self.clock = clock or LoopClock()
         self._granted: deque[float] = deque()  # when the last `rate` grants were made
         self._waiting: tuple[OrderedDict[Hashable, deque[asyncio.Future[None]]], ...] = tuple(
             OrderedDict() for _ in Priority
@@ -78,7 +78,7 @@ class Limiter:
 
     def _wait(self) -> float:
         """Seconds until one more request fits in the budget (0 or less: now)."""
-        now = self.clock()
+        now = self.clock.time()
         while self._granted and now - self._granted[0] >= self.per:
             self._granted.popleft()
         if len(self._granted) < self.rate:
@@ -86,7 +86,7 @@ class Limiter:
         return self._granted[0] + self.per - now
 
     def _grant(self) -> None:
-        self._granted.append(self.clock())
+        self._granted.append(self.clock.time())
         self.granted += 1
 
     def _next(self) -> asyncio.Future[None] | None:
@@ -107,7 +107,7 @@ class Limiter:
         while self.queued:
             wait = self._wait()
             if wait > 0:
-                await self.sleep(wait)
+                await sleep(self.clock, wait)
                 continue
             waiter = self._next()
             if waiter is not None:
@@ -137,8 +137,8 @@ class Limiter:
 class Refusals:
     """Every 401, 403 and 429 Discord answered, kept for Discord's 10-minute invalid-request window."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.clock = clock
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock = clock or LoopClock()
         self._times: deque[float] = deque()
         self.total = 0
         self._config = aiohttp.TraceConfig()
@@ -148,12 +148,12 @@ class Refusals:
     def count(self, status: int, scope: str | None = None) -> None:
         """Note one answer; only refusals count, and not a 429 of a shared bucket (Discord exempts them)."""
         if status in REFUSED and not (status == 429 and scope == "shared"):
-            self._times.append(self.clock())
+            self._times.append(self.clock.time())
             self.total += 1
 
     def recent(self) -> int:
         """Refusals in the last ten minutes: what Discord's invalid-request limit counts."""
-        now = self.clock()
+        now = self.clock.time()
         while self._times and now - self._times[0] >= REFUSAL_WINDOW:
             self._times.popleft()
         return len(self._times)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,10 +13,14 @@ import pytest
 from quizbot.bot.app import RunningBot, running_bot
 from quizbot.clock import ManualClock
 from quizbot.config import Settings
+from quizbot.errors import QuizbotError
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, StandardGuild
 from quizbot.testing.actors import settle
+from quizbot.testing.clocks import SteppingClock
 from tests.questions.llm.support import FakeAPI, failure
+
+FLUSH_BOUND = 600.0  # edge-clock seconds: far beyond any pace, budget or retry wait
 
 
 @dataclass
@@ -28,6 +33,7 @@ class World:
     running: RunningBot
     clock: ManualClock
     db: Database
+    edge_clock: SteppingClock
 
     async def advance(self, seconds: float) -> None:
         """Move the quiz clock, then let the supervisor and every session catch up."""
@@ -35,24 +41,53 @@ class World:
         await self.settle()
 
     async def settle(self) -> None:
-        """Round-trip the supervisor and every session, then send what is queued for Discord."""
+        """Round-trip the supervisor and every session, then send what is queued for Discord (its
+        waits for time pass on the edge clock, which moves itself: no real time is spent)."""
         await settle(self.running.service.supervisor, ask_timeout=5)
-        await self.running.channel.flush(within=5)
+        assert await self.running.channel.flush(within=FLUSH_BOUND), "Discord messages left unsent"
+
+
+async def quiet(running: RunningBot | None) -> None:
+    """Nothing but time can change anything: the actors are settled, and every Discord sender
+    waits only for the edge clock (or is done)."""
+    if running is None:
+        return
+    if running.service.supervisor.ref.running:
+        with contextlib.suppress(QuizbotError, RuntimeError):  # stopping meanwhile: nothing to settle
+            await settle(running.service.supervisor, ask_timeout=5)
+    await running.channel.waiting_only_for_time()
 
 
 @asynccontextmanager
-async def world_with(db: Database, settings: Settings) -> AsyncIterator[World]:
-    """The double with the club and its rival, and the bot started with `settings`."""
+async def world_with(
+    db: Database,
+    settings: Settings,
+    *,
+    club_locale: str | None = None,
+    rival_locale: str | None = None,
+    club_players: int = 4,
+) -> AsyncIterator[World]:
+    """The double with the club and its rival (their preferred locales, if given), and the bot
+    started with `settings`."""
     clock = ManualClock(time.time())
-    async with DiscordDouble() as double:
-        club = double.standard_guild("Club", channel_id=777, players=4)
+    started: list[RunningBot] = []
+    edge = SteppingClock(time.time())
+    async with edge.stepping(lambda: quiet(started[0] if started else None)), DiscordDouble() as double:
+        club = double.standard_guild("Club", channel_id=777, players=club_players)
         rival = double.standard_guild("Rival", channel_id=777, players=2)
+        if club_locale is not None:
+            club.guild.preferred_locale = club_locale
+        if rival_locale is not None:
+            rival.guild.preferred_locale = rival_locale
         options = {"guild_ready_timeout": 0.05}
         async with (
-            running_bot(settings, db, clock=clock, owner="bot-1", bot_options=options) as running,
+            running_bot(
+                settings, db, clock=clock, edge_clock=edge, owner="bot-1", bot_options=options
+            ) as running,
             double.running(running.bot),
         ):
-            yield World(double, club, rival, running, clock, db)
+            started.append(running)
+            yield World(double, club, rival, running, clock, db, edge)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from quizbot.bot.channel_language import (
     language_choices,
     language_name,
 )
+from quizbot.clock import ManualClock
 from quizbot.errors import StorageError
 
 CLUB, OTHER, UNKNOWN, DM = 10, 20, 30, 99
@@ -67,20 +68,12 @@ class Stored:
         return self.languages.get(guild_id)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def make(stored: Stored, clock: Clock | None = None) -> ChannelLanguages:
+def make(stored: Stored, clock: ManualClock | None = None) -> ChannelLanguages:
     bot = Bot(
         guilds={CLUB: Place("en-GB"), OTHER: Place("tr")},
         channels={DM: Place(recipient=Person(7))},
     )
-    return ChannelLanguages(bot, stored, now=clock or Clock())  # type: ignore[arg-type]
+    return ChannelLanguages(bot, stored, clock=clock or ManualClock())
 
 
 async def test_a_guild_without_a_setting_speaks_its_preferred_locale() -> None:
@@ -131,7 +124,7 @@ async def test_a_setting_made_while_storage_is_read_is_kept() -> None:
 
 async def test_an_outage_falls_back_to_the_preferred_locale_and_asks_again_later() -> None:
     """Storage down: the guild speaks its preferred locale; storage is asked again after a while."""
-    clock = Clock()
+    clock = ManualClock()
     stored = Stored({CLUB: "en-US"}, down=True)
     languages = make(stored, clock)
     await languages.ready(CLUB)
@@ -139,7 +132,7 @@ async def test_an_outage_falls_back_to_the_preferred_locale_and_asks_again_later
     await languages.ready(CLUB)
     assert stored.reads == [CLUB]  # not hammered while it is down
     stored.down = False
-    clock.now += channel_language.RETRY_AFTER
+    clock.advance(channel_language.RETRY_AFTER)
     await languages.ready(CLUB)
     assert stored.reads == [CLUB, CLUB] and languages.of((CLUB, 1)) == "en-US"
 

@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
 
 from quizbot import i18n
-from quizbot.bot.app import running_bot
 from quizbot.bot.channel_language import language_name
-from quizbot.clock import ManualClock
 from quizbot.config import Settings
 from quizbot.storage.guilds import GuildSettings, guild_language, guild_settings
 from quizbot.storage.pool import Database
-from quizbot.testing import DiscordDouble, MessageRecord, StandardGuild
-from tests.bot.conftest import World
+from quizbot.testing import MessageRecord, StandardGuild
+from tests.bot.conftest import World, world_with
 
 MARK = "🇬🇧 "
 UNMARKED = frozenset({"channel.separator"})  # joins names: a mark there would only repeat
@@ -49,20 +47,11 @@ def marked_british(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield
 
 
-@asynccontextmanager
-async def world_speaking(db: Database, club_locale: str, rival_locale: str = "en-US") -> AsyncIterator[World]:
+def world_speaking(
+    db: Database, club_locale: str, rival_locale: str = "en-US"
+) -> AbstractAsyncContextManager[World]:
     """The club and its rival (their #trivia channels share an id) with these preferred locales."""
-    clock = ManualClock(time.time())
-    async with DiscordDouble() as double:
-        club = double.standard_guild("Club", channel_id=777, players=4)
-        rival = double.standard_guild("Rival", channel_id=777, players=2)
-        club.guild.preferred_locale, rival.guild.preferred_locale = club_locale, rival_locale
-        options = {"guild_ready_timeout": 0.05}
-        async with (
-            running_bot(Settings(), db, clock=clock, owner="bot-1", bot_options=options) as running,
-            double.running(running.bot),
-        ):
-            yield World(double, club, rival, running, clock, db)
+    return world_with(db, Settings(), club_locale=club_locale, rival_locale=rival_locale)
 
 
 def is_question(message: MessageRecord) -> bool:

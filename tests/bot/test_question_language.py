@@ -10,17 +10,15 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 
 from quizbot import i18n
-from quizbot.bot.app import running_bot
-from quizbot.clock import ManualClock
 from quizbot.config import Settings
 from quizbot.storage.pool import Database
-from quizbot.testing import DiscordDouble, InteractionRecord, MessageRecord, StandardGuild
-from tests.bot.conftest import World
+from quizbot.testing import InteractionRecord, MessageRecord, StandardGuild
+from tests.bot.conftest import World, world_with
 from tests.questions.llm.support import FakeAPI, payload, settings_for, success
 
 pytestmark = pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning")
@@ -55,22 +53,11 @@ def no_ca_bundle_loading(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-@asynccontextmanager
-async def world_in(db: Database, club_locale: str, settings: Settings | None = None) -> AsyncIterator[World]:
-    """The club (its preferred locale `club_locale`) and its American rival, with the bot running."""
-    clock = ManualClock(time.time())
-    async with DiscordDouble() as double:
-        club = double.standard_guild("Club", channel_id=777, players=3)
-        rival = double.standard_guild("Rival", channel_id=777, players=2)
-        club.guild.preferred_locale = club_locale
-        options = {"guild_ready_timeout": 0.05}
-        async with (
-            running_bot(
-                settings or Settings(), db, clock=clock, owner="bot-1", bot_options=options
-            ) as running,
-            double.running(running.bot),
-        ):
-            yield World(double, club, rival, running, clock, db)
+def world_in(
+    db: Database, club_locale: str, settings: Settings | None = None
+) -> AbstractAsyncContextManager[World]:
+    """The club (preferred locale `club_locale`, three players) and its American rival, the bot running."""
+    return world_with(db, settings or Settings(), club_locale=club_locale, club_players=3)
 
 
 @pytest.fixture
