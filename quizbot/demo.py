@@ -24,6 +24,7 @@ from quizbot.questions.bank import QuestionBank
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, MessageRecord, StandardGuild
 from quizbot.testing.actors import settle
+from quizbot.testing.clocks import QuietBot, SteppingClock
 
 QUESTIONS, SOLO_QUESTIONS, SECONDS, PAUSE = 3, 2, 20, 4
 BOT_OPTIONS = {"guild_ready_timeout": 0.05}
@@ -94,7 +95,7 @@ def _is_question(message: MessageRecord) -> bool:
 
 async def _settle(running: RunningBot) -> None:
     await settle(running.service.supervisor, ask_timeout=10)
-    await running.channel.flush(within=10)
+    await running.channel.drained()
 
 
 async def _live_question(
@@ -165,16 +166,20 @@ async def _solo(
 async def run_demo(settings: Settings, db: Database, *, seed: int = 7) -> int:
     """Play the demo; return 0 when the game ended with its podium after the restart."""
     rng = random.Random(seed)
-    clock = ManualClock(time.time())
-    async with DiscordDouble() as double:
+    clock = ManualClock(time.time())  # the games' clock, moved by the demo
+    edge, quiet = SteppingClock(time.time()), QuietBot()  # Discord's pace, moving itself
+    async with edge.stepping(quiet), DiscordDouble() as double:
         server = _server(double)
         people = [server.admin, *server.players]
         log = Transcript(double, {member.id: member.user.name for member in people})
         print("── a trivia game in #trivia ──────────────────────────────────────────")
         async with (
-            running_bot(settings, db, clock=clock, owner="demo-1", bot_options=BOT_OPTIONS) as first,
+            running_bot(
+                settings, db, clock=clock, edge_clock=edge, owner="demo-1", bot_options=BOT_OPTIONS
+            ) as first,
             double.running(first.bot),
         ):
+            quiet.running = first
             log.person(
                 server.admin.user.name, f"/trivia start topic:science questions:{QUESTIONS} timeout:{SECONDS}"
             )
@@ -190,13 +195,16 @@ async def run_demo(settings: Settings, db: Database, *, seed: int = 7) -> int:
                 await _advance(first, clock, SECONDS)
                 await _advance(first, clock, PAUSE)
                 log.flush(server)
-            await first.channel.flush(within=60)  # everything players saw before the restart
+            await first.channel.drained()  # everything players saw before the restart
             log.flush(server)
             print("── the bot restarts in the middle of the game ─────────────────────────")
         async with (
-            running_bot(settings, db, clock=clock, owner="demo-2", bot_options=BOT_OPTIONS) as second,
+            running_bot(
+                settings, db, clock=clock, edge_clock=edge, owner="demo-2", bot_options=BOT_OPTIONS
+            ) as second,
             double.running(second.bot),
         ):
+            quiet.running = second
             prompt = await double.wait_for_message(
                 lambda m: "interrupted" in m.text, timeout=30, channel=server.channel.key
             )

@@ -151,9 +151,8 @@ class DiscordChannel:
 
     async def flush(self, within: float) -> bool:
         """Wait up to `within` seconds (on the clock) for every outbox to empty; True if they did."""
-        tasks = [t for t in self._senders.values() if not t.done()]
-        if tasks:
-            everything = asyncio.ensure_future(asyncio.wait(tasks))
+        if any(not task.done() for task in self._senders.values()):
+            everything = asyncio.ensure_future(self.drained())
             bound = asyncio.ensure_future(sleep(self.clock, within))
             try:
                 await asyncio.wait({everything, bound}, return_when=asyncio.FIRST_COMPLETED)
@@ -161,6 +160,11 @@ class DiscordChannel:
                 everything.cancel()
                 bound.cancel()
         return self.pending == 0
+
+    async def drained(self) -> None:
+        """Wait, with no bound, until every sender is done (tests and the demo, whose clocks move)."""
+        while tasks := [task for task in self._senders.values() if not task.done()]:
+            await asyncio.wait(tasks)
 
     async def waiting_only_for_time(self) -> None:
         """Return once every sender is done or waits only for the clock to move (its pace, the

@@ -12,10 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from quizbot.clock import ManualClock, TimerHandle
+from quizbot.errors import QuizbotError
+from quizbot.testing.actors import settle
+
+if TYPE_CHECKING:
+    from quizbot.bot.app import RunningBot
 
 Quiet = Callable[[], Awaitable[None]]  # returns once nothing but time passing can change anything
 
@@ -54,6 +60,24 @@ class SteppingClock(ManualClock):
         finally:
             driver.cancel()
             await asyncio.wait({driver})
+
+
+class QuietBot:
+    """`quiet` for the clock at a running bot's Discord edge: the actors are settled, and every
+    sender waits only for the clock (or is done). Point `running` at the bot (None: nothing runs)."""
+
+    def __init__(self) -> None:
+        self.running: RunningBot | None = None
+
+    async def __call__(self) -> None:
+        running = self.running
+        if running is None:
+            return
+        supervisor = running.service.supervisor
+        if supervisor.ref.running:
+            with contextlib.suppress(QuizbotError, RuntimeError):  # stopping meanwhile: nothing to settle
+                await settle(supervisor, ask_timeout=5)
+        await running.channel.waiting_only_for_time()
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,14 +12,11 @@ import pytest
 from quizbot.bot.app import RunningBot, running_bot
 from quizbot.clock import ManualClock
 from quizbot.config import Settings
-from quizbot.errors import QuizbotError
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, StandardGuild
 from quizbot.testing.actors import settle
-from quizbot.testing.clocks import SteppingClock
+from quizbot.testing.clocks import QuietBot, SteppingClock
 from tests.questions.llm.support import FakeAPI, failure
-
-FLUSH_BOUND = 600.0  # edge-clock seconds: far beyond any pace, budget or retry wait
 
 
 @dataclass
@@ -44,18 +40,7 @@ class World:
         """Round-trip the supervisor and every session, then send what is queued for Discord (its
         waits for time pass on the edge clock, which moves itself: no real time is spent)."""
         await settle(self.running.service.supervisor, ask_timeout=5)
-        assert await self.running.channel.flush(within=FLUSH_BOUND), "Discord messages left unsent"
-
-
-async def quiet(running: RunningBot | None) -> None:
-    """Nothing but time can change anything: the actors are settled, and every Discord sender
-    waits only for the edge clock (or is done)."""
-    if running is None:
-        return
-    if running.service.supervisor.ref.running:
-        with contextlib.suppress(QuizbotError, RuntimeError):  # stopping meanwhile: nothing to settle
-            await settle(running.service.supervisor, ask_timeout=5)
-    await running.channel.waiting_only_for_time()
+        await self.running.channel.drained()
 
 
 @asynccontextmanager
@@ -70,9 +55,8 @@ async def world_with(
     """The double with the club and its rival (their preferred locales, if given), and the bot
     started with `settings`."""
     clock = ManualClock(time.time())
-    started: list[RunningBot] = []
-    edge = SteppingClock(time.time())
-    async with edge.stepping(lambda: quiet(started[0] if started else None)), DiscordDouble() as double:
+    edge, quiet = SteppingClock(time.time()), QuietBot()
+    async with edge.stepping(quiet), DiscordDouble() as double:
         club = double.standard_guild("Club", channel_id=777, players=club_players)
         rival = double.standard_guild("Rival", channel_id=777, players=2)
         if club_locale is not None:
@@ -86,7 +70,7 @@ async def world_with(
             ) as running,
             double.running(running.bot),
         ):
-            started.append(running)
+            quiet.running = running
             yield World(double, club, rival, running, clock, db, edge)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from quizbot.bot.render import Rendered
 from quizbot.testing import MessageRecord, RequestRecord
 from tests.bot.conftest import World
 from tests.bot.play import answer_buttons, finish, next_question, start_quiz
@@ -96,3 +97,17 @@ async def test_a_close_whose_question_message_is_gone_is_posted(world: World) ->
     assert [r.status for r in refused] == [404]
     reveal = [m for m in world.double.messages(club.channel) if "✅ The answer" in m.text]
     assert len(reveal) == 1 and "📊 Scores" in reveal[0].text
+
+
+async def test_a_channel_sends_five_messages_per_five_seconds_on_the_edge_clock(world: World) -> None:
+    """Twelve messages at once go out in order at Discord's per-channel pace: five now, five after
+    five seconds, two after ten, on the edge clock (which moves itself: no real time is spent)."""
+    club = world.club
+    key = (club.guild.id, club.channel.id)
+    start = world.edge_clock.time()
+    for number in range(12):
+        world.running.channel.post(key, Rendered(content=f"message {number}"))
+    await world.settle()
+    texts = [m.text for m in world.double.messages(club.channel.key) if m.text.startswith("message ")]
+    assert texts == [f"message {number}" for number in range(12)]
+    assert world.edge_clock.time() - start == 10.0
