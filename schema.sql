@@ -197,6 +197,51 @@ CREATE TABLE IF NOT EXISTS questions (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
-INSERT INTO schema_version (singleton, version) VALUES (true, 5)
+-- Study: one FSRS card per (player, question identity), across guilds (memory belongs to the
+-- person). Every answer in any game reviews its card, in the answer write's own transaction.
+-- The scheduler's state is in columns, so the due query is one walk of review_cards_due_idx.
+CREATE TABLE IF NOT EXISTS review_cards (
+    user_id     bigint NOT NULL,
+    question_id text NOT NULL,  -- questions.identity
+    due         timestamptz NOT NULL,
+    stability   float8 NOT NULL CHECK (stability > 0),
+    difficulty  float8 NOT NULL,
+    state       smallint NOT NULL CHECK (state BETWEEN 1 AND 3),  -- learning, review, relearning
+    step        smallint,
+    last_review timestamptz NOT NULL,
+    reviews     integer NOT NULL DEFAULT 1 CHECK (reviews > 0),
+    PRIMARY KEY (user_id, question_id)
+);
+CREATE INDEX IF NOT EXISTS review_cards_due_idx ON review_cards (user_id, due) INCLUDE (question_id);
+
+-- Every review, appended and never changed: retention, streaks and the new-card cap read it.
+CREATE TABLE IF NOT EXISTS review_log (
+    user_id      bigint NOT NULL,
+    question_id  text NOT NULL,
+    reviewed_at  timestamptz NOT NULL,
+    rating       smallint NOT NULL CHECK (rating BETWEEN 1 AND 4),  -- again, hard, good, easy
+    state_before smallint NOT NULL CHECK (state_before BETWEEN 0 AND 3),  -- 0: a new card
+    study        boolean NOT NULL  -- in a private study session, not a channel game
+);
+CREATE INDEX IF NOT EXISTS review_log_user_idx ON review_log (user_id, reviewed_at);
+
+-- A player's study settings: time zone, new cards a day, and the daily reminder. remind_next is
+-- the next reminder's moment; a sender claims it by moving it on (compare-and-set), so exactly one
+-- process sends each reminder.
+CREATE TABLE IF NOT EXISTS study_settings (
+    user_id     bigint PRIMARY KEY,
+    time_zone   text,  -- an IANA name; NULL: the server's where asked, else UTC
+    new_per_day smallint NOT NULL DEFAULT 10 CHECK (new_per_day BETWEEN 0 AND 100),
+    remind_at   time,  -- the reminder's local time; NULL: no reminders
+    remind_next timestamptz,
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS study_settings_remind_idx ON study_settings (remind_next)
+    WHERE remind_next IS NOT NULL;
+
+-- Which question an answer was to (its identity), so a player can review what they missed.
+ALTER TABLE answers ADD COLUMN IF NOT EXISTS question_id text;
+
+INSERT INTO schema_version (singleton, version) VALUES (true, 6)
 ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
 WHERE schema_version.version IS DISTINCT FROM EXCLUDED.version;

@@ -9,6 +9,7 @@ from quizbot.game.achievements import PlayerFacts
 from quizbot.game.hints import Hint
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question
+from quizbot.game.reviews import Recall
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class Result:
     points: int
     xp: int
     answered_at: float
+    recall: Recall = Recall.GOOD  # the review it counts as, for the player's study card
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class RecordAnswers:
     category: str
     difficulty: Difficulty
     results: tuple[Result, ...]
+    question_id: str | None = None  # the question's identity: whose study cards the answers update
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from quizbot.game.effects import (
 from quizbot.game.hints import hints, points_share
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Matcher, Question, exact_matcher
+from quizbot.game.reviews import recall_of
 from quizbot.game.scoring import points_for, xp_for
 from quizbot.game.values import check_id, parse_enum
 
@@ -297,7 +298,8 @@ class QuizSession:
             player.wrong += not correct
             if correct and (player.fastest_correct is None or elapsed < player.fastest_correct):
                 player.fastest_correct = max(elapsed, 0.0)
-            results.append(Result(user_id, player.name, correct, points, xp_for(points), at))
+            recall = recall_of(correct, self.hints_shown > 0, elapsed, timeout)
+            results.append(Result(user_id, player.name, correct, points, xp_for(points), at, recall))
         outcome = tuple(results)
         right = {r.user_id for r in outcome if r.correct}
         for user_id, player in self.players.items():  # a missed question breaks a run too
@@ -309,7 +311,9 @@ class QuizSession:
                 player.last_at_half = player.points == lowest
         return [
             Reveal(self.index, question, outcome),
-            RecordAnswers(self.run_id, self.index, question.category, question.difficulty, outcome),
+            RecordAnswers(
+                self.run_id, self.index, question.category, question.difficulty, outcome, question.identity
+            ),
             ShowScores(self.standings()),
             ScheduleTimer("advance", self.index, now + self.config.reveal_pause),
         ]

@@ -25,6 +25,7 @@ from quizbot.game.achievements import PlayerFacts
 from quizbot.game.effects import RecordAnswers, RecordRun, Result
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Matcher, Question, exact_matcher
+from quizbot.game.reviews import Recall
 from quizbot.game.session import Phase, Player, QuizSession, SessionConfig
 
 SNAPSHOT_FORMAT = 2  # 1: questions inline; 2: questions named by identity
@@ -207,7 +208,11 @@ def answers_to_dict(batch: RecordAnswers) -> dict[str, Any]:
         "index": batch.index,
         "category": batch.category,
         "difficulty": batch.difficulty.value,
-        "results": [[r.user_id, r.name, r.correct, r.points, r.xp, r.answered_at] for r in batch.results],
+        "results": [
+            [r.user_id, r.name, r.correct, r.points, r.xp, r.answered_at, int(r.recall)]
+            for r in batch.results
+        ],
+        "question_id": batch.question_id,
     }
 
 
@@ -218,8 +223,16 @@ def answers_from_dict(data: dict[str, Any]) -> RecordAnswers:
         index=data["index"],
         category=data["category"],
         difficulty=Difficulty(data["difficulty"]),
-        results=tuple(Result(*row) for row in data["results"]),
+        results=tuple(_result(row) for row in data["results"]),
+        question_id=data.get("question_id"),  # absent: a batch saved before study cards
     )
+
+
+def _result(row: list[Any]) -> Result:
+    """One result of a saved batch (saved before study cards, it has no recall: Good, or Again if wrong)."""
+    user_id, name, correct, points, xp, at, *rest = row
+    recall = Recall(rest[0]) if rest else Recall.GOOD if correct else Recall.AGAIN
+    return Result(user_id, name, correct, points, xp, at, recall)
 
 
 def run_to_dict(run: RecordRun) -> dict[str, Any]:

@@ -8,18 +8,27 @@ The daily-streak rule lives here, in _RECORD_ANSWERS, and nowhere else: a batch'
 calendar day of its latest answer in the guild's time zone (game.progression.play_day; UTC for solo
 play); the same day again keeps the streak, the next day adds one, a later day starts again at 1.
 
+Every answer is also a review of its player's study card for the question (game.reviews, FSRS):
+locking the members reads the players' cards in the same statement, the new cards are worked out
+here, and the write upserts them and appends to the review log for the inserted answers only, so
+the cards ride in the answers' own transaction with no extra round trip, and a replay reviews nothing.
+
 Writes lock shared rows (users, then members, then rollups, each in key order), so two batches
 with players in common, closing at once in any guilds, wait for each other instead of deadlocking.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import asyncpg
 
 from quizbot.game.progression import STREAK_MULTIPLIERS, level_thresholds, play_day
+from quizbot.game.reviews import CardState, Recall, ReviewCard, review
 from quizbot.storage.guilds import time_zone_sql
 from quizbot.storage.pool import Database
-from quizbot.storage.records import AnswerBatch, FinishedRun, MemberProgress
+from quizbot.storage.records import AnswerBatch, AnswerRow, FinishedRun, MemberProgress
 
 # Spreads each source row `src(user_id, at, category, points, correct, wrong, quizzes)` over the
 # 16 rollups it feeds: {its guild, global (0)} x {its category, all '*'} x {day, week, month, all}.
@@ -53,7 +62,8 @@ rollup AS (
 # writer then takes users, members and rollups in that order, each in key order, and two writers
 # with players in common wait for each other instead of deadlocking. ON CONFLICT DO UPDATE locks a
 # row even when its WHERE is false, so an unchanged name or member is locked without being rewritten.
-# Locking the members also reads the guild's time zone, which the play day needs: no extra round trip.
+# Locking the members also reads the guild's time zone, which the play day needs, and the players'
+# study cards for the question (a row each, or one row of NULLs when there are none): no extra round trip.
 _LOCK_USERS = """
 INSERT INTO users AS u (user_id, username)
 SELECT user_id, username FROM unnest($1::bigint[], $2::text[]) AS t (user_id, username) ORDER BY user_id
@@ -67,19 +77,23 @@ WITH locked AS (
     SELECT $1, user_id FROM unnest($2::bigint[]) AS t (user_id) ORDER BY user_id
     ON CONFLICT (guild_id, user_id) DO UPDATE SET user_id = EXCLUDED.user_id WHERE false
 )
-SELECT {time_zone_sql("$1")}
+SELECT zone.time_zone, c.user_id, c.due, c.stability, c.difficulty, c.state, c.step, c.last_review
+FROM (SELECT {time_zone_sql("$1")} AS time_zone) AS zone
+LEFT JOIN review_cards c ON c.question_id = $3 AND c.user_id = ANY ($2::bigint[])
 """
 
 _RECORD_ANSWERS = f"""
 WITH input AS (
     SELECT * FROM unnest($6::bigint[], $7::text[], $8::bool[], $9::int[], $10::bigint[],
-                         $11::timestamptz[])
-        AS t (user_id, username, correct, points, xp, answered_at)
+                         $11::timestamptz[], $17::smallint[], $18::smallint[], $19::timestamptz[],
+                         $20::float8[], $21::float8[], $22::smallint[], $23::smallint[])
+        AS t (user_id, username, correct, points, xp, answered_at, rating, state_before, due,
+              stability, card_difficulty, state, step)
 ),
 inserted AS (
     INSERT INTO answers (run_id, question_index, user_id, guild_id, channel_id, category,
-                         difficulty, correct, points, answered_at)
-    SELECT $1, $4, user_id, $2, $3, $5, $12, correct, points, answered_at FROM input
+                         difficulty, correct, points, answered_at, question_id)
+    SELECT $1, $4, user_id, $2, $3, $5, $12, correct, points, answered_at, $16 FROM input
     ON CONFLICT (run_id, question_index, user_id) DO NOTHING
     RETURNING user_id
 ),
@@ -125,8 +139,26 @@ src AS (
            correct::int AS correct, (NOT correct)::int AS wrong, 0 AS quizzes
     FROM fresh
 ),
+cards AS (  -- each new answer reviews its player's card (worked out by game.reviews from the card read)
+    INSERT INTO review_cards AS c (user_id, question_id, due, stability, difficulty, state, step,
+                                   last_review)
+    SELECT user_id, $16, due, stability, card_difficulty, state, step, answered_at
+    FROM fresh WHERE $16::text IS NOT NULL ORDER BY user_id
+    ON CONFLICT (user_id, question_id) DO UPDATE SET
+        due = EXCLUDED.due, stability = EXCLUDED.stability, difficulty = EXCLUDED.difficulty,
+        state = EXCLUDED.state, step = EXCLUDED.step, last_review = EXCLUDED.last_review,
+        reviews = c.reviews + 1
+    RETURNING 1
+),
+logged AS (
+    INSERT INTO review_log (user_id, question_id, reviewed_at, rating, state_before, study)
+    SELECT user_id, $16, answered_at, rating, state_before, $2 = 0
+    FROM fresh WHERE $16::text IS NOT NULL
+    RETURNING 1
+),
 {_ROLLUP_UPSERT}
-SELECT members.*, earned.old_level, earned.xp AS xp_gained, (SELECT count(*) FROM rollup) AS rolled
+SELECT members.*, earned.old_level, earned.xp AS xp_gained, (SELECT count(*) FROM rollup) AS rolled,
+       (SELECT count(*) FROM cards) AS reviewed, (SELECT count(*) FROM logged) AS logged
 FROM members JOIN earned USING (user_id)
 """
 
@@ -190,8 +222,10 @@ async def record_answers(
 
     async def write(conn: asyncpg.Connection) -> list[MemberProgress]:
         await conn.execute(_LOCK_USERS, args[5], args[6])
-        time_zone = await conn.fetchval(_LOCK_MEMBERS, batch.guild_id, args[5])
-        rows = await conn.fetch(_RECORD_ANSWERS, *args, play_day(batch.closed_at, time_zone))
+        read = await conn.fetch(_LOCK_MEMBERS, batch.guild_id, args[5], batch.question_id)
+        cards = _reviewed(answers, {r["user_id"]: r for r in read if r["user_id"] is not None})
+        day = play_day(batch.closed_at, read[0]["time_zone"])
+        rows = await conn.fetch(_RECORD_ANSWERS, *args, day, batch.question_id, *cards)
         return [
             MemberProgress(
                 user_id=r["user_id"],
@@ -206,6 +240,38 @@ async def record_answers(
         ]
 
     return await db.run(write, connection=connection)
+
+
+def _reviewed(answers: Sequence[AnswerRow], stored: dict[int, asyncpg.Record]) -> tuple[list[Any], ...]:
+    """Each answer's review, as the columns _RECORD_ANSWERS takes: rating, the card's state before
+    (0: new), and the card after (due, stability, difficulty, state, step)."""
+    columns: tuple[list[Any], ...] = ([], [], [], [], [], [], [])
+    for answer in answers:
+        row = stored.get(answer.user_id)
+        before = None
+        if row is not None:
+            before = ReviewCard(
+                row["due"],
+                row["stability"],
+                row["difficulty"],
+                CardState(row["state"]),
+                row["step"],
+                row["last_review"],
+            )
+        recall = Recall(answer.recall or Recall.GOOD)  # set by AnswerRow
+        after = review(before, recall, answer.answered_at)
+        values = (
+            int(recall),
+            0 if before is None else int(before.state),
+            after.due,
+            after.stability,
+            after.difficulty,
+            int(after.state),
+            after.step,
+        )
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+    return columns
 
 
 async def record_finished_run(

@@ -9,9 +9,11 @@ from uuid import UUID
 
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
+from quizbot.game.reviews import Recall
 from quizbot.game.values import check_id, parse_enum
 
 MAX_CATEGORY_LENGTH = 64
+MAX_IDENTITY = 64  # a question's identity (Question.identity is 25 characters)
 MAX_QUESTIONS = 20
 MAX_LEADERBOARD = 100
 ALL_CATEGORIES = "*"
@@ -78,9 +80,18 @@ class AnswerRow:
     points: int
     xp: int
     answered_at: datetime
+    recall: Recall | None = None  # the review it counts as (game.reviews); wrong: Again, None: Good
 
     def __post_init__(self) -> None:
         check_id(self.user_id, "user_id")
+        if self.recall is not None and (isinstance(self.recall, bool) or self.recall not in set(Recall)):
+            raise InvalidValue(f"recall must be 1 to 4, got {self.recall!r} (user {self.user_id})")
+        if not self.correct:
+            object.__setattr__(self, "recall", Recall.AGAIN)  # a wrong answer is only ever Again
+        elif self.recall in (None, Recall.AGAIN):
+            object.__setattr__(self, "recall", Recall.GOOD)
+        else:
+            object.__setattr__(self, "recall", Recall(self.recall))
         if self.points < 0 or self.xp < 0:
             raise InvalidValue(f"points and xp cannot be negative (user {self.user_id})")
         if self.points > 1_000_000 or self.xp > 1_000_000:
@@ -101,9 +112,13 @@ class AnswerBatch:
     category: str
     difficulty: Difficulty
     answers: tuple[AnswerRow, ...]
+    question_id: str | None = None  # the question's identity: the cards its answers review
 
     def __post_init__(self) -> None:
         check_id(self.guild_id, "guild_id")
+        identity = self.question_id
+        if identity is not None and not (isinstance(identity, str) and 0 < len(identity) <= MAX_IDENTITY):
+            raise InvalidValue("question_id must be a question identity")
         check_id(self.channel_id, "channel_id")
         check_category(self.category)
         object.__setattr__(self, "difficulty", parse_enum(Difficulty, self.difficulty, "difficulty"))

@@ -27,7 +27,7 @@ class PostgresSessionStore:
 
     async def record_answers(self, key: SessionKey, effect: RecordAnswers) -> None:
         rows = tuple(
-            AnswerRow(r.user_id, r.name[:100], r.correct, r.points, r.xp, _at(r.answered_at))
+            AnswerRow(r.user_id, r.name[:100], r.correct, r.points, r.xp, _at(r.answered_at), r.recall)
             for r in effect.results
         )
         batch = AnswerBatch(
@@ -38,6 +38,7 @@ class PostgresSessionStore:
             category=effect.category,
             difficulty=effect.difficulty,
             answers=rows,
+            question_id=effect.question_id,
         )
         with content_refused("a question's answers"):
             await record_answers(self.db, batch)

@@ -22,6 +22,7 @@ from quizbot.game.effects import (
     Standing,
 )
 from quizbot.game.progression import Difficulty
+from quizbot.game.reviews import Recall
 from quizbot.game.scoring import points_for
 from quizbot.game.session import (
     AnswerMode,
@@ -144,7 +145,7 @@ def test_typed_answer_is_judged_by_the_matcher() -> None:
     game.answer(10, "ten", 0, "  ville LUMIERE ", T0)
     reveal = game.close(0, T0 + TIMEOUT)[0]
     assert isinstance(reveal, Reveal)
-    assert reveal.results == (Result(10, "ten", True, 300, 30, T0),)
+    assert reveal.results == (Result(10, "ten", True, 300, 30, T0, Recall.EASY),)  # right at once
 
 
 def test_custom_matcher_is_used_for_typed_answers() -> None:
@@ -273,11 +274,14 @@ def test_close_reveals_records_scores_and_schedules_advance() -> None:
     game.answer(10, "ten", 0, CORRECT, T0 + 3)
     now = T0 + TIMEOUT
     effects = game.close(0, now)
-    results = (Result(10, "ten", True, 190, 19, T0 + 3), Result(11, "eleven", False, 0, 0, T0 + 6))
+    results = (
+        Result(10, "ten", True, 190, 19, T0 + 3, Recall.EASY),
+        Result(11, "eleven", False, 0, 0, T0 + 6, Recall.AGAIN),
+    )
     standings = (Standing(10, "ten", 190, 1, 0), Standing(11, "eleven", 0, 0, 1))
     assert effects == [
         Reveal(0, game.questions[0], results),
-        RecordAnswers(RUN_ID, 0, "science", Difficulty.MEDIUM, results),
+        RecordAnswers(RUN_ID, 0, "science", Difficulty.MEDIUM, results, game.questions[0].identity),
         ShowScores(standings),
         ScheduleTimer("advance", 0, now + REVEAL_PAUSE),
     ]
@@ -293,18 +297,18 @@ def test_close_with_no_answers_reveals_nobody() -> None:
 
 
 @pytest.mark.parametrize(
-    ("difficulty", "elapsed", "points"),
+    ("difficulty", "elapsed", "points", "recall"),
     [
-        (Difficulty.EASY, 0.0, 100),
-        (Difficulty.MEDIUM, 0.0, 200),
-        (Difficulty.HARD, 0.0, 300),
-        (Difficulty.EASY, TIMEOUT, 50),
-        (Difficulty.MEDIUM, TIMEOUT / 2, 150),
-        (Difficulty.HARD, TIMEOUT, 150),
+        (Difficulty.EASY, 0.0, 100, Recall.EASY),
+        (Difficulty.MEDIUM, 0.0, 200, Recall.EASY),
+        (Difficulty.HARD, 0.0, 300, Recall.EASY),
+        (Difficulty.EASY, TIMEOUT, 50, Recall.GOOD),
+        (Difficulty.MEDIUM, TIMEOUT / 2, 150, Recall.GOOD),
+        (Difficulty.HARD, TIMEOUT, 150, Recall.GOOD),
     ],
 )
 def test_points_follow_speed_and_question_difficulty(
-    difficulty: Difficulty, elapsed: float, points: int
+    difficulty: Difficulty, elapsed: float, points: int, recall: Recall
 ) -> None:
     """A correct answer scores by the question's difficulty and how soon it came; XP is a tenth."""
     game = session(items=questions(2, difficulty=difficulty))
@@ -312,7 +316,7 @@ def test_points_follow_speed_and_question_difficulty(
     game.answer(10, "ten", 0, CORRECT, T0 + elapsed)
     reveal = game.close(0, T0 + TIMEOUT)[0]
     assert isinstance(reveal, Reveal)
-    assert reveal.results == (Result(10, "ten", True, points, points // 10, T0 + elapsed),)
+    assert reveal.results == (Result(10, "ten", True, points, points // 10, T0 + elapsed, recall),)
 
 
 def test_scores_add_up_across_questions() -> None:

@@ -52,5 +52,5 @@ async def test_a_language_that_is_not_a_locale_name_is_refused(db: Database) -> 
 async def test_the_schema_version_counts_the_language_column(db: Database) -> None:
     """The column came with schema version 5, and applying the schema again keeps it."""
     await save_guild_language(db, GUILD, "en-US")
-    assert await apply_schema(db) == await schema_version(db) == 5
+    assert await apply_schema(db) == await schema_version(db) >= 5
     assert await guild_language(db, GUILD) == "en-US"
