@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from typing import Any
+from uuid import uuid4
 
 import orjson
 import pytest
@@ -12,10 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizbot.errors import InvalidValue, QuizbotError
-from quizbot.game.effects import Reveal
+from quizbot.game.effects import RecordAnswers, Result, Reveal
 from quizbot.game.progression import Difficulty
+from quizbot.game.reviews import Recall
 from quizbot.game.session import AnswerMode, QuizSession, SessionConfig
-from quizbot.game.snapshot import SNAPSHOT_FORMAT, by_identity, session_from_dict, session_to_dict
+from quizbot.game.snapshot import (
+    SNAPSHOT_FORMAT,
+    answers_from_dict,
+    answers_to_dict,
+    by_identity,
+    session_from_dict,
+    session_to_dict,
+)
 from tests.game.factories import (
     CORRECT,
     HOST_ID,
@@ -383,3 +392,21 @@ def test_malformed_snapshot_is_refused(damage: Callable[[dict[str, Any]], None],
     damage(data)
     with pytest.raises(InvalidValue):
         session_from_dict(data, questions=by_identity(game.questions))
+
+
+def test_an_unrecorded_batch_keeps_each_answer_s_recall_and_its_question() -> None:
+    """A pending answer batch round-trips with every answer's review rating and its question's
+    identity; one saved before study cards (no rating, no identity) reads as Good, or Again if wrong."""
+    results = (
+        Result(10, "ten", True, 190, 19, 1.0, Recall.EASY),
+        Result(11, "eleven", True, 120, 12, 2.0, Recall.HARD),
+        Result(12, "twelve", False, 0, 0, 3.0, Recall.AGAIN),
+    )
+    batch = RecordAnswers(uuid4(), 2, "science", Difficulty.HARD, results, "q1_abc")
+    assert answers_from_dict(orjson.loads(orjson.dumps(answers_to_dict(batch)))) == batch
+    old = answers_to_dict(batch)
+    old["results"] = [row[:6] for row in old["results"]]
+    del old["question_id"]
+    restored = answers_from_dict(old)
+    assert [r.recall for r in restored.results] == [Recall.GOOD, Recall.GOOD, Recall.AGAIN]
+    assert restored.question_id is None
