@@ -102,6 +102,7 @@ class AnnounceEnd:
     outcome: str
     standings: tuple[Standing, ...]
     stopped_by: int | None = None
+    run_id: UUID | None = None  # the game's run: "Review what I missed" finds its answers by it
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,7 @@ class SessionConfig:
     single_answer: bool = False
     topic: str = "general"
     reveal_pause: float = 4.0
+    close_on_answer: bool = False  # a study session's one player: their answer closes the question
 
     def __post_init__(self) -> None:
         count, timeout = self.question_count, self.question_timeout
@@ -173,7 +174,8 @@ class QuizSession:
     def answer(
         self, user_id: int, name: str, index: int, response: object, now: float
     ) -> tuple[AnswerOutcome, list[Effect]]:
-        """Take one player's answer to question `index`; single-answer mode closes on the first right one."""
+        """Take one player's answer to question `index`; single-answer mode closes on the first right
+        one, close-on-answer (a study session's one player) on any."""
         check_id(user_id, "user_id")
         self._check_live()
         if self.phase is not Phase.QUESTION_OPEN or index != self.index or now > self.deadline:
@@ -187,7 +189,7 @@ class QuizSession:
                 return AnswerOutcome.IGNORED, []
             outcome = AnswerOutcome.CHANGED
         self.answers[user_id] = (response, now, now - self.opened_at)
-        if self.config.single_answer and self._is_correct(response):
+        if self.config.close_on_answer or (self.config.single_answer and self._is_correct(response)):
             return outcome, self._close(now)
         return outcome, []
 
@@ -324,7 +326,7 @@ class QuizSession:
         self.paused = False
         participants = tuple(sorted(self.players))
         return [
-            AnnounceEnd(phase.value, self.standings(), stopped_by),
+            AnnounceEnd(phase.value, self.standings(), stopped_by, self.run_id),
             RecordRun(
                 run_id=self.run_id,
                 host_id=self.host_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -387,7 +388,7 @@ def test_advance_after_the_last_question_finishes() -> None:
     effects = game.advance(0, now)
     standings = (Standing(10, "ten", 190, 1, 0), Standing(11, "eleven", 0, 0, 1))
     assert effects == [
-        AnnounceEnd("finished", standings, None),
+        AnnounceEnd("finished", standings, None, RUN_ID),
         run_record("finished", (10, 11), now, question_count=1),
     ]
     assert game.phase is Phase.FINISHED
@@ -434,6 +435,25 @@ def test_single_answer_typed_closes_on_a_matching_answer() -> None:
     reveal = effects[0]
     assert isinstance(reveal, Reveal)
     assert {r.user_id: r.correct for r in reveal.results} == {10: False, 11: True}
+
+
+def test_close_on_answer_closes_on_a_wrong_answer_too() -> None:
+    """A study session's question closes at its player's first answer, right or wrong, rated Again."""
+    game = started(config=replace(session().config, close_on_answer=True))
+    outcome, effects = game.answer(10, "ten", 0, WRONG, T0 + 3)
+    assert outcome is AnswerOutcome.ACCEPTED
+    assert [type(e) for e in effects] == [Reveal, RecordAnswers, ShowScores, ScheduleTimer]
+    reveal = effects[0]
+    assert isinstance(reveal, Reveal)
+    assert [(r.user_id, r.correct, r.recall) for r in reveal.results] == [(10, False, Recall.AGAIN)]
+    assert game.phase is Phase.REVEALED
+
+
+def test_close_on_answer_is_off_by_default() -> None:
+    """Without it (a channel game) a wrong answer leaves the question open for the others."""
+    game = started()
+    assert game.answer(10, "ten", 0, WRONG, T0 + 3) == (AnswerOutcome.ACCEPTED, [])
+    assert game.phase is Phase.QUESTION_OPEN
 
 
 # --- host control ------------------------------------------------------------------------------
@@ -509,7 +529,7 @@ def test_stop_discards_open_answers_and_ends_stopped() -> None:
     effects = game.stop(MODERATOR_ID, True, T0 + 50)
     standings = (Standing(10, "ten", 190, 1, 0), Standing(11, "eleven", 0, 0, 1))
     assert effects == [
-        AnnounceEnd("stopped", standings, MODERATOR_ID),
+        AnnounceEnd("stopped", standings, MODERATOR_ID, RUN_ID),
         run_record("stopped", (10, 11), T0 + 50),
     ]
     assert game.phase is Phase.STOPPED
@@ -518,7 +538,7 @@ def test_stop_discards_open_answers_and_ends_stopped() -> None:
 def test_stop_before_start_ends_with_nobody() -> None:
     """A quiz stopped before its first question records a run without participants."""
     effects = session().stop(HOST_ID, False, T0 + 1)
-    assert effects == [AnnounceEnd("stopped", (), HOST_ID), run_record("stopped", (), T0 + 1)]
+    assert effects == [AnnounceEnd("stopped", (), HOST_ID, RUN_ID), run_record("stopped", (), T0 + 1)]
 
 
 @pytest.mark.parametrize("setup", [finished, stopped, expired], ids=lambda f: f.__name__)

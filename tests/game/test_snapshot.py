@@ -208,6 +208,16 @@ def test_equal_values_of_other_types_are_not_shared() -> None:
     assert (type(as_int), type(as_float)) == (int, float)
 
 
+def test_close_on_answer_round_trips_and_older_snapshots_lack_it() -> None:
+    """A study session keeps close-on-answer across a snapshot; a snapshot written before the field
+    existed restores with it off."""
+    study = session(config=SessionConfig(3, 30, close_on_answer=True))
+    data = session_to_dict(study)
+    assert session_from_dict(data, questions=by_identity(study.questions)).config.close_on_answer
+    older = {**data, "config": {k: v for k, v in data["config"].items() if k != "close_on_answer"}}
+    assert not session_from_dict(older, questions=by_identity(study.questions)).config.close_on_answer
+
+
 # --- random games --------------------------------------------------------------------------------
 
 USERS = st.sampled_from([10, 11, 12, 13, 14])
