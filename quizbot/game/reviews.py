@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
+from math import isclose
 
 from fsrs import Card, Rating, Scheduler, State
 
@@ -44,7 +45,8 @@ def recall_of(correct: bool, hinted: bool, elapsed: float, timeout: float) -> Re
         return Recall.AGAIN
     if hinted:
         return Recall.HARD
-    if timeout > 0 and 0 <= elapsed <= timeout * QUICK_SHARE:
+    quick = timeout * QUICK_SHARE  # a third of 10 s is not exactly 10 / 3 in floats: the edge is Easy
+    if timeout > 0 and elapsed >= 0 and (elapsed <= quick or isclose(elapsed, quick)):
         return Recall.EASY
     return Recall.GOOD
 
