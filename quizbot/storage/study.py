@@ -204,10 +204,13 @@ async def set_new_per_day(db: Database, user_id: int, count: int) -> None:
     await db.run(write)
 
 
+# A player with no zone of their own keeps the server's they set the reminder in (the sweep that
+# moves it on each day knows no server): 08:00 stays 08:00 there, not 08:00 UTC after the first.
 _SET_REMINDER = f"""
 INSERT INTO study_settings AS s (user_id, time_zone, remind_at, remind_next)
-VALUES ($1, NULL, $2, {_next_at("$3::timestamptz", "coalesce($4::text, 'UTC')", "$2::time")})
+VALUES ($1, $4::text, $2, {_next_at("$3::timestamptz", "coalesce($4::text, 'UTC')", "$2::time")})
 ON CONFLICT (user_id) DO UPDATE SET remind_at = EXCLUDED.remind_at, updated_at = now(),
+    time_zone = coalesce(s.time_zone, EXCLUDED.time_zone),
     remind_next = {_next_at("$3::timestamptz", "coalesce(s.time_zone, $4::text, 'UTC')", "$2::time")}
 RETURNING remind_next
 """
@@ -216,7 +219,8 @@ RETURNING remind_next
 async def set_reminder(
     db: Database, user_id: int, at: time, now: datetime, *, server_zone: str | None = None
 ) -> datetime:
-    """Remind the player daily at `at` in their zone; return when the first reminder falls."""
+    """Remind the player daily at `at` in their zone (with none, `server_zone` becomes theirs, else
+    UTC); return when the first reminder falls."""
 
     async def write(conn: asyncpg.Connection) -> datetime:
         moment: datetime = await conn.fetchval(_SET_REMINDER, user_id, at, now, server_zone)
