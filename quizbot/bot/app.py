@@ -94,11 +94,12 @@ async def running_bot(
         languages=languages,
         clock=edge_clock,
     )
+    games_clock = clock or LoopClock()
     service = QuizService(
         db,
         channel,
         supervisor or supervisor_settings(settings),
-        clock=clock or LoopClock(),
+        clock=games_clock,
         owner=owner,
         journal=journal,
     )
@@ -122,6 +123,7 @@ async def running_bot(
         outbox=channel,
         providers=tuple(llm.slots),
         languages=languages,
+        clock=games_clock,
     )
     bot.context = context
     for extension in EXTENSIONS:

@@ -24,6 +24,7 @@ from quizbot.actors.directory import Directory
 from quizbot.bot.catalogue import Listed, Problem, Refused, problem, problem_for, say
 from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.render import Rendered
+from quizbot.clock import Clock, LoopClock
 from quizbot.errors import QuizbotError, SessionNotFound
 from quizbot.i18n import DEFAULT, LocaleLike
 from quizbot.questions.bank import QuestionBank
@@ -63,6 +64,7 @@ class QuizContext:
     providers: tuple[str, ...] = ()
     starting: set[tuple[int, int]] = field(default_factory=set)  # channels with a start under way
     languages: ChannelLanguages | None = None  # the channels' languages, told when /settings changes one
+    clock: Clock = field(default_factory=LoopClock)  # the games' clock: what "now" is for study cards
 
     @contextmanager
     def starting_in(self, key: tuple[int, int]) -> Iterator[None]:

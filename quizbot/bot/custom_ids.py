@@ -3,6 +3,9 @@
 Format: `qb:<kind>:<guild>:<channel>:<epoch>:<index>:<value>`, at most 100 characters (Discord's
 limit). A forged or malformed id parses to None; a stale one (old epoch or question) is refused
 by the caller, which compares it with the live session.
+
+Study buttons belong to no session: "Review what I missed" is `qb:m:<run id, 32 hex digits>` and
+/study reset's are `qb:z:<user>:<yes|no>` (the user who asked, the only one who may press them).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from uuid import UUID
 
 PREFIX = "qb"
 MAX_LENGTH = 100
@@ -23,9 +27,14 @@ class ButtonKind(StrEnum):
 
     ANSWER = "a"  # value: the option number
     RECOVERY = "r"  # value: continue | new | cancel
+    REVIEW = "m"  # Review what I missed: qb:m:<run id>
+    RESET = "z"  # /study reset: qb:z:<user>:<yes|no>
 
 
 RECOVERY_CHOICES = ("continue", "new", "cancel")
+RESET_CHOICES = ("yes", "no")
+_REVIEW_PATTERN = re.compile(r"qb:m:([0-9a-f]{32})", re.ASCII)
+_RESET_PATTERN = re.compile(rf"qb:z:{_NUMBER}:(yes|no)", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +88,42 @@ def parse(custom_id: str) -> ButtonId | None:
     if button.kind is ButtonKind.RECOVERY and value not in RECOVERY_CHOICES:
         return None
     return button
+
+
+def review_id(run_id: UUID) -> str:
+    """The custom_id of a podium's "Review what I missed" button: the game's run id."""
+    return f"{PREFIX}:{ButtonKind.REVIEW.value}:{run_id.hex}"
+
+
+def parse_review(custom_id: str) -> UUID | None:
+    """The run id of a "Review what I missed" button, or None if the id is not exactly one."""
+    match = _REVIEW_PATTERN.fullmatch(custom_id) if len(custom_id) <= MAX_LENGTH else None
+    return None if match is None else UUID(hex=match.group(1))
+
+
+@dataclass(frozen=True, slots=True)
+class ResetButton:
+    """A /study reset button: whose data it deletes, and whether it confirms or cancels."""
+
+    user_id: int
+    confirm: bool
+
+    def encode(self) -> str:
+        """The custom_id text."""
+        choice = RESET_CHOICES[0] if self.confirm else RESET_CHOICES[1]
+        return f"{PREFIX}:{ButtonKind.RESET.value}:{self.user_id}:{choice}"
+
+
+def parse_reset(custom_id: str) -> ResetButton | None:
+    """The parts of a /study reset button's id, or None if it is not exactly one (a user id out of
+    range included)."""
+    match = _RESET_PATTERN.fullmatch(custom_id) if len(custom_id) <= MAX_LENGTH else None
+    if match is None or not 0 < int(match.group(1)) <= SNOWFLAKE_MAX:
+        return None
+    return ResetButton(int(match.group(1)), match.group(2) == RESET_CHOICES[0])
+
+
+def is_study_button(custom_id: str) -> bool:
+    """True for an id of the study kinds (well-formed or not), which the study cog answers alone."""
+    kinds = (ButtonKind.REVIEW.value, ButtonKind.RESET.value)
+    return any(custom_id.startswith(f"{PREFIX}:{kind}:") for kind in kinds)

@@ -16,7 +16,7 @@ from quizbot.actors.ports import (
     RecoveryPrompt,
 )
 from quizbot.bot.catalogue import problem
-from quizbot.bot.custom_ids import RECOVERY_CHOICES, answer_id, recovery_id
+from quizbot.bot.custom_ids import RECOVERY_CHOICES, answer_id, recovery_id, review_id
 from quizbot.game.achievements import ALL_CATEGORIES, SPEED_SECONDS, Achievement
 from quizbot.game.effects import (
     AnnounceEnd,
@@ -147,7 +147,7 @@ def _render(event: ChannelEvent, key: tuple[int, int], epoch: int, typed: bool, 
                 embed=disnake.Embed(title=title, description=_table(standings, lang), colour=GREY)
             )
         case AnnounceEnd():
-            return _podium(event, lang)
+            return _podium(event, key, lang)
         case AnnounceExpiry(idle):
             text = _t(lang, "channel.expired", count=round(idle / 60))
             return Rendered(embed=disnake.Embed(description=text, colour=GREY))
@@ -297,7 +297,7 @@ def _reveal(event: Reveal, lang: str) -> Rendered:
     return Rendered(embed=embed)
 
 
-def _podium(event: AnnounceEnd, lang: str) -> Rendered:
+def _podium(event: AnnounceEnd, key: tuple[int, int], lang: str) -> Rendered:
     title = _t(lang, "channel.end.finished" if event.outcome == "finished" else "channel.end.stopped")
     embed = disnake.Embed(title=title, colour=GOLD)
     podium = "\n".join(
@@ -307,7 +307,18 @@ def _podium(event: AnnounceEnd, lang: str) -> Rendered:
     embed.description = podium or _t(lang, "channel.end.nobody")
     if len(event.standings) > 3:
         embed.add_field(_t(lang, "channel.end.everyone"), _table(event.standings, lang), inline=False)
-    return Rendered(embed=embed)
+    return Rendered(embed=embed, buttons=_review_button(event, key, lang))
+
+
+def _review_button(event: AnnounceEnd, key: tuple[int, int], lang: str) -> list[disnake.ui.Button[None]]:
+    """A channel game's "Review what I missed", when someone got a question wrong (not in a study
+    session's DM, guild 0)."""
+    if key[0] == 0 or event.run_id is None or not any(s.wrong for s in event.standings):
+        return []
+    label = _cut(_t(lang, "channel.end.review"), 80)
+    return [
+        disnake.ui.Button(style=disnake.ButtonStyle.primary, label=label, custom_id=review_id(event.run_id))
+    ]
 
 
 def _recovery(event: RecoveryPrompt, key: tuple[int, int], epoch: int, lang: str) -> Rendered:

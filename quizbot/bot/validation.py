@@ -10,8 +10,10 @@ invisible); every reply pings no one, so mentions in a value are harmless.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
+from datetime import time
 from pathlib import PurePath
 from typing import Any
 
@@ -30,6 +32,7 @@ from quizbot.storage.guilds import canonical_time_zone
 _FORMATTING_TRAPS = frozenset("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _FILE_LINE_BREAKS = frozenset("\t\n\r")  # the only controls a pack file may contain
 SHOWN_LIMIT = 32  # a refused choice is quoted back only when it is this short
+_CLOCK_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
 
 
 def _bad_character(char: str) -> str | None:
@@ -166,6 +169,16 @@ def time_zone(option: str, value: object) -> str | None:
     if known is None:
         raise _refuse("unknown_time_zone", option=option)
     return known
+
+
+def clock_time(option: str, value: object) -> time | None:
+    """A time of day written HH:MM, 00:00 to 23:59, two digits each (ASCII), nothing else around it."""
+    if value is None:
+        return None
+    match = _CLOCK_TIME.fullmatch(value) if isinstance(value, str) and len(value) == 5 else None
+    if match is None:
+        raise _refuse("invalid_clock_time", option=option, value=_shown(value))
+    return time(int(match.group(1)), int(match.group(2)))
 
 
 def person(option: str, value: object) -> disnake.User | disnake.Member | None:

@@ -19,6 +19,7 @@ import asyncpg
 from quizbot.storage.pool import Database
 
 DEFAULT_NEW_PER_DAY = 10
+DEFAULT_TIME_ZONE = "UTC"  # a player's zone when neither they nor the server where they asked chose one
 
 # The player's zone: their setting, else the zone the caller passes (the server's), else UTC.
 _ZONE = "coalesce((SELECT time_zone FROM study_settings WHERE user_id = $1), $2::text, 'UTC')"
@@ -82,6 +83,17 @@ async def carded(db: Database, user_id: int, identities: Sequence[str]) -> set[s
         return rows
 
     return {row["question_id"] for row in await db.run(read, transaction=False)}
+
+
+async def next_due(db: Database, user_id: int) -> datetime | None:
+    """When the player's next card falls due (None: they have no cards); one walk of the due index."""
+    query = "SELECT min(due) FROM review_cards WHERE user_id = $1"
+
+    async def read(conn: asyncpg.Connection) -> datetime | None:
+        moment: datetime | None = await conn.fetchval(query, user_id)
+        return moment
+
+    return await db.run(read, transaction=False)
 
 
 @dataclass(frozen=True, slots=True)

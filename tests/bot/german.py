@@ -41,6 +41,11 @@ GERMAN = {
     "reply.days#one": "{count} Tag",
     "reply.days#other": "{count} Tage",
     "reply.stats_streak_value": "{days} (Bestwert: {best})",
+    "study.deck": "**{reviews}** und **{new}**, je {seconds}.",
+    "study.reviews#one": "{count} Karte zum Wiederholen",
+    "study.reviews#other": "{count} Karten zum Wiederholen",
+    "study.new#one": "{count} neue Frage",
+    "study.new#other": "{count} neue Fragen",
 }
 # Other parts' keys, used where English has them: option names as German clients show them, and
 # an achievement's name as the channel words it.

@@ -24,7 +24,8 @@ EXPECTED = {
     "trivia start", "trivia stop", "trivia skip", "trivia hint", "trivia scores", "trivia packs",
     "trivia providers", "quiz start", "quiz stop", "leaderboard", "stats", "achievements",
     "settings show", "settings set", "settings pack_add", "settings pack_remove", "settings packs",
-    "supervisor status",
+    "supervisor status", "study start", "study stop", "study stats", "study timezone",
+    "study new_cards", "study remind at", "study remind off", "study reset",
 }  # fmt: skip
 AWKWARD_TEXT = [
     "",
@@ -56,14 +57,22 @@ ANY_JSON = st.recursive(
 
 
 def commands_of(world: World) -> dict[str, list[dict[str, Any]]]:
-    """Every registered command and subcommand ("trivia start"), with its options' schema."""
+    """Every registered command and subcommand ("trivia start", "study remind at"), with its options'
+    schema."""
     found: dict[str, list[dict[str, Any]]] = {}
     for command in world.double.commands():
-        subs = [o for o in command.get("options") or [] if o["type"] in (SUBCOMMAND, GROUP)]
-        if not subs:
-            found[command["name"]] = list(command.get("options") or [])
-        for sub in subs:
-            found[f"{command['name']} {sub['name']}"] = list(sub.get("options") or [])
+        found.update(_leaves(command["name"], list(command.get("options") or [])))
+    return found
+
+
+def _leaves(path: str, options: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The commands under `path`: itself when it takes options, else each subcommand, groups opened."""
+    subs = [o for o in options if o["type"] in (SUBCOMMAND, GROUP)]
+    if not subs:
+        return {path: options}
+    found: dict[str, list[dict[str, Any]]] = {}
+    for sub in subs:
+        found.update(_leaves(f"{path} {sub['name']}", list(sub.get("options") or [])))
     return found
 
 

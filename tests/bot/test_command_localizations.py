@@ -30,6 +30,15 @@ ENGLISH_NAMES = {
         **{sub: [] for sub in ("stop", "skip", "hint", "scores", "packs", "providers")},
     },
     "quiz": {"start": ["topic", "difficulty", "questions", "timeout"], "stop": []},
+    "study": {
+        "start": ["topic", "questions", "timeout"],
+        "stop": [],
+        "stats": [],
+        "timezone": ["zone"],
+        "new_cards": ["count"],
+        "remind": {"at": ["time"], "off": []},
+        "reset": [],
+    },
     "leaderboard": ["scope", "category", "timeframe"],
     "stats": ["user"],
     "achievements": ["user"],
@@ -95,18 +104,23 @@ def declared(bot: QuizBot) -> list[Declared]:
 def _options(path: tuple[str, ...], options: list[disnake.Option]) -> Iterator[Declared]:
     for option in options:
         here = (*path, option.name)
-        yield from _texts(here, option)
+        yield from _texts(here, option, described=option.type is not disnake.OptionType.sub_command_group)
         for choice in option.choices:
             value = choice.name_localizations
             yield Declared(here, f"choice.{choice.value}", choice.name, value._key, value.data or {})
         yield from _options(here, option.options)
 
 
-def _texts(path: tuple[str, ...], item: disnake.SlashCommand | disnake.Option) -> Iterator[Declared]:
+def _texts(
+    path: tuple[str, ...], item: disnake.SlashCommand | disnake.Option, *, described: bool = True
+) -> Iterator[Declared]:
+    """A command's or option's name and description; a subcommand group's description is disnake's
+    own "-" (it takes none), so there is nothing of ours to localise there."""
     # LocalizationValue keeps its key privately; disnake offers no other way to read it back
     name, description = item.name_localizations, item.description_localizations
     yield Declared(path, "name", item.name, name._key, name.data or {})
-    yield Declared(path, "description", item.description, description._key, description.data or {})
+    if described:
+        yield Declared(path, "description", item.description, description._key, description.data or {})
 
 
 def english_file() -> dict[str, str]:
@@ -149,14 +163,15 @@ def rule_breaches(siblings: list[dict[str, Any]], locale: str, where: str = "") 
 
 def test_english_command_and_option_names_are_the_ones_players_type(bot: QuizBot) -> None:
     """Localising adds names; the English ones stay exactly as they were."""
-    tree: dict[str, Any] = {}
-    for command in bot.slash_commands:
-        options = command.body.options
-        if options and all(o.type is disnake.OptionType.sub_command for o in options):
-            tree[command.name] = {o.name: [p.name for p in o.options] for o in options}
-        else:
-            tree[command.name] = [o.name for o in options]
-    assert tree == ENGLISH_NAMES
+    assert {command.name: names(command.body.options) for command in bot.slash_commands} == ENGLISH_NAMES
+
+
+def names(options: list[disnake.Option]) -> Any:
+    """Options by name: a list of a command's own, or subcommands (and groups) by name, nested."""
+    nested = (disnake.OptionType.sub_command, disnake.OptionType.sub_command_group)
+    if options and all(o.type in nested for o in options):
+        return {o.name: names(o.options) for o in options}
+    return [o.name for o in options]
 
 
 def test_every_name_description_and_choice_has_the_key_its_path_gives(bot: QuizBot) -> None:

@@ -1,41 +1,26 @@
-"""/quiz: a private study quiz for one person, run in their DMs (start, stop).
+"""/quiz: the alias of /study start and /study stop, kept for one release (its replies say so).
 
-A solo quiz is an ordinary session keyed (0, the user's DM channel): the trivia cog's button and
-typed-answer listeners already serve it, and its scores are stored as guild 0's.
+A study session is an ordinary session keyed (0, the user's DM channel): see studying.py.
 """
 
 from __future__ import annotations
 
-import disnake
 from disnake import Localized
 from disnake.ext import commands
 
-from quizbot.actors.messages import StopQuiz
+from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.catalogue import problem, say
-from quizbot.bot.context import NO_MENTIONS, QuizContext, refuse
-from quizbot.bot.durable import change, confirm
+from quizbot.bot.catalogue import say
+from quizbot.bot.cogs.study import study_now, topics_like
+from quizbot.bot.context import QuizContext, refuse
 from quizbot.bot.localized import choices
-from quizbot.bot.starting import (
-    DIFFICULTIES,
-    begin,
-    prepare_questions,
-    quiz_options,
-    sized_to,
-    start_session,
-    starting_embed,
-)
+from quizbot.bot.starting import DIFFICULTIES
+from quizbot.bot.studying import stop_study
 from quizbot.bot.types import CommandInter
-from quizbot.bot.validation import typed_so_far
-from quizbot.errors import SessionExists
-from quizbot.game.session import SessionConfig
-from quizbot.i18n import resolve
-
-SOLO_GUILD = 0  # solo quizzes live in DMs, which belong to no guild
 
 
 class QuizCog(commands.Cog):
-    """Solo study quizzes. Translates commands into session messages, like the trivia cog."""
+    """The old name of /study start and stop; it goes away in the next release."""
 
     def __init__(self, context: QuizContext) -> None:
         self.ctx = context
@@ -45,14 +30,18 @@ class QuizCog(commands.Cog):
 
     @commands.slash_command(
         name=Localized("quiz", key="cmd.quiz.name"),
-        description=Localized("A private study quiz, just for you, in your DMs.", key="cmd.quiz.description"),
+        description=Localized(
+            "Old name of /study; it goes away in the next release.", key="cmd.quiz.description"
+        ),
     )
     async def quiz(self, inter: CommandInter) -> None:
         """The /quiz group (its subcommands do the work)."""
 
     @quiz.sub_command(
         name=Localized("start", key="cmd.quiz.start.name"),
-        description=Localized("Start a private study quiz in your DMs.", key="cmd.quiz.start.description"),
+        description=Localized(
+            "Old name of /study start: study in your DMs.", key="cmd.quiz.start.description"
+        ),
     )
     async def start(
         self,
@@ -84,74 +73,24 @@ class QuizCog(commands.Cog):
             le=120,
         ),
     ) -> None:
-        """Check the options, open the DM, prepare the questions (before the session exists), start.
-
-        Every answer to the interaction is private, in a server and in the DM alike; the intro is a
-        message in the DM itself, which also tells us whether the player's DMs are open.
-        """
-        options = quiz_options(topic, difficulty, questions, seconds)
-        config = SessionConfig(**options.chosen(), topic=options.topic or "general")
-        in_dms = inter.guild_id is None
-        await inter.response.defer(ephemeral=True)
-        dm = await open_dm(inter)
-        key = (SOLO_GUILD, dm.id)
-        if key in self.ctx.directory:
-            await refuse(inter, problem("solo_exists"))
-            return
-        with self.ctx.starting_in(key):
-            language = resolve(inter.locale)  # a study quiz's generated questions: the player's language
-            prepared = await prepare_questions(self.ctx, SOLO_GUILD, config, language=language)
-            config = sized_to(config, prepared)
-            locale = inter.locale  # a study quiz speaks its player's language, in the DM too
-            title, hint = say("solo_starting", locale), say("solo_stop_hint", locale)
-            intro = starting_embed(title, config, prepared, hint, locale=locale)
-            if not in_dms:
-                try:
-                    await dm.send(embed=intro, allowed_mentions=NO_MENTIONS)  # are their DMs open?
-                except disnake.Forbidden:
-                    await refuse(inter, problem("dms_closed"))
-                    return
-            try:
-                session = await start_session(self.ctx, key, inter.author.id, config, prepared)
-            except SessionExists:
-                await refuse(inter, problem("solo_exists"))
-                return
-        if in_dms:
-            try:
-                await dm.send(embed=intro, allowed_mentions=NO_MENTIONS)
-            finally:
-                begin(session)  # after the intro, whether or not it could be sent
-        else:
-            begin(session)
-        note = say("solo_started_here" if in_dms else "solo_check_dms", inter.locale)
-        await inter.edit_original_response(note, allowed_mentions=NO_MENTIONS)
+        """The same study session as /study start (the difficulty is checked, but a study deck is
+        chosen by what is due, not by difficulty); the reply says /quiz is now /study."""
+        validation.choice("difficulty", difficulty, DIFFICULTIES)
+        note = "\n" + say("study.quiz_alias_note", inter.locale)
+        await study_now(self.ctx, inter, topic, questions, seconds, note=note)
 
     @quiz.sub_command(
         name=Localized("stop", key="cmd.quiz.stop.name"),
-        description=Localized("Stop your study quiz.", key="cmd.quiz.stop.description"),
+        description=Localized("Old name of /study stop.", key="cmd.quiz.stop.description"),
     )
     async def stop(self, inter: CommandInter) -> None:
-        """Stop the author's own solo quiz, whether asked from a server or from the DM itself."""
-        await inter.response.defer(ephemeral=True)
-        dm = await open_dm(inter)
-        session = self.ctx.directory.ref((SOLO_GUILD, dm.id))
-        if session is None:
-            await refuse(inter, problem("solo_not_found"))
-            return
-        done = await change(inter, session, StopQuiz(inter.author.id, False))
-        await confirm(inter, done, "study_stopped")
+        """Stop the author's own study session, as /study stop does."""
+        await stop_study(self.ctx, inter)
 
     @start.autocomplete("topic")
     async def topic_choices(self, inter: CommandInter, text: str) -> list[str]:
-        """Categories that contain what the user typed (at most 25, Discord's limit)."""
-        typed = typed_so_far(text)
-        return [] if typed is None else await self.ctx.categories_like(SOLO_GUILD, typed)
-
-
-async def open_dm(inter: CommandInter) -> disnake.DMChannel:
-    """The author's DM channel (cached once opened); Client.create_dm is Member.create_dm, typed."""
-    channel: disnake.DMChannel = await inter.bot.create_dm(inter.author)
-    return channel
+        """Categories and packs that contain what the user typed (at most 25, Discord's limit)."""
+        return await topics_like(self.ctx, inter.guild_id or 0, text)
 
 
 def setup(bot: QuizBot) -> None:

@@ -1,0 +1,123 @@
+"""Running a study session in a player's DMs, for /study start, the /quiz alias and the podium's
+"Review what I missed" button alike.
+
+A study session is an ordinary solo session keyed (0, the player's DM channel): snapshotted,
+respawned and recovered like any other; the trivia cog's button and typed-answer listeners serve
+it. Its one player's answer closes each question (close_on_answer), and every reveal shows the
+question's explanation.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import disnake
+from disnake.interactions.base import Interaction
+
+from quizbot.actors.messages import StopQuiz
+from quizbot.bot.catalogue import problem, say
+from quizbot.bot.context import NO_MENTIONS, QuizContext, refuse
+from quizbot.bot.durable import change, confirm
+from quizbot.bot.render import BLURPLE
+from quizbot.bot.starting import begin, start_session
+from quizbot.bot.study_deck import Deck
+from quizbot.errors import SessionExists
+from quizbot.game.session import MAX_QUESTIONS, SessionConfig
+from quizbot.i18n import LocaleLike
+from quizbot.questions.sources import PreparedQuestions
+from quizbot.storage.guilds import guild_settings
+
+SOLO_GUILD = 0  # study sessions live in DMs, which belong to no guild
+STUDY_TOPIC = "study"  # a session's topic when the player named none
+
+
+def now_of(ctx: QuizContext) -> datetime:
+    """The games' clock as an aware UTC datetime: what FSRS and the study queries call now."""
+    return datetime.fromtimestamp(ctx.clock.time(), UTC)
+
+
+async def server_zone(ctx: QuizContext, inter: Interaction[Any]) -> str | None:
+    """The time zone of the server the player asked in (their own /study timezone comes first, in
+    storage); None in DMs, where UTC applies."""
+    if inter.guild_id is None:
+        return None
+    return (await guild_settings(ctx.db, inter.guild_id)).time_zone
+
+
+async def open_dm(inter: Interaction[Any]) -> disnake.DMChannel:
+    """The author's DM channel (cached once opened); Client.create_dm is Member.create_dm, typed."""
+    channel: disnake.DMChannel = await inter.bot.create_dm(inter.author)
+    return channel
+
+
+def deck_embed(deck: Deck, seconds: int, locale: LocaleLike) -> disnake.Embed:
+    """The session's intro, in `locale`: how many reviews and new questions, and the time for each."""
+    size = say(
+        "study.deck",
+        locale,
+        reviews=problem("study.reviews", count=deck.reviews),
+        new=problem("study.new", count=deck.new),
+        seconds=problem("reply.seconds", count=seconds),
+    )
+    description = f"{size}{say('solo_stop_hint', locale)}"
+    return disnake.Embed(title=say("solo_starting", locale), description=description, colour=BLURPLE)
+
+
+async def start_study(
+    ctx: QuizContext, inter: Interaction[Any], deck: Deck, seconds: int, *, topic: str | None, note: str = ""
+) -> None:
+    """Start `deck` as the author's study session in their DMs and say so privately (`note` after).
+
+    The interaction was deferred privately. A session already running, or closed DMs, are refused
+    privately and start nothing; the intro is a message in the DM itself."""
+    in_dms = inter.guild_id is None
+    dm = await open_dm(inter)
+    key = (SOLO_GUILD, dm.id)
+    if key in ctx.directory:
+        await refuse(inter, problem("solo_exists"))
+        return
+    if ctx.languages is not None:  # the DM speaks its player's language
+        ctx.languages.saw(inter.author.id, inter.locale)
+    questions = deck.questions[:MAX_QUESTIONS]
+    config = SessionConfig(
+        question_count=len(questions),
+        question_timeout=seconds,
+        mode=deck.mode,
+        close_on_answer=True,
+        topic=topic or STUDY_TOPIC,
+    )
+    intro = deck_embed(deck, seconds, inter.locale)
+    with ctx.starting_in(key):
+        if not in_dms:
+            try:
+                await dm.send(embed=intro, allowed_mentions=NO_MENTIONS)  # are their DMs open?
+            except disnake.Forbidden:
+                await refuse(inter, problem("dms_closed"))
+                return
+        try:
+            session = await start_session(ctx, key, inter.author.id, config, PreparedQuestions(questions))
+        except SessionExists:
+            await refuse(inter, problem("solo_exists"))
+            return
+    if in_dms:
+        try:
+            await dm.send(embed=intro, allowed_mentions=NO_MENTIONS)
+        finally:
+            begin(session)  # after the intro, whether or not it could be sent
+    else:
+        begin(session)
+    said = say("solo_started_here" if in_dms else "solo_check_dms", inter.locale)
+    await inter.edit_original_response(f"{said}{note}", allowed_mentions=NO_MENTIONS)
+
+
+async def stop_study(ctx: QuizContext, inter: Interaction[Any]) -> None:
+    """Stop the author's own study session, asked from a server or from the DM itself."""
+    await inter.response.defer(ephemeral=True)
+    dm = await open_dm(inter)
+    session = ctx.directory.ref((SOLO_GUILD, dm.id))
+    if session is None:
+        await refuse(inter, problem("solo_not_found"))
+        return
+    done = await change(inter, session, StopQuiz(inter.author.id, False))
+    await confirm(inter, done, "study_stopped")
