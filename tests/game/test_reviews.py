@@ -23,6 +23,7 @@ DAY = timedelta(days=1)
 def clock() -> Iterator[FrozenDateTimeFactory]:
     """Frozen wall time from START: reviews happen at datetime.now(UTC) and time moves only by hand."""
     with freeze_time(START) as frozen:
+        assert isinstance(frozen, FrozenDateTimeFactory)
         yield frozen
 
 
@@ -39,28 +40,27 @@ def answered(card: ReviewCard | None, recall: Recall) -> tuple[ReviewCard, timed
 # --- the rating an answer earns --------------------------------------------------------------------
 
 
-def test_a_wrong_answer_is_again_even_when_quick() -> None:
-    """Wrong is Again, whatever the hints or the speed."""
-    assert recall_of(False, False, 0.5, 30) is Recall.AGAIN
-    assert recall_of(False, True, 29.0, 30) is Recall.AGAIN
-
-
-def test_a_right_answer_after_a_hint_is_hard_even_when_quick() -> None:
-    """A hint caps a right answer at Hard, however fast it came."""
-    assert recall_of(True, True, 1.0, 30) is Recall.HARD
-    assert recall_of(True, True, 25.0, 30) is Recall.HARD
-
-
-def test_a_right_answer_in_more_than_a_third_of_the_time_is_good() -> None:
-    """Right, without a hint, after the first third: Good."""
-    assert recall_of(True, False, 10.01, 30) is Recall.GOOD
-    assert recall_of(True, False, 29.9, 30) is Recall.GOOD
-
-
-def test_a_right_answer_within_a_third_of_the_time_is_easy() -> None:
-    """Right, without a hint, within a third of the time: Easy (from the very first moment)."""
-    assert recall_of(True, False, 0.0, 30) is Recall.EASY
-    assert recall_of(True, False, 9.99, 30) is Recall.EASY
+@pytest.mark.parametrize(
+    ("correct", "hinted", "elapsed", "timeout", "earned"),
+    [
+        (False, False, 0.5, 30, Recall.AGAIN),  # wrong is Again, however quick
+        (False, True, 29.0, 30, Recall.AGAIN),
+        (True, True, 1.0, 30, Recall.HARD),  # a hint caps a right answer at Hard, however quick
+        (True, True, 25.0, 30, Recall.HARD),
+        (True, False, 10.01, 30, Recall.GOOD),  # right after the first third
+        (True, False, 29.9, 30, Recall.GOOD),
+        (True, False, 0.0, 30, Recall.EASY),  # right within the first third, from the first moment
+        (True, False, 9.99, 30, Recall.EASY),
+        (True, False, 0.0, 0, Recall.GOOD),  # no timeout, no first third
+        (True, False, 1.0, 0, Recall.GOOD),
+        (True, False, -1.0, 30, Recall.GOOD),  # timed before the question opened (a clock step)
+    ],
+)
+def test_the_rating_an_answer_earns(
+    correct: bool, hinted: bool, elapsed: float, timeout: float, earned: Recall
+) -> None:
+    """Wrong: Again; right after a hint: Hard; right: Good; right within a third of the time: Easy."""
+    assert recall_of(correct, hinted, elapsed, timeout) is earned
 
 
 @pytest.mark.parametrize("timeout", [3, 7, 10, 15, 20, 25, 30, 45, 60, 90, 120])
@@ -68,17 +68,6 @@ def test_exactly_a_third_of_the_time_is_still_easy(timeout: float) -> None:
     """The edge belongs to Easy, for every timeout (a third of 10 s or 20 s is not a float's exact third)."""
     assert recall_of(True, False, timeout / 3, timeout) is Recall.EASY
     assert recall_of(True, False, timeout / 3 + 0.001, timeout) is Recall.GOOD
-
-
-def test_no_answer_is_easy_without_a_timeout() -> None:
-    """A zero timeout has no first third: a right answer is Good, even at once."""
-    assert recall_of(True, False, 0.0, 0) is Recall.GOOD
-    assert recall_of(True, False, 1.0, 0) is Recall.GOOD
-
-
-def test_a_negative_elapsed_time_is_not_easy() -> None:
-    """An answer timed before the question opened (a clock step) earns Good, not Easy."""
-    assert recall_of(True, False, -1.0, 30) is Recall.GOOD
 
 
 # --- the scheduler's effect over time ---------------------------------------------------------------
