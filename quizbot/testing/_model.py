@@ -94,6 +94,7 @@ class User:
     bot: bool = False
     global_name: str | None = None
     locale: str = "en-US"  # their Discord client's language: every interaction of theirs carries it
+    accepts_dms: bool = True  # False: they closed their DMs to the bot (a DM is refused: 403, 50007)
 
     @property
     def mention(self) -> str:

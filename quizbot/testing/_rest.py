@@ -143,6 +143,8 @@ class RestApi(InteractionRoutes):
         """POST /channels/{id}/messages (JSON or multipart)."""
         channel, ambiguous = self.store.resolve_channel(snowflake(request, "channel_id"))
         self.bot_may(channel, SEND)
+        if channel.recipient is not None and not channel.recipient.accepts_dms:
+            raise ApiError(403, 50007, "Cannot send messages to this user")  # the DM opens; posting fails
         payload, raw = await self.body(request)
         data: JSON = payload or {}
         validate_message(data, has_files=bool(raw), creating=True)

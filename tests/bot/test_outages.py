@@ -11,10 +11,8 @@ from quizbot.bot.catalogue import MESSAGES
 from quizbot.config import Settings
 from quizbot.storage.packs import save_guild_pack
 from quizbot.storage.pool import Database
-from quizbot.storage.schema import apply_schema
 from tests.bot.conftest import World, world_with
 from tests.bot.play import answer_buttons, finish, is_question, next_question
-from tests.conftest import connect_to_schema
 from tests.pgproxy import PostgresProxy
 from tests.questions.llm.support import FakeAPI, payload, settings_for, success
 
@@ -100,23 +98,6 @@ async def test_a_short_set_the_bank_cannot_fill_makes_a_shorter_quiz(
         await world.settle()
         question = await next_question(world, club)
         assert question.embeds[0]["title"] == "Question 1 of 1"
-
-
-@pytest.fixture
-async def proxy(server_url: str) -> AsyncIterator[PostgresProxy]:
-    through = PostgresProxy(server_url)
-    await through.start()
-    yield through
-    await through.close()
-
-
-@pytest.fixture
-async def proxied_db(proxy: PostgresProxy, schema_name: str) -> AsyncIterator[Database]:
-    """The test's database, reached through a proxy the test can cut."""
-    database = await connect_to_schema(proxy.url, schema_name)
-    await apply_schema(database)
-    yield database
-    await database.close()
 
 
 async def stored(world: World, guild_id: int, db: Database) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from quizbot.clock import ManualClock
 from quizbot.config import Settings
 from quizbot.storage.pool import Database
 from quizbot.testing import DiscordDouble, StandardGuild
+from tests.bot.conftest import no_identify_pause
 
 OPTIONS = {"guild_ready_timeout": 0.05}
 
@@ -29,10 +30,6 @@ async def guilds_on_both_shards(double: DiscordDouble) -> list[StandardGuild]:
         made.append(double.standard_guild(f"G{len(made)}", players=1))
         await asyncio.sleep(0.002)
     return made
-
-
-async def no_identify_pause(shard_id: int | None, *, initial: bool = False) -> None:
-    """disnake waits 5 s between shards' IDENTIFYs for Discord's sake; the double needs no pause."""
 
 
 async def start_in(double: DiscordDouble, where: StandardGuild) -> None:
