@@ -54,9 +54,12 @@ def topic_questions(bank: QuestionBank, topic: str | None) -> list[Question] | N
 
 
 def topic_names(bank: QuestionBank) -> list[str]:
-    """What /study start's topic can name: the categories, then the packs' names, each once, sorted."""
-    names = dict.fromkeys([*bank.categories, *sorted(pack.name for pack in bank.packs.values())])
-    return list(names)
+    """What /study start's topic can name: the categories, then the packs' names that are not a
+    category's in another letter case, each once."""
+    names = {category.casefold(): category for category in bank.categories}
+    for name in sorted(pack.name for pack in bank.packs.values()):
+        names.setdefault(name.casefold(), name)
+    return list(names.values())
 
 
 async def study_deck(

@@ -44,3 +44,15 @@ async def finish(world: World, question_seconds: float, pause: float = 4.0) -> f
     await world.advance(question_seconds)
     await world.advance(pause)
     return since
+
+
+async def button_message(world: World, where: StandardGuild, custom_id: str) -> MessageRecord:
+    """A bot message in the guild's channel with one button of this id, as an old version of the
+    bot (or a forger) might have left there."""
+    button = {"type": 2, "style": 1, "label": "B", "custom_id": custom_id}
+    return await world.double.store.create_message(
+        where.channel,
+        world.double.bot_user,
+        {"content": "An old message", "components": [{"type": 1, "components": [button]}]},
+        [],
+    )

@@ -12,7 +12,7 @@ from quizbot.errors import StorageError
 from quizbot.storage.guilds import GuildSettings, guild_settings
 from quizbot.testing import InteractionRecord, MessageRecord
 from tests.bot.conftest import World
-from tests.bot.play import start_quiz
+from tests.bot.play import button_message, start_quiz
 
 REFUSAL = "❌ Sorry"
 
@@ -134,13 +134,7 @@ async def test_a_five_thousand_character_time_zone_is_refused_by_name(world: Wor
 async def test_a_button_quizbot_does_not_know_gets_a_private_answer(world: World, custom_id: str) -> None:
     """A click on a button from an old version (or anyone's) is answered privately, not left to fail."""
     club = world.club
-    button = {"type": 2, "style": 1, "label": "B", "custom_id": custom_id}
-    old = await world.double.store.create_message(
-        club.channel,
-        world.double.bot_user,
-        {"content": "An old question", "components": [{"type": 1, "components": [button]}]},
-        [],
-    )
+    old = await button_message(world, club, custom_id)
     click = await world.double.click(old, custom_id, club.players[0])
     await click.wait_ack(timeout=3.0)
     assert click.original is not None and click.original.ephemeral
