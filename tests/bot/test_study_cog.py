@@ -17,11 +17,19 @@ from tests.bot.test_quiz_cog import question_in_dm, solo_key
 
 
 async def said(
-    world: World, player: Member, command: str, options: dict[str, Any] | None = None, *, forged: bool = False
+    world: World,
+    player: Member,
+    command: str,
+    options: dict[str, Any] | None = None,
+    *,
+    forged: bool = False,
+    locale: str | None = None,
 ) -> MessageRecord:
     """`player` uses `command` in the club's #trivia; the bot's last, private word on it."""
     club = world.club
-    record = await world.double.slash(club.guild, club.channel, player, command, options or {}, forged=forged)
+    record = await world.double.slash(
+        club.guild, club.channel, player, command, options or {}, forged=forged, locale=locale
+    )
     await record.wait_until(settled, timeout=5.0, what="the bot's answer")
     last = final(record)
     assert last is not None and last.ephemeral, (command, last)
@@ -142,6 +150,22 @@ async def test_stats_count_the_reviews_and_the_cards_due(world: World) -> None:
         "Longest study streak: **1 day**",
         "Time zone: UTC",
     ]
+
+
+async def test_stats_give_true_retention_once_a_learned_card_is_reviewed(world: World) -> None:
+    """A card answered right at once (Easy) is learned; answered right again when due, a month
+    later, it is the one review of a learned card: 100 % retention, in the reader's language too."""
+    player = world.club.players[0]
+    await study(world, player, topic="computing", questions=1)
+    await answer_all(world, player, 1, right=True)
+    await world.advance(30 * 24 * 3600)
+    await study(world, player, topic="computing", questions=1)
+    await answer_all(world, player, 1, right=True)
+    stats = await said(world, player, "study stats")
+    assert "True retention (30 days): **100%**" in stats.embeds[0]["description"]
+    german = await said(world, player, "study stats", locale="de")
+    lines = german.embeds[0]["description"].split("\n")
+    assert "Echte Behaltensquote (30 Tage): **100\xa0%**" in lines and "Längste Lernserie: **1 Tag**" in lines
 
 
 async def test_timezone_takes_an_iana_name_in_any_case_and_stats_use_it(world: World) -> None:

@@ -15,7 +15,6 @@ from quizbot.bot.custom_ids import ButtonKind, is_study_button, parse_reset, par
 from quizbot.bot.study_deck import missed_deck
 from quizbot.bot.studying import start_study
 from quizbot.bot.types import ButtonInter
-from quizbot.errors import QuizbotError
 from quizbot.storage import study as storage
 
 REVIEW_SECONDS = 30  # a missed question is asked with /study start's default time
@@ -38,7 +37,7 @@ class StudyButtons(commands.Cog):
                 await self._review(inter, custom_id)
             else:
                 await self._reset(inter, custom_id)
-        except QuizbotError as error:
+        except Exception as error:  # a domain refusal, or anything else (refuse logs that one)
             await refuse(inter, error)
 
     async def _review(self, inter: ButtonInter, custom_id: str) -> None:
