@@ -1,5 +1,5 @@
 """Running a study session in a player's DMs, for /study start, the /quiz alias and the podium's
-"Review what I missed" button alike.
+"Review what I missed" button alike: the options checked, the deck chosen, the session started.
 
 A study session is an ordinary solo session keyed (0, the player's DM channel): snapshotted,
 respawned and recovered like any other; the trivia cog's button and typed-answer listeners serve
@@ -16,19 +16,23 @@ import disnake
 from disnake.interactions.base import Interaction
 
 from quizbot.actors.messages import StopQuiz
+from quizbot.bot import validation
 from quizbot.bot.catalogue import problem, say
 from quizbot.bot.context import NO_MENTIONS, QuizContext, refuse
 from quizbot.bot.durable import change, confirm
 from quizbot.bot.render import BLURPLE
-from quizbot.bot.starting import begin, start_session
-from quizbot.bot.study_deck import Deck
+from quizbot.bot.starting import TOPIC_LIMIT, begin, start_session
+from quizbot.bot.study_deck import Deck, study_deck, topic_names, topic_questions
 from quizbot.errors import SessionExists
 from quizbot.game.session import MAX_QUESTIONS, SessionConfig
 from quizbot.i18n import LocaleLike
 from quizbot.questions.sources import PreparedQuestions
 from quizbot.storage.guilds import guild_settings
+from quizbot.storage.study import next_due
 
 SOLO_GUILD = 0  # study sessions live in DMs, which belong to no guild
+MAX_CHOICES = 25  # Discord's limit on autocomplete choices
+DEFAULT_QUESTIONS, DEFAULT_SECONDS = 10, 30  # /study start's defaults
 STUDY_TOPIC = "study"  # a session's topic when the player named none
 
 
@@ -121,3 +125,48 @@ async def stop_study(ctx: QuizContext, inter: Interaction[Any]) -> None:
         return
     done = await change(inter, session, StopQuiz(inter.author.id, False))
     await confirm(inter, done, "study_stopped")
+
+
+async def topics_like(ctx: QuizContext, guild_id: int, text: object) -> list[str]:
+    """The categories and packs /study start's topic can name that contain `text` (at most 25)."""
+    typed = validation.typed_so_far(text)
+    if typed is None:
+        return []
+    wanted = typed.strip().casefold()
+    names = topic_names(await ctx.custom.bank_for(guild_id))
+    return [name for name in names if wanted in name.casefold()][:MAX_CHOICES]
+
+
+async def study_now(
+    ctx: QuizContext,
+    inter: Interaction[Any],
+    topic: object,
+    questions: object,
+    seconds: object,
+    *,
+    note: str = "",
+) -> None:
+    """Check the options, choose the deck, and start it in the player's DMs (`start_study`).
+
+    Refused privately: a topic that names no category or pack; nothing to study now (no cards
+    due and no new-card room left today), with when the next card is due."""
+    named = validation.text("topic", topic, limit=TOPIC_LIMIT)
+    count = validation.whole_number("questions", questions, 1, 20, key="invalid_count")
+    timeout = validation.whole_number("timeout", seconds, 5, 120, key="invalid_timeout")
+    await inter.response.defer(ephemeral=True)
+    pool = topic_questions(await ctx.custom.bank_for(inter.guild_id or 0), named)
+    if pool is None:
+        await refuse(inter, problem("study.unknown_topic"))
+        return
+    zone = await server_zone(ctx, inter)
+    deck = await study_deck(
+        ctx.db, inter.author.id, now_of(ctx), pool, count=count or DEFAULT_QUESTIONS, server_zone=zone
+    )
+    if not deck.questions:
+        due = await next_due(ctx.db, inter.author.id)
+        found = problem("study.nothing_now")
+        if due is not None:
+            found = problem("study.nothing_until", when=disnake.utils.format_dt(due, "R"))
+        await refuse(inter, found)
+        return
+    await start_study(ctx, inter, deck, timeout or DEFAULT_SECONDS, topic=named, note=note)

@@ -11,11 +11,10 @@ from disnake.ext import commands
 from quizbot.bot import validation
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import say
-from quizbot.bot.cogs.study import study_now, topics_like
 from quizbot.bot.context import QuizContext, refuse
 from quizbot.bot.localized import choices
 from quizbot.bot.starting import DIFFICULTIES
-from quizbot.bot.studying import stop_study
+from quizbot.bot.studying import stop_study, study_now, topics_like
 from quizbot.bot.types import CommandInter
 
 

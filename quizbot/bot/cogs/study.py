@@ -23,14 +23,19 @@ from quizbot.bot.context import QuizContext, refuse, reply
 from quizbot.bot.custom_ids import ResetButton
 from quizbot.bot.render import BLURPLE, RED
 from quizbot.bot.starting import TOPIC_LIMIT
-from quizbot.bot.study_deck import study_deck, topic_names, topic_questions
-from quizbot.bot.studying import now_of, server_zone, start_study, stop_study
+from quizbot.bot.studying import (
+    DEFAULT_QUESTIONS,
+    DEFAULT_SECONDS,
+    MAX_CHOICES,
+    now_of,
+    server_zone,
+    stop_study,
+    study_now,
+    topics_like,
+)
 from quizbot.bot.types import CommandInter
 from quizbot.i18n.languages import babel_name
 from quizbot.storage import study as storage
-
-MAX_CHOICES = 25  # Discord's limit on autocomplete choices
-DEFAULT_QUESTIONS, DEFAULT_SECONDS = 10, 30
 
 
 def missing(option: str) -> Refused:
@@ -48,51 +53,6 @@ def zones_like(typed: str) -> list[str]:
     """IANA zones containing `typed`, any letter case; at most 25, Discord's limit."""
     wanted = typed.strip().casefold()
     return [zone for zone in _zones() if wanted in zone.casefold()][:MAX_CHOICES]
-
-
-async def topics_like(ctx: QuizContext, guild_id: int, text: object) -> list[str]:
-    """The categories and packs /study start's topic can name that contain `text` (at most 25)."""
-    typed = validation.typed_so_far(text)
-    if typed is None:
-        return []
-    wanted = typed.strip().casefold()
-    names = topic_names(await ctx.custom.bank_for(guild_id))
-    return [name for name in names if wanted in name.casefold()][:MAX_CHOICES]
-
-
-async def study_now(
-    ctx: QuizContext,
-    inter: CommandInter,
-    topic: object,
-    questions: object,
-    seconds: object,
-    *,
-    note: str = "",
-) -> None:
-    """Check the options, choose the deck, and start it in the player's DMs (see studying.py).
-
-    Refused privately: a topic that names no category or pack; nothing to study now (no cards
-    due and no new-card room left today), with when the next card is due."""
-    named = validation.text("topic", topic, limit=TOPIC_LIMIT)
-    count = validation.whole_number("questions", questions, 1, 20, key="invalid_count")
-    timeout = validation.whole_number("timeout", seconds, 5, 120, key="invalid_timeout")
-    await inter.response.defer(ephemeral=True)
-    pool = topic_questions(await ctx.custom.bank_for(inter.guild_id or 0), named)
-    if pool is None:
-        await refuse(inter, problem("study.unknown_topic"))
-        return
-    zone = await server_zone(ctx, inter)
-    deck = await study_deck(
-        ctx.db, inter.author.id, now_of(ctx), pool, count=count or DEFAULT_QUESTIONS, server_zone=zone
-    )
-    if not deck.questions:
-        due = await storage.next_due(ctx.db, inter.author.id)
-        found = problem("study.nothing_now")
-        if due is not None:
-            found = problem("study.nothing_until", when=disnake.utils.format_dt(due, "R"))
-        await refuse(inter, found)
-        return
-    await start_study(ctx, inter, deck, timeout or DEFAULT_SECONDS, topic=named, note=note)
 
 
 class StudyCog(commands.Cog):

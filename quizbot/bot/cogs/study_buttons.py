@@ -13,11 +13,9 @@ from quizbot.bot.catalogue import problem, say
 from quizbot.bot.context import QuizContext, refuse, reply
 from quizbot.bot.custom_ids import ButtonKind, is_study_button, parse_reset, parse_review
 from quizbot.bot.study_deck import missed_deck
-from quizbot.bot.studying import start_study
+from quizbot.bot.studying import DEFAULT_SECONDS, start_study
 from quizbot.bot.types import ButtonInter
 from quizbot.storage import study as storage
-
-REVIEW_SECONDS = 30  # a missed question is asked with /study start's default time
 
 
 class StudyButtons(commands.Cog):
@@ -52,7 +50,7 @@ class StudyButtons(commands.Cog):
         if not deck.questions:
             await reply(inter, say("study.missed_nothing", inter.locale))
             return
-        await start_study(self.ctx, inter, deck, REVIEW_SECONDS, topic=None)
+        await start_study(self.ctx, inter, deck, DEFAULT_SECONDS, topic=None)  # /study start's time
 
     async def _reset(self, inter: ButtonInter, custom_id: str) -> None:
         """Delete the presser's study data, if the button is theirs and they confirmed."""
