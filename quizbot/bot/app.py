@@ -20,6 +20,7 @@ from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.cogs import EXTENSIONS
 from quizbot.bot.context import QuizContext
 from quizbot.bot.housekeeping import keep_house
+from quizbot.bot.reminders import ReminderSender
 from quizbot.clock import Clock, LoopClock
 from quizbot.config import Settings
 from quizbot.errors import QuizbotError
@@ -43,6 +44,7 @@ class RunningBot:
     service: QuizService
     channel: DiscordChannel
     llm: LLMSource
+    reminders: ReminderSender
 
 
 def point_at(api_base: str | None) -> None:
@@ -67,7 +69,8 @@ async def running_bot(
 
     The caller logs the bot in (`bot.start(token)`); leaving the block snapshots every session,
     sends what is queued for Discord (briefly), and closes the client and the providers.
-    `clock` times the games; `edge_clock` paces what is sent to Discord (both the loop's by default).
+    `clock` times the games and study reminders; `edge_clock` paces what is sent to Discord (both
+    the loop's by default). The reminder sender is stopped first on the way out.
     `journal=False` is for measurement only: see QuizService.
     """
     i18n.load()  # every locale file, read and checked once: a malformed one stops start-up here
@@ -112,6 +115,9 @@ async def running_bot(
             logger.bind(guild=key[0], channel=key[1]).warning("channel lost, not reported: {}", error)
 
     channel.on_lost = channel_lost
+    reminders = ReminderSender(  # reminders fall due on the games' clock; their retries wait at the edge
+        bot, db, languages, channel.limiter, clock=games_clock, edge_clock=edge_clock
+    )
     context = QuizContext(
         directory=service.directory,
         supervisor_ref=ref,
@@ -124,13 +130,16 @@ async def running_bot(
         providers=tuple(llm.slots),
         languages=languages,
         clock=games_clock,
+        reminders=reminders,
     )
     bot.context = context
     for extension in EXTENSIONS:
         bot.load_extension(extension)
+    reminders.start()  # it waits for the bot to be ready, then sweeps every minute
     try:
-        yield RunningBot(bot, service, channel, llm)
+        yield RunningBot(bot, service, channel, llm, reminders)
     finally:
+        await reminders.stop()
         await service.stop()
         await channel.flush(within=CHANNEL_FLUSH_SECONDS)
         await channel.close()

@@ -26,6 +26,7 @@ SERVER_LANGUAGE = "default"  # /settings set language: back to the server's pref
 MAX_CHOICES = 25  # Discord's limit on autocomplete choices
 READ_TIMEOUT = 2.0  # a storage read that takes longer is treated as an outage
 RETRY_AFTER = 30.0  # after an outage, how long a guild speaks its fallback before storage is asked again
+STUDY_COMMANDS = frozenset({"quiz", "study"})  # whose users' client locale their DMs speak
 PLAYERS_KEPT = 10_000  # the most DM players whose client locale is remembered (the oldest go first)
 
 StoredLanguage = Callable[[int], Awaitable[str | None]]  # a guild's /settings language, or None
@@ -97,12 +98,17 @@ class ChannelLanguages:
             return self.of_guild(guild_id)
         channel = self.bot.get_channel(channel_id)
         recipient = getattr(channel, "recipient", None)
-        player = self._players.get(recipient.id) if recipient is not None else None
-        return player or DEFAULT
+        return self.of_player(recipient.id) if recipient is not None else DEFAULT
+
+    def of_player(self, user_id: int) -> str:
+        """The shipped locale a player's DMs speak: their client's at their last /quiz or /study,
+        else English."""
+        return self._players.get(user_id, DEFAULT)
 
     async def seen_command(self, inter: CommandInter) -> None:
-        """A listener for every slash command: remembers the locale of whoever used /quiz."""
-        if inter.data.name == "quiz":
+        """A listener for every slash command: remembers the locale of whoever used /quiz or /study
+        (their study quiz and their reminders speak it)."""
+        if inter.data.name in STUDY_COMMANDS:
             self.saw(inter.author.id, inter.locale)
 
 

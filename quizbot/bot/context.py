@@ -23,6 +23,7 @@ from quizbot.actors.base import ActorRef
 from quizbot.actors.directory import Directory
 from quizbot.bot.catalogue import Listed, Problem, Refused, problem, problem_for, say
 from quizbot.bot.channel_language import ChannelLanguages
+from quizbot.bot.reminders import ReminderSender
 from quizbot.bot.render import Rendered
 from quizbot.clock import Clock, LoopClock
 from quizbot.errors import QuizbotError, SessionNotFound
@@ -65,6 +66,7 @@ class QuizContext:
     starting: set[tuple[int, int]] = field(default_factory=set)  # channels with a start under way
     languages: ChannelLanguages | None = None  # the channels' languages, told when /settings changes one
     clock: Clock = field(default_factory=LoopClock)  # the games' clock: what "now" is for study cards
+    reminders: ReminderSender | None = None  # study reminders' sender, for /supervisor status
 
     @contextmanager
     def starting_in(self, key: tuple[int, int]) -> Iterator[None]:

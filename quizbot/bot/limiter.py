@@ -35,6 +35,7 @@ class Priority(IntEnum):
 
     URGENT = 0  # posts that let play go on: questions, hints, prompts, the end of a game
     COSMETIC = 1  # edits: a closed question's answer and scores
+    BACKGROUND = 2  # study reminders' DMs: only when nothing in play waits
 
 
 class Limiter:

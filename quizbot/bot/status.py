@@ -9,15 +9,21 @@ from quizbot.actors.ports import PoolHealth
 from quizbot.actors.status import SupervisorStatus
 from quizbot.bot.catalogue import say
 from quizbot.bot.limiter import REFUSAL_LIMIT
+from quizbot.bot.reminders import ReminderFigures
 from quizbot.bot.render import BLURPLE
 from quizbot.i18n import DEFAULT, LocaleLike
 
 
 def status_embed(
-    status: SupervisorStatus, *, everything: bool, invalid_requests: int = 0, locale: LocaleLike = DEFAULT
+    status: SupervisorStatus,
+    *,
+    everything: bool,
+    invalid_requests: int = 0,
+    reminders: ReminderFigures | None = None,
+    locale: LocaleLike = DEFAULT,
 ) -> disnake.Embed:
     """What /supervisor status shows, in `locale`: this guild's sessions, or (for the owner) the
-    whole process."""
+    whole process, with its study reminders sent and refused."""
     words = i18n.active()
 
     def number(value: float, decimals: int | None = None) -> str:
@@ -61,6 +67,9 @@ def status_embed(
         embed.add_field(say("reply.status_set_aside", locale), number(status.quarantined))
         used = say("invalid_requests", locale, count=invalid_requests, limit=REFUSAL_LIMIT)
         embed.add_field(say("invalid_requests_title", locale), used)
+        if reminders is not None:
+            sent = say("reply.status_reminders_line", locale, sent=reminders.sent, refused=reminders.refused)
+            embed.add_field(say("reply.status_reminders", locale), sent)
     return embed
 
 

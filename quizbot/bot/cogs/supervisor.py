@@ -50,7 +50,10 @@ class SupervisorCog(commands.Cog):
             mine = tuple(s for s in status.sessions if s.key[0] == inter.guild_id)
             status = replace(status, sessions=mine)
         invalid = self.ctx.outbox.invalid_requests()
-        embed = status_embed(status, everything=everything, invalid_requests=invalid, locale=inter.locale)
+        reminders = self.ctx.reminders.figures() if self.ctx.reminders is not None else None
+        embed = status_embed(
+            status, everything=everything, invalid_requests=invalid, reminders=reminders, locale=inter.locale
+        )
         await reply(inter, embed=embed)
 
 
