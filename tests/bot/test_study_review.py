@@ -17,12 +17,15 @@ from quizbot.bot.render import render
 from quizbot.clock import ManualClock
 from quizbot.config import Settings
 from quizbot.game.effects import AnnounceEnd, Standing
+from quizbot.game.questions import QuestionKind
 from quizbot.storage.pool import Database
+from quizbot.storage.questions import keep_questions
 from quizbot.testing import DiscordDouble, InteractionRecord, Member, MessageRecord, StandardGuild
 from quizbot.testing.clocks import QuietBot, SteppingClock
 from tests.bot.conftest import World
 from tests.bot.play import answer_buttons, button_message, finish, next_question, start_quiz
 from tests.bot.test_privacy import REFUSAL, final, settled
+from tests.bot.test_quiz_cog import question_in_dm as next_in_dm
 from tests.bot.test_study_cog import answer_all, asked, is_open, open_question, said, study
 
 RUN = uuid4()
@@ -51,13 +54,14 @@ async def press(world: World, message: MessageRecord, custom_id: str, member: Me
     return last
 
 
-async def answers_recorded(world: World, count: int) -> None:
-    """Let the sessions settle until `count` answers are stored (written after their snapshot)."""
+async def stored(world: World, query: str, *args: object, at_least: int) -> None:
+    """Move the games' clock a second at a time until `query` counts `at_least` (answers, and the
+    cards they review, are written once a snapshot holding them is saved, on the checkpointer's tick)."""
     for _ in range(50):
-        if await world.db.pool.fetchval("SELECT count(*) FROM answers WHERE guild_id <> 0") >= count:
+        if await world.db.pool.fetchval(query, *args) >= at_least:
             return
-        await world.settle()
-    raise AssertionError(f"{count} answers were never recorded")
+        await world.advance(1.0)
+    raise AssertionError(f"{query!r} never reached {at_least}")
 
 
 async def test_review_what_i_missed_asks_it_again_and_study_brings_it_back_first_a_day_later(
@@ -78,7 +82,7 @@ async def test_review_what_i_missed_asks_it_again_and_study_brings_it_back_first
         lambda m: "The quiz is over" in m.text, timeout=5, channel=club.channel.key
     )
     (review,) = [c for c in podium.custom_ids if parse_review(c) is not None]
-    await answers_recorded(world, 2)
+    await stored(world, "SELECT count(*) FROM answers WHERE guild_id <> 0", at_least=2)
 
     assert (await press(world, podium, review, right)).text == MESSAGES["study.missed_nothing"]
     assert "Check your DMs" in (await press(world, podium, review, missing)).text
@@ -207,3 +211,25 @@ async def test_a_restart_in_the_middle_of_a_study_session_resumes_it(db: Databas
             )
             assert asked(world, again) == asked(world, second)
             assert again.embeds[0]["title"] == "Question 2 of 2"
+
+
+async def test_a_due_short_answer_card_is_studied_by_typing_in_the_dm(world: World) -> None:
+    """A card from a typed channel game has no options: its study session is typed, and the answer
+    typed in the DM closes the question at once."""
+    player = world.club.players[0]
+    bank = world.running.bot.context.bank
+    short = next(q for q in bank.by_category["geography"] if q.kind is QuestionKind.SHORT_ANSWER)
+    await keep_questions(world.db, [short])
+    await world.db.pool.execute(
+        "INSERT INTO review_cards (user_id, question_id, due, stability, difficulty, state, step,"
+        " last_review) VALUES ($1, $2, now() - interval '1 day', 5, 5, 2, NULL, now() - interval '6 days')",
+        player.id,
+        short.identity,
+    )
+    await study(world, player, topic="geography", questions=1)
+    question = await next_in_dm(world, player)
+    assert asked(world, question) == short and question.custom_ids == []
+    await world.double.dm(player, short.accepted[0])
+    await world.settle()  # no clock moved: the typed answer closed the question
+    assert short.explanation in [embed.get("description") for embed in question.embeds]
+    await stored(world, "SELECT reviews FROM review_cards WHERE user_id = $1", player.id, at_least=2)
