@@ -138,6 +138,7 @@ class QuizSession:
     players: dict[int, Player] = field(default_factory=dict)
     last_activity: float = 0.0
     hints_shown: int = 0  # for the open question
+    hinted_at: float | None = None  # when its first hint was shown: answers from then on were helped
     paused: bool = False  # respawned after a restart: waits for Continue
     matcher: Matcher = exact_matcher
 
@@ -216,6 +217,8 @@ class QuizSession:
         if self.hints_shown >= len(steps):
             raise InvalidState("no more hints for this question")
         self.hints_shown += 1
+        if self.hinted_at is None:
+            self.hinted_at = now
         self.last_activity = now
         share = points_share(self.hints_shown)
         step = steps[self.hints_shown - 1]
@@ -280,10 +283,15 @@ class QuizSession:
         if not keep_answers:
             self.answers = {}
             self.hints_shown = 0
+            self.hinted_at = None
         return [
             PostQuestion(index, len(self.questions), self.question, self.deadline),
             ScheduleTimer("close", index, self.deadline),
         ]
+
+    def _hinted(self, answered_at: float) -> bool:
+        """Whether an answer came after the question's first hint (a right one is then only Hard)."""
+        return self.hinted_at is not None and answered_at >= self.hinted_at
 
     def _close(self, now: float) -> list[Effect]:
         self.phase = Phase.REVEALED
@@ -300,7 +308,7 @@ class QuizSession:
             player.wrong += not correct
             if correct and (player.fastest_correct is None or elapsed < player.fastest_correct):
                 player.fastest_correct = max(elapsed, 0.0)
-            recall = recall_of(correct, self.hints_shown > 0, elapsed, timeout)
+            recall = recall_of(correct, self._hinted(at), elapsed, timeout)
             results.append(Result(user_id, player.name, correct, points, xp_for(points), at, recall))
         outcome = tuple(results)
         right = {r.user_id for r in outcome if r.correct}

@@ -72,6 +72,7 @@ def session_to_dict(session: QuizSession) -> dict[str, Any]:
         "players": [[uid, *_player_values(p)] for uid, p in session.players.items()],
         "last_activity": session.last_activity,
         "hints_shown": session.hints_shown,
+        "hinted_at": session.hinted_at,
         "paused": session.paused,
     }
 
@@ -87,6 +88,17 @@ def _shared_config(config: SessionConfig, _types: tuple[type, ...]) -> FrozenDic
         (name, value.value if isinstance(value, Enum) else value)
         for name, value in zip(CONFIG_FIELDS, values, strict=True)
     )
+
+
+def _hinted_at(data: dict[str, Any]) -> float | None:
+    """When the open question's first hint was shown; a snapshot from before this was kept and
+    showing hints counts every answer as helped, from the question's opening."""
+    if "hinted_at" in data:
+        value = data["hinted_at"]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InvalidValue(f"hinted_at must be a time, got {value!r}")
+        return value
+    return data["opened_at"] if data["hints_shown"] else None
 
 
 def _player(row: Any) -> tuple[int, Player]:
@@ -126,6 +138,7 @@ def session_from_dict(
             players=dict(_player(row) for row in data["players"]),
             last_activity=data["last_activity"],
             hints_shown=data["hints_shown"],
+            hinted_at=_hinted_at(data),
             paused=data["paused"],
             matcher=matcher,
         )

@@ -820,3 +820,17 @@ def test_hints_run_out_and_need_an_open_question() -> None:
     game.close(0, T0 + TIMEOUT)
     with pytest.raises(InvalidState, match="no open question"):
         game.hint(T0 + TIMEOUT + 1)
+
+
+def test_a_right_answer_after_a_hint_is_recalled_hard_and_one_before_it_is_not() -> None:
+    """Only answers given once the first hint was shown were helped: those count as Hard reviews;
+    a right answer before it keeps its own rating (Easy when quick), a wrong one is Again."""
+    game = started(1)
+    game.answer(10, "ten", 0, CORRECT, T0 + 1)
+    game.hint(T0 + 5)
+    game.answer(11, "eleven", 0, CORRECT, T0 + 6)
+    game.answer(12, "twelve", 0, WRONG, T0 + 7)
+    [reveal, *_] = game.close(0, T0 + TIMEOUT)
+    assert isinstance(reveal, Reveal)
+    recalls = {r.user_id: r.recall for r in reveal.results}
+    assert recalls == {10: Recall.EASY, 11: Recall.HARD, 12: Recall.AGAIN}

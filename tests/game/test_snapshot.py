@@ -420,3 +420,20 @@ def test_an_unrecorded_batch_keeps_each_answer_s_recall_and_its_question() -> No
     restored = answers_from_dict(old)
     assert [r.recall for r in restored.results] == [Recall.GOOD, Recall.GOOD, Recall.AGAIN]
     assert restored.question_id is None
+
+
+def test_when_the_first_hint_came_survives_a_snapshot_and_older_ones_count_hints_from_the_opening() -> None:
+    """hinted_at round-trips; a snapshot from before it was kept, with hints shown, counts every
+    answer as helped (from the question's opening); a malformed one is refused."""
+    game = started()
+    game.hint(T0 + 4)
+    data = session_to_dict(game)
+    assert (
+        session_from_dict(orjson.loads(orjson.dumps(data)), questions=by_identity(game.questions)).hinted_at
+        == T0 + 4
+    )
+    del data["hinted_at"]
+    assert session_from_dict(data, questions=by_identity(game.questions)).hinted_at == game.opened_at
+    data["hinted_at"] = "soon"
+    with pytest.raises(InvalidValue):
+        session_from_dict(data, questions=by_identity(game.questions))
