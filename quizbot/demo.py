@@ -1,8 +1,9 @@
 """`quizbot demo`: the real bot against a loopback Discord, with simulated players, printed as a transcript.
 
 It plays a trivia game in a server channel, restarts the bot in the middle of it to show the
-recovery prompt and Continue, finishes the game, lets one player study alone in their DMs, and
-prints every message as players would see it. It needs nothing but this machine: the embedded
+recovery prompt and Continue, finishes the game, then a player who missed questions presses Review
+what I missed and answers them in their DMs, and a day later `/study start` brings back what is due;
+it prints every message as players would see it. It needs nothing but this machine: the embedded
 PostgreSQL (or DATABASE_URL) and the bank.
 """
 
@@ -17,7 +18,7 @@ import disnake
 
 from quizbot.actors.messages import Describe
 from quizbot.bot.app import RunningBot, running_bot
-from quizbot.bot.custom_ids import ButtonKind, parse
+from quizbot.bot.custom_ids import ButtonKind, parse, parse_review
 from quizbot.clock import ManualClock
 from quizbot.config import Settings
 from quizbot.questions.bank import QuestionBank
@@ -137,19 +138,45 @@ async def _advance(running: RunningBot, clock: ManualClock, seconds: float) -> N
     await _settle(running)
 
 
-async def _solo(
+async def _study(
     running: RunningBot, double: DiscordDouble, server: StandardGuild, clock: ManualClock, log: Transcript
 ) -> None:
-    """A player studies alone: /quiz start in the server, then the questions in their DMs."""
-    player = server.players[0]
+    """Study that remembers: a player who missed questions presses Review what I missed and answers
+    them in their DMs; a day later, /study start brings back the cards that are due, first."""
+    podium = await double.wait_for_message(
+        lambda m: any(parse_review(c) for c in m.custom_ids), timeout=10, channel=server.channel.key
+    )
+    review = next(c for c in podium.custom_ids if parse_review(c))
+    for player in server.players:
+        dm = double.dm_channel(player)
+        log.person(player.user.name, "clicks Review what I missed")
+        await (await double.click(podium, review, player)).wait_original_edit(timeout=10)
+        await _settle(running)
+        log.flush(server)
+        if (0, dm.id) in running.service.directory:
+            break
+    else:
+        return  # nobody missed anything: nothing to review
+    print(f"── {player.user.name} reviews what they missed, in their DMs ──────────────────────")
+    await _answer_study(running, double, player, clock, log)
+    print(f"── a day later, {player.user.name} studies again ────────────────────────────────")
+    await _advance(running, clock, 24 * 3600)
+    log.person(player.user.name, f"/study start questions:{SOLO_QUESTIONS} (in #trivia)")
+    options: dict[str, Any] = {"questions": SOLO_QUESTIONS, "timeout": SECONDS}
+    await (
+        await double.slash(server.guild, server.channel, player, "study start", options)
+    ).wait_original_edit(timeout=10)
+    log.flush(server)
+    await _answer_study(running, double, player, clock, log)
+
+
+async def _answer_study(
+    running: RunningBot, double: DiscordDouble, player: Any, clock: ManualClock, log: Transcript
+) -> None:
+    """The player answers every question of their study session, rightly, until it is over."""
     dm = double.dm_channel(player)
-    print(f"── {player.user.name} studies alone; their DMs ────────────────────────────────")
-    log.person(player.user.name, f"/quiz start topic:geography questions:{SOLO_QUESTIONS} (in #trivia)")
-    options: dict[str, Any] = {"topic": "geography", "questions": SOLO_QUESTIONS, "timeout": SECONDS}
-    await (await double.slash(server.guild, server.channel, player, "quiz start", options)).wait_ack()
-    await double.wait_for_message(lambda m: "starting" in m.text, timeout=30, channel=dm.key)
     await _settle(running)
-    for _ in range(SOLO_QUESTIONS):
+    while (0, dm.id) in running.service.directory:
         question = await _live_question(running, double, (0, dm.id), dm.key)
         log.flush(dm.key)
         right = _right_option(question)
@@ -157,9 +184,7 @@ async def _solo(
         log.person(player.user.name, f"clicks {'ABCDE'[choice]}")
         button = _buttons(question, ButtonKind.ANSWER)[choice]
         await (await double.click(question, button, player)).wait_ack(timeout=3)
-        await _advance(running, clock, SECONDS)
         await _advance(running, clock, PAUSE)
-    await double.wait_for_message(lambda m: "is over" in m.text, timeout=10, channel=dm.key)
     log.flush(dm.key)
 
 
@@ -220,7 +245,7 @@ async def run_demo(settings: Settings, db: Database, *, seed: int = 7) -> int:
                 lambda m: "is over" in m.text, timeout=10, channel=server.channel.key
             )
             log.flush(server)
-            await _solo(second, double, server, clock, log)
+            await _study(second, double, server, clock, log)
     print("(* only the person who clicked sees that reply)")
     print("── done: every score above was stored once in PostgreSQL ─────────────────")
     return 0
