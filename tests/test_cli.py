@@ -168,7 +168,8 @@ def test_password_never_printed(tmp_path: Path, url: str, exit_code: int) -> Non
 
 @pytest.mark.slow
 def test_the_demo_plays_a_game_through_a_restart_on_the_embedded_database(tmp_path: Path) -> None:
-    """`quizbot demo`, nothing set up: a game, a restart and Continue, the podium, then a study quiz."""
+    """`quizbot demo`, nothing set up: a game, a restart and Continue, the podium, then a player
+    reviews what they missed in their DMs and, a day later, /study start asks it again first."""
     result = quizbot(tmp_path, "--data-dir", str(tmp_path / "pgdata"), "demo", timeout=180)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     transcript = result.stdout
@@ -179,9 +180,15 @@ def test_the_demo_plays_a_game_through_a_restart_on_the_embedded_database(tmp_pa
         "clicks Continue",
         "Question 3 of 3",
         "The quiz is over",
-        "/quiz start",
+        "clicks Review what I missed",
         "Your study quiz is starting",
+        "a day later",
+        "/study start",
+        "1 card to review",
         "Question 2 of 2",
     ):
         assert expected in transcript, expected
+    reviewed = transcript.split("reviews what they missed")[1].split("Question 1 of 1")[1].split("\n")[1]
+    studied = transcript.split("a day later")[1].split("Question 1 of 2")[1].split("\n")[1]
+    assert reviewed == studied  # the missed question, reviewed, comes back first a day later
     assert "belongs to an earlier question" not in transcript
