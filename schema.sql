@@ -236,6 +236,9 @@ CREATE TABLE IF NOT EXISTS study_settings (
     remind_next timestamptz,
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
+-- The moment of the reminder last claimed (remind_next before the claim moved it on), so the claim
+-- returns it without joining the locked rows back to the table.
+ALTER TABLE study_settings ADD COLUMN IF NOT EXISTS reminded_for timestamptz;
 CREATE INDEX IF NOT EXISTS study_settings_remind_idx ON study_settings (remind_next)
     WHERE remind_next IS NOT NULL;
 

@@ -20,7 +20,7 @@ from quizbot.game.reviews import Recall
 from quizbot.storage.answers import record_answers
 from quizbot.storage.pool import Database
 from quizbot.storage.records import AnswerBatch, AnswerRow
-from quizbot.storage.study import _CLAIM_REMINDERS, _PLAN_SQL, claim_reminders, study_plan
+from quizbot.storage.study import _CLAIM_REMINDERS, _PLAN_SQL, cards_due, claim_reminders, study_plan
 
 QUESTIONS = 10_000  # the shared pool of questions players hold cards for
 PLAN_LIMIT = 20  # due cards a /study session asks for
@@ -194,6 +194,7 @@ class SweepResult:
     pages: int
     seconds: float
     slowest_page: float
+    counting: float  # cards_due() for every claimed player, page by page (the sender counts its own)
 
 
 async def explain_claim(db: Database, world: StudyWorld, page: int) -> str:
@@ -209,9 +210,10 @@ async def explain_claim(db: Database, world: StudyWorld, page: int) -> str:
 
 
 async def measure_sweep(db: Database, world: StudyWorld, page: int) -> SweepResult:
-    """claim_reminders() until none is due, timing each call (its database time and round trip)."""
+    """claim_reminders() until none is due, timing each call (its database time and round trip),
+    and apart, cards_due() for each page's players (what the sender asks before it sends)."""
     claimed = pages = 0
-    total = slowest = 0.0
+    total = slowest = counting = 0.0
     while True:
         started = time.perf_counter()
         found = await claim_reminders(db, world.now, limit=page)
@@ -221,4 +223,7 @@ async def measure_sweep(db: Database, world: StudyWorld, page: int) -> SweepResu
         pages += 1
         claimed += len(found)
         if not found:
-            return SweepResult(claimed, pages, total, slowest)
+            return SweepResult(claimed, pages, total, slowest, counting)
+        started = time.perf_counter()
+        await cards_due(db, [reminder.user_id for reminder in found], world.now)
+        counting += time.perf_counter() - started

@@ -184,7 +184,7 @@ async def run(db: Database, world: StudyWorld, args: argparse.Namespace) -> None
     sweep = await measure_sweep(db, world, args.page)
     print(
         f"  {sweep.claimed:,} claimed in {sweep.pages} calls: {sweep.seconds:.3f} s in all,"
-        f" slowest call {sweep.slowest_page * 1000:.0f} ms",
+        f" slowest call {sweep.slowest_page * 1000:.0f} ms; counting their cards due: {sweep.counting:.3f} s",
         flush=True,
     )
     add(

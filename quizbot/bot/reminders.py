@@ -41,7 +41,7 @@ from quizbot.bot.limiter import Limiter, Priority
 from quizbot.clock import Clock, sleep
 from quizbot.i18n import LocaleLike
 from quizbot.storage.pool import Database
-from quizbot.storage.study import Reminder, claim_reminders, stop_reminders
+from quizbot.storage.study import Reminder, cards_due, claim_reminders, stop_reminders
 
 PER_MINUTE = 50  # DMs a sweep may send; the rest wait for the next minute's claim
 TICK = 60.0  # a sweep on every minute of the clock
@@ -159,9 +159,16 @@ class ReminderSender:
                 done.outage = True
                 break
             done.claimed += len(claimed)
+            today = [reminder for reminder in claimed if due_today(reminder, now)]
+            try:
+                due = await cards_due(self.db, [reminder.user_id for reminder in today], now)
+            except Exception as error:  # an outage: these are lost for today, never sent twice
+                logger.warning("could not count the claimed reminders' cards ({}); skipped", error)
+                done.outage = True
+                break
             for reminder in claimed:
                 try:
-                    outcome = await self._remind(reminder, now)
+                    outcome = await self._remind(reminder, now, due.get(reminder.user_id, 0))
                 except Exception:  # a bug: this one is lost for today, the others still go
                     logger.bind(user=reminder.user_id).opt(exception=True).error("a study reminder failed")
                     outcome = Outcome.FAILED
@@ -185,12 +192,12 @@ class ReminderSender:
             )
         return done
 
-    async def _remind(self, reminder: Reminder, now: datetime) -> Outcome:
-        """DM one claimed reminder if it is still due today and cards wait; turn it off if refused."""
-        if reminder.cards_due <= 0 or not due_today(reminder, now):
+    async def _remind(self, reminder: Reminder, now: datetime, cards: int) -> Outcome:
+        """DM one claimed reminder if it is still due today and `cards` wait; turn it off if refused."""
+        if cards <= 0 or not due_today(reminder, now):
             return Outcome.SKIPPED
         log = logger.bind(user=reminder.user_id)
-        content = reminder_text(self.languages.of_player(reminder.user_id), reminder.cards_due)
+        content = reminder_text(self.languages.of_player(reminder.user_id), cards)
         for attempt in range(SEND_ATTEMPTS):
             if attempt:
                 await sleep(self.edge_clock, full_jitter(attempt - 1, RETRY_BASE, RETRY_CAP))

@@ -256,47 +256,57 @@ async def stop_reminders(db: Database, user_id: int) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Reminder:
-    """A reminder this process claimed: when it was due, in which zone, and the cards due now."""
+    """A reminder this process claimed: when it was due, and in which zone."""
 
     user_id: int
     scheduled: datetime
     time_zone: str
-    cards_due: int
 
 
-# The claimed rows are updated by key (one index probe each), not joined to the locked set: joined,
-# PostgreSQL hashed the whole table for every page of a sweep (100k reminders: 20 Seq Scans).
 _CLAIM_REMINDERS = f"""
-WITH due AS (
-    SELECT user_id, remind_next FROM study_settings
-    WHERE remind_next <= $1 ORDER BY remind_next LIMIT $2
-    FOR UPDATE SKIP LOCKED
-),
-claimed AS (
-    UPDATE study_settings AS s
-    SET remind_next = {_next_at("$1::timestamptz", "coalesce(s.time_zone, 'UTC')", "s.remind_at")}
-    WHERE s.user_id = ANY (ARRAY(SELECT user_id FROM due)) AND s.remind_next <= $1
-      AND s.remind_at IS NOT NULL
-    RETURNING s.user_id, coalesce(s.time_zone, 'UTC') AS tz
-)
-SELECT claimed.user_id, due.remind_next AS scheduled, claimed.tz,
-       (SELECT count(*) FROM review_cards c WHERE c.user_id = claimed.user_id AND c.due <= $1) AS cards_due
-FROM claimed JOIN due USING (user_id)
-ORDER BY due.remind_next, claimed.user_id
+UPDATE study_settings AS s
+SET remind_next = {_next_at("$1::timestamptz", "coalesce(s.time_zone, 'UTC')", "s.remind_at")},
+    reminded_for = s.remind_next
+WHERE s.user_id = ANY (ARRAY(
+        SELECT user_id FROM study_settings WHERE remind_next <= $1 ORDER BY remind_next LIMIT $2
+        FOR UPDATE SKIP LOCKED))
+  AND s.remind_next <= $1 AND s.remind_at IS NOT NULL
+RETURNING s.user_id, s.reminded_for AS scheduled, coalesce(s.time_zone, 'UTC') AS tz
 """
 
 
 async def claim_reminders(db: Database, now: datetime, *, limit: int = 500) -> list[Reminder]:
-    """Claim up to `limit` reminders due by `now`, moving each to its next day in the same
-    statement (compare-and-set): another process never gets the same one. The caller sends those
-    with cards due whose scheduled moment is still today in their zone, and skips the rest."""
+    """Claim up to `limit` reminders due by `now` (oldest first), moving each to its next day in
+    the same statement (compare-and-set): another process never gets the same one. The caller
+    sends those whose scheduled moment is still today in their zone and who have cards due
+    (`cards_due`), and skips the rest."""
 
     async def write(conn: asyncpg.Connection) -> list[asyncpg.Record]:
         rows: list[asyncpg.Record] = await conn.fetch(_CLAIM_REMINDERS, now, limit)
         return rows
 
     rows = await db.run(write)
-    return [Reminder(r["user_id"], r["scheduled"], r["tz"], r["cards_due"]) for r in rows]
+    claimed = [Reminder(r["user_id"], r["scheduled"], r["tz"]) for r in rows]
+    return sorted(claimed, key=lambda reminder: (reminder.scheduled, reminder.user_id))
+
+
+_CARDS_DUE = """
+SELECT user_id, count(*) AS cards FROM review_cards
+WHERE user_id = ANY ($1::bigint[]) AND due <= $2
+GROUP BY user_id
+"""
+
+
+async def cards_due(db: Database, user_ids: Sequence[int], now: datetime) -> dict[int, int]:
+    """How many cards each of these players has due by `now` (absent: none), in one query."""
+    if not user_ids:
+        return {}
+
+    async def read(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+        rows: list[asyncpg.Record] = await conn.fetch(_CARDS_DUE, list(user_ids), now)
+        return rows
+
+    return {row["user_id"]: row["cards"] for row in await db.run(read, transaction=False)}
 
 
 async def missed_questions(db: Database, run_id: UUID, user_id: int) -> list[str]:

@@ -13,6 +13,7 @@ import pytest
 from quizbot.storage.answers import record_answers
 from quizbot.storage.pool import Database
 from quizbot.storage.study import (
+    cards_due,
     claim_reminders,
     missed_questions,
     reset_study,
@@ -103,7 +104,7 @@ async def test_stopping_reminders(db: Database) -> None:
 
 
 async def test_each_due_reminder_is_claimed_once_and_moves_to_the_next_day(db: Database) -> None:
-    """Claimed at its moment: returned with its zone and cards due, then due the next local day."""
+    """Claimed at its moment with its zone (cards due are counted apart), then due the next local day."""
     now = utc(2026, 11, 18, 6, 0)
     await set_time_zone(db, 1, "Europe/Berlin", now)
     await set_reminder(db, 1, time(8, 0), now)  # 07:00 UTC
@@ -115,8 +116,10 @@ async def test_each_due_reminder_is_claimed_once_and_moves_to_the_next_day(db: D
     sweep = utc(2026, 11, 18, 7, 0)
     claimed = {r.user_id: r for r in await claim_reminders(db, sweep)}
     assert set(claimed) == {1, 2}
-    assert (claimed[1].scheduled, claimed[1].time_zone, claimed[1].cards_due) == (sweep, "Europe/Berlin", 2)
-    assert (claimed[2].scheduled, claimed[2].time_zone, claimed[2].cards_due) == (sweep, "UTC", 0)
+    assert (claimed[1].scheduled, claimed[1].time_zone) == (sweep, "Europe/Berlin")
+    assert (claimed[2].scheduled, claimed[2].time_zone) == (sweep, "UTC")
+    assert await cards_due(db, [1, 2], sweep) == {1: 2}  # 2 has none due: absent
+    assert await cards_due(db, [], sweep) == {}
     assert await claim_reminders(db, sweep) == []
     assert await remind_next(db, 1) == sweep + DAY
     assert sorted(r.user_id for r in await claim_reminders(db, sweep + DAY)) == [1, 2, 3]
