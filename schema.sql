@@ -245,6 +245,33 @@ CREATE INDEX IF NOT EXISTS study_settings_remind_idx ON study_settings (remind_n
 -- Which question an answer was to (its identity), so a player can review what they missed.
 ALTER TABLE answers ADD COLUMN IF NOT EXISTS question_id text;
 
+-- Scheduled games (/trivia schedule): at most 10 per guild, numbered within the guild. next_run is
+-- the next run's moment (the guild's HH:MM on a day of `days`, bit 0 Monday .. bit 6 Sunday); a
+-- runner claims it by moving it on in the same statement (compare-and-set), so each run starts once.
+-- announce_next is when the run's role ping is due (NULL: no ping, or sent).
+CREATE TABLE IF NOT EXISTS game_schedules (
+    guild_id        bigint NOT NULL CHECK (guild_id > 0),
+    schedule_id     integer NOT NULL CHECK (schedule_id > 0),
+    channel_id      bigint NOT NULL,
+    created_by      bigint NOT NULL,
+    run_at          time NOT NULL,
+    days            smallint NOT NULL CHECK (days BETWEEN 1 AND 127),
+    options         jsonb NOT NULL,
+    ping_role_id    bigint,
+    ping_minutes    smallint CHECK (ping_minutes BETWEEN 1 AND 120),
+    next_run        timestamptz NOT NULL,
+    ran_for         timestamptz,  -- the moment of the run last claimed (next_run before the claim)
+    announce_next   timestamptz,
+    enabled         boolean NOT NULL DEFAULT true,
+    disabled_reason text,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (guild_id, schedule_id),
+    CHECK ((ping_role_id IS NULL) = (ping_minutes IS NULL))
+);
+CREATE INDEX IF NOT EXISTS game_schedules_due_idx ON game_schedules (next_run) WHERE enabled;
+CREATE INDEX IF NOT EXISTS game_schedules_announce_idx ON game_schedules (announce_next)
+    WHERE enabled AND announce_next IS NOT NULL;
+
 INSERT INTO schema_version (singleton, version) VALUES (true, 6)
 ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
 WHERE schema_version.version IS DISTINCT FROM EXCLUDED.version;
