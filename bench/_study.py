@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
+import orjson
 
 from bench._measure import Latency, time_rounds
 from bench._plans import explain
@@ -227,3 +228,34 @@ async def measure_sweep(db: Database, world: StudyWorld, page: int) -> SweepResu
         started = time.perf_counter()
         await cards_due(db, [reminder.user_id for reminder in found], world.now)
         counting += time.perf_counter() - started
+
+
+@dataclass(frozen=True, slots=True)
+class SweepTime:
+    """The same sweep again, each page run under EXPLAIN ANALYZE: PostgreSQL's own execution time."""
+
+    claimed: int
+    pages: int
+    database_seconds: float
+
+
+async def measure_sweep_database_time(db: Database, world: StudyWorld, page: int) -> SweepTime:
+    """Put every claimed reminder back (remind_next = reminded_for), then claim them all again,
+    page by page, each page's claim run (and kept) under EXPLAIN ANALYZE, summing its Execution
+    Time: the sweep's database time, without the round trips and the decoding."""
+    claimed = pages = 0
+    total = 0.0
+    async with db.acquire() as conn:
+        put_back = "UPDATE study_settings SET remind_next = reminded_for WHERE reminded_for IS NOT NULL"
+        await conn.execute(put_back)
+        await conn.execute("VACUUM ANALYZE study_settings")
+        while True:
+            [plan] = orjson.loads(
+                await conn.fetchval("EXPLAIN (ANALYZE, FORMAT JSON) " + _CLAIM_REMINDERS, world.now, page)
+            )
+            total += plan["Execution Time"] / 1000
+            pages += 1
+            rows = plan["Plan"]["Actual Rows"]
+            claimed += rows
+            if not rows:
+                return SweepTime(claimed, pages, total)

@@ -197,7 +197,7 @@ class ReminderSender:
         if cards <= 0 or not due_today(reminder, now):
             return Outcome.SKIPPED
         log = logger.bind(user=reminder.user_id)
-        content = reminder_text(self.languages.of_player(reminder.user_id), cards)
+        content = reminder_text(reminder.locale or self.languages.of_player(reminder.user_id), cards)
         for attempt in range(SEND_ATTEMPTS):
             if attempt:
                 await sleep(self.edge_clock, full_jitter(attempt - 1, RETRY_BASE, RETRY_CAP))

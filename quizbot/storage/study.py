@@ -219,9 +219,10 @@ async def set_new_per_day(db: Database, user_id: int, count: int) -> None:
 # A player with no zone of their own keeps the server's they set the reminder in (the sweep that
 # moves it on each day knows no server): 08:00 stays 08:00 there, not 08:00 UTC after the first.
 _SET_REMINDER = f"""
-INSERT INTO study_settings AS s (user_id, time_zone, remind_at, remind_next)
-VALUES ($1, $4::text, $2, {_next_at("$3::timestamptz", "coalesce($4::text, 'UTC')", "$2::time")})
+INSERT INTO study_settings AS s (user_id, time_zone, remind_at, remind_next, locale)
+VALUES ($1, $4::text, $2, {_next_at("$3::timestamptz", "coalesce($4::text, 'UTC')", "$2::time")}, $5)
 ON CONFLICT (user_id) DO UPDATE SET remind_at = EXCLUDED.remind_at, updated_at = now(),
+    locale = coalesce(EXCLUDED.locale, s.locale),
     time_zone = coalesce(s.time_zone, EXCLUDED.time_zone),
     remind_next = {_next_at("$3::timestamptz", "coalesce(s.time_zone, $4::text, 'UTC')", "$2::time")}
 RETURNING remind_next
@@ -229,13 +230,19 @@ RETURNING remind_next
 
 
 async def set_reminder(
-    db: Database, user_id: int, at: time, now: datetime, *, server_zone: str | None = None
+    db: Database,
+    user_id: int,
+    at: time,
+    now: datetime,
+    *,
+    server_zone: str | None = None,
+    locale: str | None = None,
 ) -> datetime:
     """Remind the player daily at `at` in their zone (with none, `server_zone` becomes theirs, else
-    UTC); return when the first reminder falls."""
+    UTC), worded in `locale` (kept across restarts); return when the first reminder falls."""
 
     async def write(conn: asyncpg.Connection) -> datetime:
-        moment: datetime = await conn.fetchval(_SET_REMINDER, user_id, at, now, server_zone)
+        moment: datetime = await conn.fetchval(_SET_REMINDER, user_id, at, now, server_zone, locale)
         return moment
 
     return await db.run(write)
@@ -261,6 +268,7 @@ class Reminder:
     user_id: int
     scheduled: datetime
     time_zone: str
+    locale: str | None = None  # the locale the player set their reminder in
 
 
 _CLAIM_REMINDERS = f"""
@@ -271,7 +279,7 @@ WHERE s.user_id = ANY (ARRAY(
         SELECT user_id FROM study_settings WHERE remind_next <= $1 ORDER BY remind_next LIMIT $2
         FOR UPDATE SKIP LOCKED))
   AND s.remind_next <= $1 AND s.remind_at IS NOT NULL
-RETURNING s.user_id, s.reminded_for AS scheduled, coalesce(s.time_zone, 'UTC') AS tz
+RETURNING s.user_id, s.reminded_for AS scheduled, coalesce(s.time_zone, 'UTC') AS tz, s.locale
 """
 
 
@@ -286,7 +294,7 @@ async def claim_reminders(db: Database, now: datetime, *, limit: int = 500) -> l
         return rows
 
     rows = await db.run(write)
-    claimed = [Reminder(r["user_id"], r["scheduled"], r["tz"]) for r in rows]
+    claimed = [Reminder(r["user_id"], r["scheduled"], r["tz"], r["locale"]) for r in rows]
     return sorted(claimed, key=lambda reminder: (reminder.scheduled, reminder.user_id))
 
 

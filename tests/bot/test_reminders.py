@@ -226,3 +226,21 @@ async def test_a_database_outage_during_a_sweep_is_survived_and_the_next_sweep_s
             await until(running, clock, at(0, 9, 1))
             await until(running, clock, at(0, 9, 2))
             assert len(dms(double, ana)) == 1
+
+
+async def test_a_reminder_keeps_the_language_it_was_set_in_after_a_restart(db: Database) -> None:
+    """Set with /study remind at from a German client, the reminder is worded in German by a bot
+    that started after it and has never seen the player (the locale is stored with the reminder)."""
+    clock = ManualClock(START.timestamp())
+    async with DiscordDouble() as double:
+        ana = double.add_user("ana")
+        ana.locale = "de"
+        await put_card(db, ana.id, 0, START - DAY)
+        async with bot(double, db, clock):
+            command = await double.slash(None, None, ana, "study remind at", {"time": "09:00"})
+            assert "09:00" in (await command.wait_ack(timeout=3.0)).content
+        ana.locale = "en-US"  # whatever the client says now: this bot never sees a command of hers
+        async with bot(double, db, clock) as running:
+            await until(running, clock, at(0, 9))
+            [reminder] = dms(double, ana)
+            assert reminder.text.startswith("⏰ Zeit zum Lernen!")

@@ -221,7 +221,12 @@ class StudyCog(commands.Cog):
             raise missing("time")
         zone_asked = await server_zone(self.ctx, inter)
         first = await storage.set_reminder(
-            self.ctx.db, inter.author.id, moment, now_of(self.ctx), server_zone=zone_asked
+            self.ctx.db,
+            inter.author.id,
+            moment,
+            now_of(self.ctx),
+            server_zone=zone_asked,
+            locale=i18n.resolve(inter.locale),
         )
         settings = await storage.study_settings(self.ctx.db, inter.author.id)
         zone = settings.time_zone or zone_asked or storage.DEFAULT_TIME_ZONE
