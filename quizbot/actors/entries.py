@@ -14,11 +14,14 @@ import orjson
 
 from quizbot.actors.messages import (
     AbandonQuiz,
+    BalanceTeams,
     ExpireQuiz,
+    JoinTeam,
     PauseQuiz,
     RequestHint,
     ResumeQuiz,
     SkipQuestion,
+    StartNow,
     StartQuiz,
     StopQuiz,
     SubmitAnswer,
@@ -27,6 +30,7 @@ from quizbot.actors.messages import (
 from quizbot.errors import InvalidValue, UnknownMessage
 from quizbot.game.effects import Effect
 from quizbot.game.session import QuizSession
+from quizbot.game.teams import levels_of
 
 SessionMessage = (
     StartQuiz
@@ -39,6 +43,9 @@ SessionMessage = (
     | ExpireQuiz
     | AbandonQuiz
     | PauseQuiz
+    | JoinTeam
+    | BalanceTeams
+    | StartNow
 )
 CHANGES_SESSION: tuple[type[Any], ...] = get_args(SessionMessage)  # the same classes, for isinstance
 _KINDS: dict[str, type[Any]] = {cls.__name__: cls for cls in CHANGES_SESSION}
@@ -60,10 +67,8 @@ def apply_message(session: QuizSession, message: object, now: float) -> tuple[ob
         case SubmitAnswer(user_id, name, index, response):
             index = session.index if index is None else index
             reply, effects = session.answer(user_id, name, index, response, now)
-        case TimerFired("close", index):
-            effects = session.close(index, now)
-        case TimerFired("advance", index):
-            effects = session.advance(index, now)
+        case TimerFired(kind, index):
+            effects = _timer_fired(session, kind, index, now)
         case StartQuiz():
             effects = session.start(now)
         case RequestHint():
@@ -81,9 +86,36 @@ def apply_message(session: QuizSession, message: object, now: float) -> tuple[ob
         case PauseQuiz():
             session.pause()
             effects = []
+        case JoinTeam() | BalanceTeams() | StartNow():
+            return _team_change(session, message, now)
         case _:
             raise UnknownMessage(f"a quiz session does not handle {type(message).__name__}")
     return reply, effects
+
+
+def _timer_fired(session: QuizSession, kind: str, index: int, now: float) -> list[Effect]:
+    """A question's close or advance, or a team game's lobby closing; no other kind exists."""
+    match kind:
+        case "close":
+            return session.close(index, now)
+        case "advance":
+            return session.advance(index, now)
+        case "lobby":
+            return session.close_lobby(now)
+    raise UnknownMessage(f"a quiz session has no {kind!r} timer")
+
+
+def _team_change(
+    session: QuizSession, message: JoinTeam | BalanceTeams | StartNow, now: float
+) -> tuple[object, list[Effect]]:
+    """A team game's lobby and teams: a join (its outcome is the reply), Balance, or Start."""
+    match message:
+        case JoinTeam(user_id, name, team):
+            return session.join_team(user_id, name, team, now), []
+        case BalanceTeams(_, levels):
+            return None, session.balance(levels_of(levels), now)
+        case StartNow(user_id, is_moderator):
+            return None, session.start_now(user_id, is_moderator, now)
 
 
 def encode_entry(entry: JournalEntry) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from quizbot.game.effects import Standing
+from quizbot.game.effects import Standing, TeamStanding
 from quizbot.game.questions import Question
 from quizbot.game.session import SessionConfig
 
@@ -66,6 +66,36 @@ class ResumeQuiz:
 
 
 @dataclass(frozen=True, slots=True)
+class JoinTeam:
+    """A player pressed team `team`'s button (teams from 0): join it (in the lobby, or late)."""
+
+    user_id: int
+    name: str
+    team: int
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceTeams:
+    """Someone pressed Balance: split the lobby's players evenly by their levels, given as
+    `(user_id, level)` pairs read before the message was sent (a journal entry carries them as they
+    were, so a replay splits the teams the same way)."""
+
+    user_id: int
+    levels: tuple[tuple[int, int], ...]
+
+    def __post_init__(self) -> None:  # from a journal entry, the pairs come back as lists
+        object.__setattr__(self, "levels", tuple(tuple(pair) for pair in self.levels))
+
+
+@dataclass(frozen=True, slots=True)
+class StartNow:
+    """The host (or a moderator) ends a team game's lobby early: the first question opens."""
+
+    user_id: int
+    is_moderator: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ExpireQuiz:
     """The supervisor found the session idle for too long."""
 
@@ -118,6 +148,8 @@ class SessionInfo:
     pending_writes: int
     mode: str = "buttons"
     standings: tuple[Standing, ...] = ()
+    teams: tuple[TeamStanding, ...] = ()  # a team game's teams, best first
+    team_members: tuple[int, ...] = ()  # a team game's players (whose levels Balance reads)
 
 
 # --- to the supervisor --------------------------------------------------------------------------

@@ -18,12 +18,14 @@ from quizbot.game.achievements import Achievement
 from quizbot.game.effects import (
     AnnounceEnd,
     AnnounceExpiry,
+    OpenLobby,
     PostQuestion,
     RecordAnswers,
     RecordRun,
     Reveal,
     ShowHint,
     ShowScores,
+    ShowTeams,
     Standing,
 )
 from quizbot.game.questions import Question
@@ -119,7 +121,9 @@ class Notice:
 
 
 ChannelEvent = (
-    PostQuestion
+    OpenLobby
+    | ShowTeams
+    | PostQuestion
     | ShowHint
     | Reveal
     | ShowScores

@@ -159,6 +159,8 @@ class SessionActor(Actor):
             pending_writes=len(self.pending),
             mode=session.config.mode.value,
             standings=session.standings(),
+            teams=session.team_standings(),
+            team_members=() if session.teams is None else tuple(sorted(session.teams.members)),
         )
 
     async def prompt_recovery(self) -> None:

@@ -24,6 +24,16 @@ class Standing:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamStanding:
+    """One team's place in a team game: its number (from 0), points, players and best player."""
+
+    team: int
+    points: int
+    members: int
+    best: Standing | None
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """How one player did on one question."""
 
@@ -72,6 +82,7 @@ class ShowScores:
     """Show the standings so far."""
 
     standings: tuple[Standing, ...]
+    teams: tuple[TeamStanding, ...] = ()  # a team game's teams, best first
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +114,22 @@ class AnnounceEnd:
     standings: tuple[Standing, ...]
     stopped_by: int | None = None
     run_id: UUID | None = None  # the game's run: "Review what I missed" finds its answers by it
+    teams: tuple[TeamStanding, ...] = ()  # a team game's teams, best first: the winner first
+
+
+@dataclass(frozen=True, slots=True)
+class OpenLobby:
+    """A team game's lobby is open until `closes_at` (epoch seconds): join one of `teams` teams."""
+
+    teams: int
+    closes_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ShowTeams:
+    """A team game's line-up: each team's players' names, by team number."""
+
+    lineup: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +157,9 @@ class RecordRun:
 
 
 Effect = (
-    PostQuestion
+    OpenLobby
+    | ShowTeams
+    | PostQuestion
     | ShowHint
     | Reveal
     | ShowScores

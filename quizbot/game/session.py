@@ -13,10 +13,19 @@ from uuid import UUID
 
 from quizbot.errors import InvalidState, InvalidValue, NotHost, QuestionClosed
 from quizbot.game.achievements import PlayerFacts
+from quizbot.game.config import (
+    MAX_QUESTIONS,
+    MAX_TIMEOUT,
+    MIN_QUESTIONS,
+    MIN_TIMEOUT,
+    AnswerMode,
+    SessionConfig,
+)
 from quizbot.game.effects import (
     AnnounceEnd,
     AnnounceExpiry,
     Effect,
+    OpenLobby,
     PostQuestion,
     RecordAnswers,
     RecordRun,
@@ -25,23 +34,37 @@ from quizbot.game.effects import (
     ScheduleTimer,
     ShowHint,
     ShowScores,
+    ShowTeams,
     Standing,
+    TeamStanding,
 )
 from quizbot.game.hints import hints, points_share
-from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Matcher, Question, exact_matcher
 from quizbot.game.reviews import recall_of
 from quizbot.game.scoring import points_for, xp_for
-from quizbot.game.values import check_id, parse_enum
+from quizbot.game.teams import LOBBY_SECONDS, JoinOutcome, Teams
+from quizbot.game.values import check_id
 
-MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
-MIN_TIMEOUT, MAX_TIMEOUT = 5, 120
+# The session's own names, and the config's, which callers have always found here.
+__all__ = [
+    "MAX_QUESTIONS",
+    "MAX_TIMEOUT",
+    "MIN_QUESTIONS",
+    "MIN_TIMEOUT",
+    "AnswerMode",
+    "AnswerOutcome",
+    "Phase",
+    "Player",
+    "QuizSession",
+    "SessionConfig",
+]
 
 
 class Phase(StrEnum):
     """Where a session is in its life."""
 
     CREATED = "created"
+    LOBBY = "lobby"  # a team game before its first question: players join teams
     QUESTION_OPEN = "question_open"
     REVEALED = "revealed"
     FINISHED = "finished"
@@ -53,54 +76,12 @@ class Phase(StrEnum):
         return self in (Phase.FINISHED, Phase.STOPPED, Phase.EXPIRED)
 
 
-class AnswerMode(StrEnum):
-    """How players answer: clicking option buttons, or typing in the channel."""
-
-    BUTTONS = "buttons"
-    TYPED = "typed"
-
-
 class AnswerOutcome(StrEnum):
     """What became of one answer."""
 
     ACCEPTED = "accepted"
     CHANGED = "changed"  # buttons: a new choice replaced the old one before the close
     IGNORED = "ignored"  # typed: this player already answered this question
-
-
-@dataclass(frozen=True, slots=True)
-class SessionConfig:
-    """How a quiz was set up by its host; validated against the ranges players are told."""
-
-    question_count: int = 10
-    question_timeout: float = 30.0
-    difficulty: Difficulty = Difficulty.MEDIUM
-    mode: AnswerMode = AnswerMode.BUTTONS
-    single_answer: bool = False
-    topic: str = "general"
-    reveal_pause: float = 4.0
-    close_on_answer: bool = False  # a study session's one player: their answer closes the question
-
-    def __post_init__(self) -> None:
-        count, timeout = self.question_count, self.question_timeout
-        if (
-            isinstance(count, bool)
-            or not isinstance(count, int)
-            or not MIN_QUESTIONS <= count <= MAX_QUESTIONS
-        ):
-            raise InvalidValue(
-                f"question count must be from {MIN_QUESTIONS} to {MAX_QUESTIONS}, got {count!r}"
-            )
-        if (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, int | float)
-            or not MIN_TIMEOUT <= timeout <= MAX_TIMEOUT
-        ):
-            raise InvalidValue(
-                f"timeout must be from {MIN_TIMEOUT} to {MAX_TIMEOUT} seconds, got {timeout!r}"
-            )
-        object.__setattr__(self, "difficulty", parse_enum(Difficulty, self.difficulty, "difficulty"))
-        object.__setattr__(self, "mode", parse_enum(AnswerMode, self.mode, "answer mode"))
 
 
 @dataclass(slots=True)
@@ -141,6 +122,7 @@ class QuizSession:
     hinted_at: float | None = None  # when its first hint was shown: answers from then on were helped
     paused: bool = False  # respawned after a restart: waits for Continue
     matcher: Matcher = exact_matcher
+    teams: Teams | None = None  # a team game's teams (made from the config when not given)
 
     def __post_init__(self) -> None:
         check_id(self.guild_id, "guild_id")
@@ -151,6 +133,8 @@ class QuizSession:
                 f"a {self.config.question_count}-question quiz got {len(self.questions)} questions"
             )
         self.last_activity = self.last_activity or self.created_at
+        if self.config.teams and self.teams is None:
+            self.teams = Teams(self.config.teams)
 
     @property
     def key(self) -> tuple[int, int]:
@@ -165,12 +149,49 @@ class QuizSession:
         ranked = sorted(self.players.items(), key=lambda item: (-item[1].points, item[1].wrong, item[0]))
         return tuple(Standing(uid, p.name, p.points, p.correct, p.wrong) for uid, p in ranked)
 
+    def team_standings(self) -> tuple[TeamStanding, ...]:
+        """A team game's teams best first, each with its best player (none in a game without teams)."""
+        return () if self.teams is None else self.teams.standings(self.standings())
+
     # --- transitions -------------------------------------------------------------------------
 
     def start(self, now: float) -> list[Effect]:
-        """Open the first question."""
+        """Open the first question, or a team game's lobby (until its timer or the host's Start)."""
         self._require(Phase.CREATED, "start")
-        return self._open(0, now)
+        if self.teams is None:
+            return self._open(0, now)
+        self.phase = Phase.LOBBY
+        self.last_activity = now
+        self.teams.lobby_until = until = now + LOBBY_SECONDS
+        return [OpenLobby(self.teams.count, until), ScheduleTimer("lobby", 0, until)]
+
+    def close_lobby(self, now: float) -> list[Effect]:
+        """The lobby's timer fired: the game begins. A stale timer (the host started it) does nothing."""
+        if self.phase is not Phase.LOBBY or self.paused:
+            return []
+        return self._play(now)
+
+    def start_now(self, user_id: int, is_moderator: bool, now: float) -> list[Effect]:
+        """End the lobby early and ask the first question (host or moderator)."""
+        self._authorise(user_id, is_moderator, "start the game")
+        self._check_live()
+        if self.phase is not Phase.LOBBY:
+            raise InvalidState("the game has already begun")
+        return self._play(now)
+
+    def join_team(self, user_id: int, name: str, team: int, now: float) -> JoinOutcome:
+        """A player joins `team`: in the lobby, or late, while the game runs (never to change team)."""
+        teams = self._teams()
+        outcome = teams.join(user_id, name, team)
+        self.last_activity = now
+        return outcome
+
+    def balance(self, levels: dict[int, int], now: float) -> list[Effect]:
+        """Split the lobby's players into even teams by level; shows the new line-up."""
+        teams = self._teams()
+        teams.balance(levels)
+        self.last_activity = now
+        return [ShowTeams(teams.lineup())]
 
     def answer(
         self, user_id: int, name: str, index: int, response: object, now: float
@@ -184,6 +205,8 @@ class QuizSession:
         response = self._valid_response(response)
         self.last_activity = now
         self.players.setdefault(user_id, Player(name))
+        if self.teams is not None:
+            self.teams.join_smallest(user_id, name)
         outcome = AnswerOutcome.ACCEPTED
         if user_id in self.answers:
             if self.config.mode is AnswerMode.TYPED:
@@ -268,11 +291,25 @@ class QuizSession:
         self.last_activity = now
         if self.phase is Phase.CREATED:
             return self._open(0, now)
+        if self.phase is Phase.LOBBY:
+            return self._play(now)
         if self.phase is Phase.QUESTION_OPEN:
             return self._open(self.index, now, keep_answers=True)
         return self.advance(self.index, now)
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _play(self, now: float) -> list[Effect]:
+        """A team game leaves its lobby: the teams are fixed, shown, and the first question opens."""
+        teams = self._teams()
+        teams.fixed = True
+        return [ShowTeams(teams.lineup()), *self._open(0, now)]
+
+    def _teams(self) -> Teams:
+        self._check_live()
+        if self.teams is None:
+            raise InvalidState("this quiz is not a team game")
+        return self.teams
 
     def _open(self, index: int, now: float, *, keep_answers: bool = False) -> list[Effect]:
         self.phase = Phase.QUESTION_OPEN
@@ -324,7 +361,7 @@ class QuizSession:
             RecordAnswers(
                 self.run_id, self.index, question.category, question.difficulty, outcome, question.identity
             ),
-            ShowScores(self.standings()),
+            ShowScores(self.standings(), self.team_standings()),
             ScheduleTimer("advance", self.index, now + self.config.reveal_pause),
         ]
 
@@ -334,7 +371,7 @@ class QuizSession:
         self.paused = False
         participants = tuple(sorted(self.players))
         return [
-            AnnounceEnd(phase.value, self.standings(), stopped_by, self.run_id),
+            AnnounceEnd(phase.value, self.standings(), stopped_by, self.run_id, self.team_standings()),
             RecordRun(
                 run_id=self.run_id,
                 host_id=self.host_id,

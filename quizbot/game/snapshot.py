@@ -27,6 +27,7 @@ from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Matcher, Question, exact_matcher
 from quizbot.game.reviews import Recall
 from quizbot.game.session import Phase, Player, QuizSession, SessionConfig
+from quizbot.game.teams import Teams
 
 SNAPSHOT_FORMAT = 2  # 1: questions inline; 2: questions named by identity
 INLINE_QUESTIONS = 1
@@ -74,7 +75,34 @@ def session_to_dict(session: QuizSession) -> dict[str, Any]:
         "hints_shown": session.hints_shown,
         "hinted_at": session.hinted_at,
         "paused": session.paused,
+        "teams": None if session.teams is None else _teams_to_dict(session.teams),
     }
+
+
+def _teams_to_dict(teams: Teams) -> dict[str, Any]:
+    """A team game's teams: members as [user, team, name] rows (JSON object keys are strings)."""
+    return {
+        "count": teams.count,
+        "members": [[user, team, teams.names.get(user, "")] for user, team in teams.members.items()],
+        "lobby_until": teams.lobby_until,
+        "fixed": teams.fixed,
+    }
+
+
+def _teams_from_dict(data: Any) -> Teams | None:
+    """The teams `_teams_to_dict` wrote; None for a game without them (or a snapshot from before)."""
+    if data is None:
+        return None
+    rows = data["members"]
+    if not all(isinstance(row, list) and len(row) == 3 and isinstance(row[2], str) for row in rows):
+        raise InvalidValue(f"a team member row is [user, team, name], got {rows!r}")
+    return Teams(
+        count=data["count"],
+        members={user: team for user, team, _ in rows},
+        names={user: name for user, _, name in rows},
+        lobby_until=data["lobby_until"],
+        fixed=data["fixed"],
+    )
 
 
 # Cached by value, with the types equality overlooks (30 == 30.0, 1 == True) in the key, so the
@@ -141,6 +169,7 @@ def session_from_dict(
             hinted_at=_hinted_at(data),
             paused=data["paused"],
             matcher=matcher,
+            teams=_teams_from_dict(data.get("teams")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise InvalidValue(f"malformed snapshot: {error}") from error

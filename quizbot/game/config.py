@@ -1,0 +1,60 @@
+"""How a quiz is set up: its answer mode and its host's choices, checked against the ranges players
+are told. Fixed for a session's life; the session module re-exports these names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from quizbot.errors import InvalidValue
+from quizbot.game.progression import Difficulty
+from quizbot.game.teams import check_team_count
+from quizbot.game.values import parse_enum
+
+MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
+MIN_TIMEOUT, MAX_TIMEOUT = 5, 120
+
+
+class AnswerMode(StrEnum):
+    """How players answer: clicking option buttons, or typing in the channel."""
+
+    BUTTONS = "buttons"
+    TYPED = "typed"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionConfig:
+    """How a quiz was set up by its host; validated against the ranges players are told."""
+
+    question_count: int = 10
+    question_timeout: float = 30.0
+    difficulty: Difficulty = Difficulty.MEDIUM
+    mode: AnswerMode = AnswerMode.BUTTONS
+    single_answer: bool = False
+    topic: str = "general"
+    reveal_pause: float = 4.0
+    close_on_answer: bool = False  # a study session's one player: their answer closes the question
+    teams: int = 0  # a team game's number of teams (2 to 4); 0: everyone for themselves
+
+    def __post_init__(self) -> None:
+        count, timeout = self.question_count, self.question_timeout
+        if (
+            isinstance(count, bool)
+            or not isinstance(count, int)
+            or not MIN_QUESTIONS <= count <= MAX_QUESTIONS
+        ):
+            raise InvalidValue(
+                f"question count must be from {MIN_QUESTIONS} to {MAX_QUESTIONS}, got {count!r}"
+            )
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not MIN_TIMEOUT <= timeout <= MAX_TIMEOUT
+        ):
+            raise InvalidValue(
+                f"timeout must be from {MIN_TIMEOUT} to {MAX_TIMEOUT} seconds, got {timeout!r}"
+            )
+        object.__setattr__(self, "difficulty", parse_enum(Difficulty, self.difficulty, "difficulty"))
+        object.__setattr__(self, "mode", parse_enum(AnswerMode, self.mode, "answer mode"))
+        if self.teams != 0:
+            check_team_count(self.teams)
