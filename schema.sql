@@ -82,11 +82,11 @@ CREATE INDEX IF NOT EXISTS answers_user_idx ON answers (user_id, guild_id) INCLU
 -- Leaderboard rollups, maintained in the answer write's transaction.
 -- scope_id: a guild id, or 0 for global. category: a category, or '*' for all.
 -- period: d(ay) / w(eek) / m(onth) / a(ll time); period_start: the UTC day, ISO week's Monday,
--- month's first day, or 1970-01-01 for all time.
+-- month's first day, or 1970-01-01 for all time; s(eason): see seasons below.
 CREATE TABLE IF NOT EXISTS leaderboard_rollups (
     scope_id     bigint NOT NULL,
     category     text NOT NULL,
-    period       "char" NOT NULL CHECK (period IN ('d', 'w', 'm', 'a')),
+    period       "char" NOT NULL CHECK (period IN ('d', 'w', 'm', 'a', 's')),
     period_start date NOT NULL,
     user_id      bigint NOT NULL,
     points       bigint NOT NULL DEFAULT 0,
@@ -239,8 +239,6 @@ CREATE TABLE IF NOT EXISTS study_settings (
 -- The moment of the reminder last claimed (remind_next before the claim moved it on), so the claim
 -- returns it without joining the locked rows back to the table.
 ALTER TABLE study_settings ADD COLUMN IF NOT EXISTS reminded_for timestamptz;
--- The shipped locale the player's reminders are worded in (their client's when they set them).
-ALTER TABLE study_settings ADD COLUMN IF NOT EXISTS locale text;
 CREATE INDEX IF NOT EXISTS study_settings_remind_idx ON study_settings (remind_next)
     WHERE remind_next IS NOT NULL;
 
@@ -273,6 +271,70 @@ CREATE TABLE IF NOT EXISTS game_schedules (
 CREATE INDEX IF NOT EXISTS game_schedules_due_idx ON game_schedules (next_run) WHERE enabled;
 CREATE INDEX IF NOT EXISTS game_schedules_announce_idx ON game_schedules (announce_next)
     WHERE enabled AND announce_next IS NOT NULL;
+
+-- Seasons (issue 13): at most one running season per guild, names unique per guild in any case.
+-- A running season's points are leaderboard_rollups rows of period 's' whose period_start is
+-- 1970-01-01 plus the season's id (a key, not a date), kept by the answer write for answers inside
+-- [started_at, ended_at). Ending a season archives its final top 10 in season_standings.
+CREATE TABLE IF NOT EXISTS seasons (
+    season_id  integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    guild_id   bigint NOT NULL CHECK (guild_id > 0),
+    name       text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 64),
+    started_at timestamptz NOT NULL,
+    ended_at   timestamptz CHECK (ended_at >= started_at)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS seasons_running_idx ON seasons (guild_id) WHERE ended_at IS NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS seasons_name_idx ON seasons (guild_id, lower(name));
+CREATE INDEX IF NOT EXISTS seasons_window_idx ON seasons (guild_id, started_at DESC);
+CREATE TABLE IF NOT EXISTS season_standings (
+    season_id integer NOT NULL REFERENCES seasons (season_id) ON DELETE CASCADE,
+    rank      integer NOT NULL CHECK (rank >= 1),
+    user_id   bigint NOT NULL,
+    username  text NOT NULL,
+    points    bigint NOT NULL,
+    correct   integer NOT NULL,
+    wrong     integer NOT NULL,
+    quizzes   integer NOT NULL,
+    PRIMARY KEY (season_id, user_id)
+);
+-- The rollups' period check admits 's' (replaced once on older databases, never rescanned after).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'leaderboard_rollups_period_check'
+                   AND pg_get_constraintdef(oid) LIKE '%''s''%') THEN
+        ALTER TABLE leaderboard_rollups DROP CONSTRAINT IF EXISTS leaderboard_rollups_period_check;
+        ALTER TABLE leaderboard_rollups ADD CONSTRAINT leaderboard_rollups_period_check
+            CHECK (period IN ('d', 'w', 'm', 'a', 's'));
+    END IF;
+END $$;
+
+-- Role rewards (issue 13): a role for reaching a level (kind 'l', threshold: the level) or for the
+-- top 1 or 3 of an ended season (kind 's', threshold: 1 or 3).
+CREATE TABLE IF NOT EXISTS role_rewards (
+    guild_id  bigint NOT NULL,
+    role_id   bigint NOT NULL,
+    kind      "char" NOT NULL CHECK (kind IN ('l', 's')),
+    threshold integer NOT NULL CHECK (threshold >= 1),
+    PRIMARY KEY (guild_id, role_id)
+);
+-- What a member should hold: one row per (guild, user, role), `held` the wanted state. A sender
+-- claims pending rows whose next_try has come by moving next_try on (compare-and-set), so each
+-- change is sent by one process; done rows are never sent again, failed ones are shown, not retried.
+CREATE TABLE IF NOT EXISTS role_grants (
+    guild_id   bigint NOT NULL,
+    user_id    bigint NOT NULL,
+    role_id    bigint NOT NULL,
+    held       boolean NOT NULL,
+    state      text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+    attempts   integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    next_try   timestamptz NOT NULL DEFAULT now(),
+    error      text,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (guild_id, user_id, role_id)
+);
+CREATE INDEX IF NOT EXISTS role_grants_pending_idx ON role_grants (next_try) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS role_grants_failed_idx ON role_grants (guild_id) WHERE state = 'failed';
+CREATE INDEX IF NOT EXISTS role_grants_role_idx ON role_grants (guild_id, role_id) WHERE held;
 
 INSERT INTO schema_version (singleton, version) VALUES (true, 6)
 ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, applied_at = now()

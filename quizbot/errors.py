@@ -110,3 +110,15 @@ class NotYetSaved(QuizbotError):
 
 class SessionMoved(QuizbotError):
     """Another process has taken this session over; this one can no longer record its changes."""
+
+
+class SeasonRunning(QuizbotError):
+    """The guild already has a running season; end it before starting another."""
+
+
+class SeasonNameTaken(QuizbotError):
+    """The guild already has a season of this name (names are unique per guild, in any case)."""
+
+
+class NoSeasonRunning(QuizbotError):
+    """The guild has no running season to end."""

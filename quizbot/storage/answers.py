@@ -31,7 +31,9 @@ from quizbot.storage.pool import Database
 from quizbot.storage.records import AnswerBatch, AnswerRow, FinishedRun, MemberProgress
 
 # Spreads each source row `src(user_id, at, category, points, correct, wrong, quizzes)` over the
-# 16 rollups it feeds: {its guild, global (0)} x {its category, all '*'} x {day, week, month, all}.
+# 16 rollups it feeds: {its guild, global (0)} x {its category, all '*'} x {day, week, month, all},
+# and, when the guild's season ran at that moment, 2 more: its guild x {its category, '*'} x season
+# (period_start: 1970-01-01 plus the season's id; one probe of seasons_window_idx per source row).
 # Solo play's guild is 0, the global scope itself: DISTINCT feeds it once, not twice.
 _ROLLUP_UPSERT = """
 rollup AS (
@@ -40,14 +42,21 @@ rollup AS (
     SELECT scope.id, cat.name, p.code, p.start, src.user_id,
            sum(src.points), sum(src.correct), sum(src.wrong), sum(src.quizzes)
     FROM src
+    LEFT JOIN LATERAL (
+        SELECT DATE '1970-01-01' + s.season_id AS start FROM seasons s
+        WHERE s.guild_id = $2 AND s.started_at <= src.at AND (s.ended_at IS NULL OR src.at < s.ended_at)
+        ORDER BY s.started_at DESC LIMIT 1
+    ) AS season_of ON true
     CROSS JOIN LATERAL (SELECT DISTINCT v.id FROM (VALUES ($2::bigint), (0::bigint)) AS v (id)) AS scope
     CROSS JOIN LATERAL (VALUES (src.category), ('*')) AS cat (name)
     CROSS JOIN LATERAL (VALUES
         ('d'::"char", (src.at AT TIME ZONE 'UTC')::date),
         ('w'::"char", date_trunc('week', src.at AT TIME ZONE 'UTC')::date),
         ('m'::"char", date_trunc('month', src.at AT TIME ZONE 'UTC')::date),
-        ('a'::"char", DATE '1970-01-01')
+        ('a'::"char", DATE '1970-01-01'),
+        ('s'::"char", season_of.start)
     ) AS p (code, start)
+    WHERE p.code <> 's' OR (p.start IS NOT NULL AND scope.id <> 0)
     GROUP BY scope.id, cat.name, p.code, p.start, src.user_id
     ORDER BY scope.id, cat.name, p.code, p.start, src.user_id  -- the lock order: see the docstring
     ON CONFLICT (scope_id, category, period, period_start, user_id) DO UPDATE SET

@@ -28,20 +28,25 @@ class Scope(StrEnum):
 
 
 class Timeframe(StrEnum):
-    """A calendar period in UTC: today, this ISO week, this month, or all time."""
+    """A calendar period in UTC (today, this ISO week, this month, all time) or the guild's running
+    season (its rollups' key is read from the seasons table by the board's own statement)."""
 
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
     ALL = "all"
+    SEASON = "season"
 
     @property
     def code(self) -> str:
         """The one-letter period stored in leaderboard_rollups."""
-        return {"day": "d", "week": "w", "month": "m", "all": "a"}[self.value]
+        return {"day": "d", "week": "w", "month": "m", "all": "a", "season": "s"}[self.value]
 
     def start(self, moment: datetime) -> date:
-        """The first day of the period holding `moment` (a timezone-aware datetime, read in UTC)."""
+        """The first day of the period holding `moment` (a timezone-aware datetime, read in UTC);
+        a season has no calendar start (InvalidValue)."""
+        if self is Timeframe.SEASON:
+            raise InvalidValue("a season's board is keyed by the season, not by a date")
         day = utc_day(moment)
         if self is Timeframe.DAY:
             return day

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import asyncpg
+
 from quizbot.actors.messages import SessionKey
 from quizbot.actors.ports import AchievementsUnlocked
 from quizbot.game.achievements import BY_ID, earned
@@ -12,6 +14,7 @@ from quizbot.storage.achievements import grant_achievements
 from quizbot.storage.answers import record_answers, record_finished_run
 from quizbot.storage.pool import Database, content_refused
 from quizbot.storage.records import AnswerBatch, AnswerRow, FinishedRun
+from quizbot.storage.roles import queue_level_roles
 from quizbot.storage.stats import member_facts
 
 
@@ -40,8 +43,13 @@ class PostgresSessionStore:
             answers=rows,
             question_id=effect.question_id,
         )
+
+        async def write(conn: asyncpg.Connection) -> None:  # level roles are queued with the answers
+            progress = await record_answers(self.db, batch, connection=conn)
+            await queue_level_roles(conn, batch.guild_id, progress, batch.closed_at)
+
         with content_refused("a question's answers"):
-            await record_answers(self.db, batch)
+            await self.db.run(write)
 
     async def record_run(self, key: SessionKey, effect: RecordRun) -> list[AchievementsUnlocked]:
         """Record the run once; then grant what it earned and return only what is new."""

@@ -34,7 +34,7 @@ from quizbot.storage.stats import UserStats, user_stats
 
 SCOPES = {"server": Scope.GUILD, "global": Scope.GLOBAL}
 SCOPE_KEY = "cmd.leaderboard.scope"  # the scope option's words in the reader's language
-TIMEFRAMES = [t.value for t in Timeframe]
+TIMEFRAMES = [t.value for t in Timeframe if t is not Timeframe.SEASON]  # season: its own option below
 PERIODS = {  # the catalogue's words for each timeframe
     Timeframe.DAY: "reply.period_day",
     Timeframe.WEEK: "reply.period_week",
