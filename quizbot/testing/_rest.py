@@ -8,6 +8,7 @@ from quizbot.testing._http import API_PREFIX, json_response
 from quizbot.testing._interactions import InteractionRoutes
 from quizbot.testing._model import JSON, Channel, Guild
 from quizbot.testing._records import EPHEMERAL
+from quizbot.testing._roles import RoleRoutes
 from quizbot.testing._routes import no_content, snowflake
 from quizbot.testing._store import ApiError, validate_message
 
@@ -15,7 +16,7 @@ SEND = (1 << 10) | (1 << 11)  # VIEW_CHANNEL | SEND_MESSAGES
 MANAGE_MESSAGES = 1 << 13
 
 
-class RestApi(InteractionRoutes):
+class RestApi(InteractionRoutes, RoleRoutes):
     """aiohttp handlers for every route disnake uses, backed by the world and the store."""
 
     def application(self) -> web.Application:
@@ -59,6 +60,7 @@ class RestApi(InteractionRoutes):
         app.router.add_get(api + "/guilds/{guild_id}/channels", self.get_guild_channels)
         app.router.add_get(api + "/guilds/{guild_id}/roles", self.get_roles)
         app.router.add_get(api + "/guilds/{guild_id}/members/{user_id}", self.get_member)
+        self.add_role_routes(app, api)
         app.router.add_get("/attachments/{attachment_id}/{filename}", self.download)
         app.router.add_get("/ws", self.gateway.handle)
         app.router.add_get("/ws/resume", self.gateway.handle)
