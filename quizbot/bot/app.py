@@ -21,6 +21,7 @@ from quizbot.bot.cogs import EXTENSIONS
 from quizbot.bot.context import QuizContext
 from quizbot.bot.housekeeping import keep_house
 from quizbot.bot.reminders import ReminderSender
+from quizbot.bot.schedules import ScheduleRunner
 from quizbot.clock import Clock, LoopClock
 from quizbot.config import Settings
 from quizbot.errors import QuizbotError
@@ -32,6 +33,7 @@ from quizbot.service import QuizService, supervisor_settings
 from quizbot.storage.guilds import PostgresAskedQuestions, guild_language
 from quizbot.storage.packs import PostgresPackStore
 from quizbot.storage.pool import Database
+from quizbot.storage.schedules import Shards
 
 CHANNEL_FLUSH_SECONDS = 3.0
 
@@ -45,6 +47,7 @@ class RunningBot:
     channel: DiscordChannel
     llm: LLMSource
     reminders: ReminderSender
+    schedules: ScheduleRunner
 
 
 def point_at(api_base: str | None) -> None:
@@ -69,8 +72,9 @@ async def running_bot(
 
     The caller logs the bot in (`bot.start(token)`); leaving the block snapshots every session,
     sends what is queued for Discord (briefly), and closes the client and the providers.
-    `clock` times the games and study reminders; `edge_clock` paces what is sent to Discord (both
-    the loop's by default). The reminder sender is stopped first on the way out.
+    `clock` times the games, study reminders and scheduled games; `edge_clock` paces what is sent
+    to Discord (both the loop's by default). The schedule runner and the reminder sender are
+    stopped first on the way out.
     `journal=False` is for measurement only: see QuizService.
     """
     i18n.load()  # every locale file, read and checked once: a malformed one stops start-up here
@@ -136,9 +140,13 @@ async def running_bot(
     for extension in EXTENSIONS:
         bot.load_extension(extension)
     reminders.start()  # it waits for the bot to be ready, then sweeps every minute
+    shards = Shards(settings.shard_count, settings.shard_ids)  # scheduled games, on the games' clock:
+    schedules = ScheduleRunner(bot, context, channel.limiter, shards=shards)  # this process's guilds
+    schedules.start()
     try:
-        yield RunningBot(bot, service, channel, llm, reminders)
+        yield RunningBot(bot, service, channel, llm, reminders, schedules)
     finally:
+        await schedules.stop()
         await reminders.stop()
         await service.stop()
         await channel.flush(within=CHANNEL_FLUSH_SECONDS)

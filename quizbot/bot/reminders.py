@@ -23,8 +23,6 @@ hand); a send's retries wait on the edge clock, as the channels' do.
 
 from __future__ import annotations
 
-import asyncio
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from enum import Enum
@@ -38,13 +36,13 @@ from quizbot import i18n
 from quizbot.backoff import full_jitter
 from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.limiter import Limiter, Priority
+from quizbot.bot.sweeper import MinuteSweeper
 from quizbot.clock import Clock, sleep
 from quizbot.i18n import LocaleLike
 from quizbot.storage.pool import Database
 from quizbot.storage.study import Reminder, cards_due, claim_reminders, stop_reminders
 
 PER_MINUTE = 50  # DMs a sweep may send; the rest wait for the next minute's claim
-TICK = 60.0  # a sweep on every minute of the clock
 SEND_ATTEMPTS = 3
 RETRY_BASE, RETRY_CAP = 0.5, 5.0
 CANNOT_DM = 50007  # Discord: "Cannot send messages to this user" (DMs closed, or no shared server)
@@ -84,8 +82,10 @@ class ReminderFigures:
     refused: int
 
 
-class ReminderSender:
+class ReminderSender(MinuteSweeper):
     """The background sender of study reminders; `sweep_once` is one minute's work."""
+
+    what = "study-reminders"
 
     def __init__(
         self,
@@ -98,53 +98,17 @@ class ReminderSender:
         edge_clock: Clock,
         per_minute: int = PER_MINUTE,
     ) -> None:
-        self.bot = bot
+        super().__init__(bot, clock=clock)
         self.db = db
         self.languages = languages
         self.limiter = limiter
-        self.clock = clock
         self.edge_clock = edge_clock
         self.per_minute = per_minute
         self.sent = 0
         self.refused = 0
-        self._task: asyncio.Task[None] | None = None
-        self._resting = asyncio.Event()  # set while the loop waits for its next minute
 
     def figures(self) -> ReminderFigures:
         return ReminderFigures(self.sent, self.refused)
-
-    def start(self) -> None:
-        """Start the loop (it first waits for the bot to be ready)."""
-        self._task = asyncio.create_task(self.run(), name="study-reminders")
-        self._task.add_done_callback(_log_failure)
-
-    async def stop(self) -> None:
-        """Cancel the loop and wait for it to end."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.wait({self._task})
-
-    async def resting(self) -> None:
-        """Return once the loop waits for its next minute (every sweep the clock called for is
-        done), or has ended."""
-        if self._task is None:
-            return
-        waiter = asyncio.ensure_future(self._resting.wait())
-        try:
-            await asyncio.wait({waiter, self._task}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            waiter.cancel()
-
-    async def run(self) -> None:
-        """Once the bot is ready: sweep now (reminders missed while it was down), then every minute."""
-        await self.bot.wait_until_ready()
-        while True:
-            now = self.clock.time()
-            try:
-                await self.sweep_once(datetime.fromtimestamp(now, UTC))
-            except Exception:  # a bug, not an outage (sweep_once logs those): the next minute tries again
-                logger.opt(exception=True).error("a reminder sweep failed")
-            await self._rest_until((math.floor(self.clock.time() / TICK) + 1) * TICK)
 
     async def sweep_once(self, now: datetime) -> Sweep:
         """Claim the reminders due by `now`, page by page, and send those with cards due today."""
@@ -232,23 +196,6 @@ class ReminderSender:
         except Exception as error:  # an outage: the next reminder is refused and turned off then
             logger.bind(user=user_id).warning("could not turn off refused reminders ({})", error)
 
-    async def _rest_until(self, when: float) -> None:
-        """Wait on the clock until `when`; `resting` sees the loop idle until the clock wakes it."""
-        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-        def wake() -> None:
-            self._resting.clear()  # at once, inside the clock's move: a test's next `resting` waits
-            if not woken.done():
-                woken.set_result(None)
-
-        handle = self.clock.call_at(when, wake)
-        self._resting.set()
-        try:
-            await woken
-        finally:
-            handle.cancel()
-            self._resting.clear()
-
 
 def due_today(reminder: Reminder, now: datetime) -> bool:
     """Whether the reminder's time of day has come today in its player's zone. One claimed on its
@@ -286,8 +233,3 @@ def _zone(name: str) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):  # checked when set; UTC rather than no reminder
         return UTC
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and (error := task.exception()) is not None:
-        logger.opt(exception=error).error("the study reminder sender failed; no more reminders are sent")

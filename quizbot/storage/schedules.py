@@ -215,10 +215,13 @@ async def disable_schedule(db: Database, guild_id: int, schedule_id: int, reason
     await db.run(write)
 
 
+# Only the guilds on this process's gateway shards: their games' clicks arrive here. $3 NULL: all.
+_OUR_SHARDS = "($3::int IS NULL OR ((guild_id >> 22) % $3) = ANY ($4::int[]))"
+
 _CLAIM_RUNS = f"""
 WITH due AS (
     SELECT guild_id, schedule_id FROM game_schedules
-    WHERE enabled AND next_run <= $1 ORDER BY next_run LIMIT $2
+    WHERE enabled AND next_run <= $1 AND {_OUR_SHARDS} ORDER BY next_run LIMIT $2
     FOR UPDATE SKIP LOCKED
 )
 UPDATE game_schedules AS s
@@ -234,14 +237,34 @@ RETURNING s.guild_id, s.schedule_id, s.channel_id, s.created_by, s.options, s.ra
 """
 
 
-async def claim_runs(db: Database, now: datetime, *, limit: int = 100) -> list[ClaimedRun]:
-    """Claim up to `limit` runs due by `now` (oldest first), moving each schedule to its next run
-    in the same statement (compare-and-set): no other process gets the same run. A schedule that
-    missed several runs (the bot was down) is claimed once, for the oldest; the caller decides
-    whether it is still worth starting."""
+@dataclass(frozen=True, slots=True)
+class Shards:
+    """The gateway shards a process runs: `ids` of `count`; no count means every guild."""
+
+    count: int | None = None
+    ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.count is not None and (self.count < 1 or any(not 0 <= s < self.count for s in self.ids)):
+            raise InvalidValue(f"shard ids must be from 0 to {self.count - 1} of {self.count} shards")
+
+    def arguments(self) -> tuple[int | None, list[int]]:
+        return (self.count, list(self.ids)) if self.count is not None and self.ids else (None, [])
+
+
+ALL_SHARDS = Shards()
+
+
+async def claim_runs(
+    db: Database, now: datetime, *, limit: int = 100, shards: Shards = ALL_SHARDS
+) -> list[ClaimedRun]:
+    """Claim up to `limit` runs due by `now` (oldest first) in guilds of `shards`, moving each
+    schedule to its next run in the same statement (compare-and-set): no other process gets the
+    same run. A schedule that missed several runs (the bot was down) is claimed once, for the
+    oldest; the caller decides whether it is still worth starting."""
 
     async def write(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await conn.fetch(_CLAIM_RUNS, now, limit)
+        rows: list[asyncpg.Record] = await conn.fetch(_CLAIM_RUNS, now, limit, *shards.arguments())
         return rows
 
     runs = [
@@ -258,10 +281,10 @@ async def claim_runs(db: Database, now: datetime, *, limit: int = 100) -> list[C
     return sorted(runs, key=lambda run: (run.scheduled, run.guild_id, run.schedule_id))
 
 
-_CLAIM_PINGS = """
+_CLAIM_PINGS = f"""
 WITH due AS (
     SELECT guild_id, schedule_id FROM game_schedules
-    WHERE enabled AND announce_next <= $1 ORDER BY announce_next LIMIT $2
+    WHERE enabled AND announce_next <= $1 AND {_OUR_SHARDS} ORDER BY announce_next LIMIT $2
     FOR UPDATE SKIP LOCKED
 )
 UPDATE game_schedules AS s SET announce_next = NULL
@@ -272,12 +295,14 @@ RETURNING s.guild_id, s.schedule_id, s.channel_id, s.ping_role_id, s.next_run
 """
 
 
-async def claim_pings(db: Database, now: datetime, *, limit: int = 100) -> list[ClaimedPing]:
+async def claim_pings(
+    db: Database, now: datetime, *, limit: int = 100, shards: Shards = ALL_SHARDS
+) -> list[ClaimedPing]:
     """Claim the role pings due by `now` whose run is still ahead (one missed with its run, while
     the bot was down, is dropped: the run's own claim sets the next one)."""
 
     async def write(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-        rows: list[asyncpg.Record] = await conn.fetch(_CLAIM_PINGS, now, limit)
+        rows: list[asyncpg.Record] = await conn.fetch(_CLAIM_PINGS, now, limit, *shards.arguments())
         return rows
 
     rows = await db.run(write)

@@ -16,7 +16,17 @@ from hypothesis import strategies as st
 from loguru import logger
 
 from quizbot.bot.catalogue import MESSAGES
-from quizbot.testing._people import ATTACHMENT, BOOLEAN, GROUP, INTEGER, STRING, SUBCOMMAND, USER
+from quizbot.testing._people import (
+    ATTACHMENT,
+    BOOLEAN,
+    CHANNEL,
+    GROUP,
+    INTEGER,
+    ROLE,
+    STRING,
+    SUBCOMMAND,
+    USER,
+)
 from tests.bot.conftest import World
 from tests.bot.test_privacy import REFUSAL, final, settled
 
@@ -26,6 +36,7 @@ EXPECTED = {
     "settings show", "settings set", "settings pack_add", "settings pack_remove", "settings packs",
     "supervisor status", "study start", "study stop", "study stats", "study timezone",
     "study new_cards", "study remind at", "study remind off", "study reset",
+    "trivia schedule add", "trivia schedule list", "trivia schedule remove",
 }  # fmt: skip
 AWKWARD_TEXT = [
     "",
@@ -89,6 +100,10 @@ def option_values(world: World, option: dict[str, Any]) -> st.SearchStrategy[Any
         fitting = st.booleans()
     elif option["type"] == USER:
         fitting = st.sampled_from([world.club.admin, *world.club.players])
+    elif option["type"] == CHANNEL:
+        fitting = st.sampled_from(world.club.guild.channels)
+    elif option["type"] == ROLE:
+        fitting = st.sampled_from(world.club.guild.roles)
     elif option["type"] == ATTACHMENT:
         fitting = st.builds(
             world.double.attachment,

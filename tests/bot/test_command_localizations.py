@@ -28,6 +28,24 @@ ENGLISH_NAMES = {
     "trivia": {
         "start": ["topic", "difficulty", "questions", "timeout", "provider", "mode", "single_answer"],
         **{sub: [] for sub in ("stop", "skip", "hint", "scores", "packs", "providers")},
+        "schedule": {
+            "add": [
+                "channel",
+                "time",
+                "days",
+                "topic",
+                "difficulty",
+                "questions",
+                "timeout",
+                "mode",
+                "provider",
+                "single_answer",
+                "ping_role",
+                "minutes_before",
+            ],
+            "list": [],
+            "remove": ["id"],
+        },
     },
     "quiz": {"start": ["topic", "difficulty", "questions", "timeout"], "stop": []},
     "study": {

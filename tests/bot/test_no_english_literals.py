@@ -44,6 +44,8 @@ MACHINE = frozenset(
         "Cf",
         "Cs",
         "ABCDE",  # the answer buttons' letters, the same in every language
+        "MMMEd",  # CLDR date and time skeletons (babel words them in the reader's language)
+        "Hm",
     }
 )
 # Temporary, for work in progress (see the module's docstring): nothing is pending.

@@ -16,6 +16,7 @@ from quizbot.storage.schedules import (
     MAX_PER_GUILD,
     WEEKDAYS,
     GameOptions,
+    Shards,
     add_schedule,
     claim_pings,
     claim_runs,
@@ -222,3 +223,17 @@ async def test_a_day_mask_and_a_half_ping_are_refused(db: Database) -> None:
         await add(db, time(9, 0), 128, TUESDAY_MORNING)
     with pytest.raises(InvalidValue):
         await add(db, time(9, 0), DAILY, TUESDAY_MORNING, ping_role_id=99)
+
+
+async def test_a_process_claims_only_the_runs_and_pings_of_guilds_on_its_shards(db: Database) -> None:
+    """Of two shards, shard 0 gets the guild whose id falls on it; the other guild waits for shard 1."""
+    on_zero, on_one = 2 << 22, 1 << 22  # (guild_id >> 22) % 2
+    for guild in (on_zero, on_one):
+        await add(db, time(9, 0), DAILY, TUESDAY_MORNING, guild=guild, ping_role_id=99, ping_minutes=5)
+    at_nine = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    pings = await claim_pings(db, at_nine - timedelta(minutes=5), shards=Shards(2, (0,)))
+    assert [ping.guild_id for ping in pings] == [on_zero]
+    assert [run.guild_id for run in await claim_runs(db, at_nine, shards=Shards(2, (0,)))] == [on_zero]
+    assert [run.guild_id for run in await claim_runs(db, at_nine, shards=Shards(2, (1,)))] == [on_one]
+    with pytest.raises(InvalidValue):
+        Shards(2, (2,))

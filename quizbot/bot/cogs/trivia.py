@@ -36,6 +36,7 @@ from quizbot.bot.custom_ids import ButtonKind, is_study_button, parse
 from quizbot.bot.durable import change, confirm
 from quizbot.bot.localized import choices
 from quizbot.bot.render import LETTERS
+from quizbot.bot.scheduling import ADD_COMMAND, GROUP, LIST_COMMAND, REMOVE_COMMAND, ScheduleCommands
 from quizbot.bot.starting import (
     DIFFICULTIES,
     announce,
@@ -240,6 +241,13 @@ class TriviaCog(commands.Cog):
         """Which LLM providers have keys; the offline bank always works."""
         ready = Listed(self.ctx.providers) if self.ctx.providers else problem("no_providers")
         await reply(inter, say("providers", inter.locale, ready=ready))
+
+    # /trivia schedule: declared here (disnake keeps subcommands in their cog), done in scheduling.py
+    schedule = trivia.sub_command_group(**GROUP)(ScheduleCommands.group)
+    schedule_add = schedule.sub_command(**ADD_COMMAND)(ScheduleCommands.add)
+    schedule_list = schedule.sub_command(**LIST_COMMAND)(ScheduleCommands.list_schedules)
+    schedule_remove = schedule.sub_command(**REMOVE_COMMAND)(ScheduleCommands.remove)
+    schedule_add.autocomplete("days")(ScheduleCommands.days_typed)
 
     @start.autocomplete("topic")
     async def topic_choices(self, inter: CommandInter, text: str) -> list[str]:
