@@ -175,6 +175,9 @@ _STATES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"the quiz is finished"), "reply.why_quiz_finished"),
     (re.compile(r"the quiz is stopped"), "reply.why_quiz_stopped"),
     (re.compile(r"the quiz is expired"), "reply.why_quiz_expired"),
+    (re.compile(r"teams are fixed once the first question is asked"), "reply.why_teams_fixed"),
+    (re.compile(r"the game has already begun"), "reply.why_game_begun"),
+    (re.compile(r"this quiz is not a team game"), "reply.why_not_team_game"),
 )
 # What storage and the game core say of a bad value, matched to the players' words, first match
 # wins: a pattern's named groups are the message's details (options and values as sent, never
@@ -196,6 +199,7 @@ _VALUES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^a typed answer is 1 to 200 characters"), "reply.why_typed_answer_length"),
     (re.compile(r"^a server can keep at most (?P<limit>\d+) packs"), "reply.why_too_many_packs"),
     (re.compile(r"^unknown time zone (?P<zone>'.{0,70}')"), "reply.why_unknown_time_zone"),
+    (re.compile(r"^there is no team \S+ in a game of"), "reply.why_no_such_team"),
 )
 
 

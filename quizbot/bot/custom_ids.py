@@ -4,6 +4,9 @@ Format: `qb:<kind>:<guild>:<channel>:<epoch>:<index>:<value>`, at most 100 chara
 limit). A forged or malformed id parses to None; a stale one (old epoch or question) is refused
 by the caller, which compares it with the live session.
 
+A team game's lobby buttons are `qb:t:<guild>:<channel>:<epoch>:0:<1-4|balance|start>`: join team
+1 to 4, Balance, or Start (the question index is always 0).
+
 Study buttons belong to no session: "Review what I missed" is `qb:m:<run id, 32 hex digits>` and
 /study reset's are `qb:z:<user>:<yes|no>` (the user who asked, the only one who may press them).
 """
@@ -19,7 +22,9 @@ PREFIX = "qb"
 MAX_LENGTH = 100
 SNOWFLAKE_MAX = 2**63 - 1
 _NUMBER = "([0-9]{1,20})"
-_PATTERN = re.compile(rf"qb:(a|r):{_NUMBER}:{_NUMBER}:{_NUMBER}:([0-9]{{1,2}}):([a-z0-9]{{1,12}})", re.ASCII)
+_PATTERN = re.compile(
+    rf"qb:([art]):{_NUMBER}:{_NUMBER}:{_NUMBER}:([0-9]{{1,2}}):([a-z0-9]{{1,12}})", re.ASCII
+)
 
 
 class ButtonKind(StrEnum):
@@ -29,10 +34,12 @@ class ButtonKind(StrEnum):
     RECOVERY = "r"  # value: continue | new | cancel
     REVIEW = "m"  # Review what I missed: qb:m:<run id>
     RESET = "z"  # /study reset: qb:z:<user>:<yes|no>
+    TEAM = "t"  # a team game's lobby: value 1-4 (join that team), balance or start
 
 
 RECOVERY_CHOICES = ("continue", "new", "cancel")
 RESET_CHOICES = ("yes", "no")
+TEAM_CHOICES = ("1", "2", "3", "4", "balance", "start")
 _REVIEW_PATTERN = re.compile(r"qb:m:([0-9a-f]{32})", re.ASCII)
 _RESET_PATTERN = re.compile(rf"qb:z:{_NUMBER}:(yes|no)", re.ASCII)
 
@@ -71,6 +78,11 @@ def recovery_id(key: tuple[int, int], epoch: int, index: int, choice: str) -> st
     return ButtonId(ButtonKind.RECOVERY, key[0], key[1], epoch, index, choice).encode()
 
 
+def team_id(key: tuple[int, int], epoch: int, choice: str) -> str:
+    """The custom_id of a lobby button: a team's number (from 1), balance or start."""
+    return ButtonId(ButtonKind.TEAM, key[0], key[1], epoch, 0, choice).encode()
+
+
 def parse(custom_id: str) -> ButtonId | None:
     """The parts of a quizbot custom_id, or None if it is not one (malformed, forged, out of range)."""
     if len(custom_id) > MAX_LENGTH:
@@ -83,11 +95,20 @@ def parse(custom_id: str) -> ButtonId | None:
     if any(n > SNOWFLAKE_MAX for n in numbers) or int(index) >= 20:
         return None
     button = ButtonId(ButtonKind(kind), *numbers, int(index), value)
-    if button.kind is ButtonKind.ANSWER and not (value.isdigit() and int(value) < 5):
-        return None
-    if button.kind is ButtonKind.RECOVERY and value not in RECOVERY_CHOICES:
-        return None
-    return button
+    return button if _value_fits(button) else None
+
+
+def _value_fits(button: ButtonId) -> bool:
+    """Whether a button's value is one its kind has: an option 0-4, a recovery choice, or a lobby's
+    team, balance or start (at index 0)."""
+    match button.kind:
+        case ButtonKind.ANSWER:
+            return button.value.isdigit() and int(button.value) < 5
+        case ButtonKind.RECOVERY:
+            return button.value in RECOVERY_CHOICES
+        case ButtonKind.TEAM:
+            return button.value in TEAM_CHOICES and button.index == 0
+    return False
 
 
 def review_id(run_id: UUID) -> str:

@@ -15,16 +15,19 @@ from quizbot.actors.ports import (
     Notice,
     RecoveryPrompt,
 )
+from quizbot.bot import teams_view
 from quizbot.bot.catalogue import problem
 from quizbot.bot.custom_ids import RECOVERY_CHOICES, answer_id, recovery_id, review_id
 from quizbot.game.achievements import ALL_CATEGORIES, SPEED_SECONDS, Achievement
 from quizbot.game.effects import (
     AnnounceEnd,
     AnnounceExpiry,
+    OpenLobby,
     PostQuestion,
     Reveal,
     ShowHint,
     ShowScores,
+    ShowTeams,
     Standing,
 )
 from quizbot.game.hints import Hint, HintKind
@@ -141,11 +144,8 @@ def _render(event: ChannelEvent, key: tuple[int, int], epoch: int, typed: bool, 
             return _hint(event, lang)
         case Reveal():
             return _reveal(event, lang)
-        case ShowScores(standings):
-            title = _t(lang, "channel.scores.title")
-            return Rendered(
-                embed=disnake.Embed(title=title, description=_table(standings, lang), colour=GREY)
-            )
+        case ShowScores() | OpenLobby() | ShowTeams():
+            return _scores_or_teams(event, key, epoch, lang)
         case AnnounceEnd():
             return _podium(event, key, lang)
         case AnnounceExpiry(idle):
@@ -165,6 +165,25 @@ def _render(event: ChannelEvent, key: tuple[int, int], epoch: int, typed: bool, 
         case Notice(notice):
             return Rendered(content=_cut(problem(notice, lang).text, 2000))
     raise TypeError(f"nothing renders {type(event).__name__}")
+
+
+def _scores_or_teams(
+    event: ShowScores | OpenLobby | ShowTeams, key: tuple[int, int], epoch: int, lang: str
+) -> Rendered:
+    """The scores so far (with a team game's teams), a team game's lobby, or its line-up."""
+    match event:
+        case OpenLobby():
+            embed, buttons = teams_view.lobby(event, key, epoch, lang)
+            return Rendered(embed=embed, buttons=buttons)
+        case ShowTeams():
+            return Rendered(embed=teams_view.lineup(event, lang))
+    title = _t(lang, "channel.scores.title")
+    embed = disnake.Embed(title=title, description=_table(event.standings, lang), colour=GREY)
+    if event.teams:
+        embed.add_field(
+            _t(lang, "channel.teams.scores"), teams_view.team_table(event.teams, lang), inline=False
+        )
+    return Rendered(embed=embed)
 
 
 def achievement_words(achievement: Achievement, language: LocaleLike = DEFAULT) -> tuple[str, str]:
@@ -305,6 +324,12 @@ def _podium(event: AnnounceEnd, key: tuple[int, int], lang: str) -> Rendered:
         for place, s in enumerate(event.standings[:3])
     )
     embed.description = podium or _t(lang, "channel.end.nobody")
+    if event.teams:  # a team game: the winning team and its best player first, then every team's score
+        won = teams_view.winner(event.teams, lang)
+        embed.description = f"{won}\n\n{embed.description}" if won else embed.description
+        embed.add_field(
+            _t(lang, "channel.teams.scores"), teams_view.team_table(event.teams, lang), inline=False
+        )
     if len(event.standings) > 3:
         embed.add_field(_t(lang, "channel.end.everyone"), _table(event.standings, lang), inline=False)
     return Rendered(embed=embed, buttons=_review_button(event, key, lang))

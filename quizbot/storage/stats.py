@@ -150,3 +150,22 @@ async def member_facts(
         }
 
     return await db.run(read, connection=connection, transaction=False)
+
+
+MEMBER_LEVELS_SQL = """
+SELECT user_id, level FROM guild_members WHERE guild_id = $1 AND user_id = ANY($2::bigint[])
+"""
+
+
+async def member_levels(db: Database, guild_id: int, user_ids: Sequence[int]) -> dict[int, int]:
+    """The levels of these members of a guild, in one query (a team game's Balance splits by them);
+    a user who never played there is left out, to count as level 0."""
+    check_id(guild_id, "guild_id")
+    for user_id in user_ids:
+        check_id(user_id, "user_id")
+
+    async def read(conn: asyncpg.Connection) -> dict[int, int]:
+        rows = await conn.fetch(MEMBER_LEVELS_SQL, guild_id, list(dict.fromkeys(user_ids)))
+        return {row["user_id"]: row["level"] for row in rows}
+
+    return await db.run(read, transaction=False)

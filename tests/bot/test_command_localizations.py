@@ -26,7 +26,16 @@ TRANSLATED = tuple(locale for locale in i18n.SUPPORTED if locale != i18n.DEFAULT
 # The English names players type: they never change, whatever is translated.
 ENGLISH_NAMES = {
     "trivia": {
-        "start": ["topic", "difficulty", "questions", "timeout", "provider", "mode", "single_answer"],
+        "start": [
+            "topic",
+            "difficulty",
+            "questions",
+            "timeout",
+            "provider",
+            "mode",
+            "single_answer",
+            "teams",
+        ],
         **{sub: [] for sub in ("stop", "skip", "hint", "scores", "packs", "providers")},
         "schedule": {
             "add": [

@@ -12,11 +12,14 @@ from disnake.ext import commands
 
 from quizbot import i18n
 from quizbot.actors.messages import (
+    BalanceTeams,
     Describe,
+    JoinTeam,
     RequestHint,
     ResumeQuiz,
     SessionInfo,
     SkipQuestion,
+    StartNow,
     StopQuiz,
     SubmitAnswer,
 )
@@ -48,17 +51,21 @@ from quizbot.bot.starting import (
     start_session,
     starting_embed,
 )
+from quizbot.bot.teams_view import team_name, team_table
 from quizbot.bot.types import ButtonInter, CommandInter
 from quizbot.errors import QuizbotError, SessionExists
 from quizbot.game.languages import language_code
 from quizbot.game.questions import Question
 from quizbot.game.session import AnswerMode, AnswerOutcome, SessionConfig
+from quizbot.game.teams import MAX_TEAMS, MIN_TEAMS
 from quizbot.i18n import LocaleLike
 from quizbot.i18n.languages import babel_name
 from quizbot.storage.guilds import guild_settings
+from quizbot.storage.stats import member_levels
 
 MODES = ["buttons", "typed"]
 PROVIDERS = ["bank", "openai", "anthropic", "google"]
+TEAM_REPLIES = {"joined": "team_joined", "switched": "team_switched", "already": "team_already"}
 
 
 class TriviaCog(commands.Cog):
@@ -130,19 +137,29 @@ class TriviaCog(commands.Cog):
                 key="cmd.trivia.start.single_answer.description",
             ),
         ),
+        teams: int | None = commands.Param(
+            None,
+            name=Localized("teams", key="cmd.trivia.start.teams.name"),
+            description=Localized(
+                "Play in 2 to 4 teams (a lobby opens first)", key="cmd.trivia.start.teams.description"
+            ),
+        ),
     ) -> None:
         """Check everything, prepare the questions (before the session exists), start, then announce.
 
         Nothing is public until the quiz has really started: bad options, a busy channel, a start
         already under way, the slow preparation and a lost start race are all answered privately.
-        Options left out take the server's defaults from /settings.
+        Options left out take the server's defaults from /settings. With `teams`, the game opens
+        a lobby (its first message) where players pick their teams.
         """
         key = session_key(inter)
         options = quiz_options(topic, difficulty, questions, seconds)
         source = validation.choice("provider", provider, PROVIDERS)
         answer_mode = validation.choice("mode", mode, MODES)
         single = bool(validation.flag("single_answer", single_answer))
+        team_count = validation.whole_number("teams", teams, MIN_TEAMS, MAX_TEAMS)
         chosen = options.chosen() | ({"mode": answer_mode} if answer_mode else {})
+        chosen |= {"teams": team_count} if team_count else {}
         SessionConfig(**chosen)  # whatever the core refuses, it refuses now, before any reply
         if key in self.ctx.directory:
             raise SessionExists("a quiz is already running here")
@@ -208,6 +225,8 @@ class TriviaCog(commands.Cog):
         lines = [f"`{n + 1:>2}.` {s.name} — **{s.points}**" for n, s in enumerate(info.standings[:20])]
         title = say("reply.scores_title", inter.locale, number=info.index + 1, total=info.total)
         shown = "\n".join(lines) or say("reply.no_scores", inter.locale)
+        if info.teams:  # a team game: the teams' scores first
+            shown = f"{team_table(info.teams, inter.locale)}\n\n{shown}"
         await reply(inter, embed=disnake.Embed(title=title, description=shown))
 
     @trivia.sub_command(
@@ -280,9 +299,30 @@ class TriviaCog(commands.Cog):
                 said = "answer_changed" if done.result is AnswerOutcome.CHANGED else "answer_taken"
                 await confirm(inter, done, said, letter=LETTERS[int(button.value)])
                 return
+            if button.kind is ButtonKind.TEAM:
+                await self._team(inter, entry.ref, button.value)
+                return
             await self._recover(inter, entry.ref, button.value)
         except QuizbotError as error:
             await refuse(inter, error)
+
+    async def _team(self, inter: ButtonInter, ref: Any, choice: str) -> None:
+        """A lobby button: join team `choice` (from 1), Balance the joined players by their levels
+        (read here, carried by the message), or Start (the host's)."""
+        if choice == "start":
+            done = await change(inter, ref, StartNow(inter.author.id, is_moderator(inter)))
+            await confirm(inter, done, "team_game_started")
+            return
+        if choice == "balance":
+            await inter.response.defer(with_message=True, ephemeral=True)  # a read before the change
+            info: SessionInfo = await ref.ask(Describe(), timeout=ASK_TIMEOUT)
+            levels = await member_levels(self.ctx.db, session_key(inter)[0], info.team_members)
+            done = await change(inter, ref, BalanceTeams(inter.author.id, tuple(sorted(levels.items()))))
+            await confirm(inter, done, "teams_balanced")
+            return
+        team = int(choice) - 1
+        done = await change(inter, ref, JoinTeam(inter.author.id, inter.author.display_name, team))
+        await confirm(inter, done, TEAM_REPLIES[str(done.result)], team=team_name(team, inter.locale))
 
     async def _recover(self, inter: ButtonInter, ref: Any, choice: str) -> None:
         moderator = is_moderator(inter)
