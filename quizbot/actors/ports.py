@@ -27,6 +27,7 @@ from quizbot.game.effects import (
     ShowScores,
     ShowTeams,
     Standing,
+    TeamStanding,
 )
 from quizbot.game.questions import Question
 
@@ -94,6 +95,7 @@ class RecoveryPrompt:
     total: int
     host_id: int
     standings: tuple[Standing, ...]
+    teams: tuple[TeamStanding, ...] = ()  # a team game's teams, best first
 
 
 @dataclass(frozen=True, slots=True)

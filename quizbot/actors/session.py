@@ -166,7 +166,13 @@ class SessionActor(Actor):
     async def prompt_recovery(self) -> None:
         """Show the Continue / New / Cancel prompt of a session brought back after a restart."""
         session = self.session
-        prompt = RecoveryPrompt(session.index, len(session.questions), session.host_id, session.standings())
+        prompt = RecoveryPrompt(
+            session.index,
+            len(session.questions),
+            session.host_id,
+            session.standings(),
+            session.team_standings(),
+        )
         await self._show(prompt)
 
     # --- effects -----------------------------------------------------------------------------

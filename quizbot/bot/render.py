@@ -353,6 +353,10 @@ def _recovery(event: RecoveryPrompt, key: tuple[int, int], epoch: int, lang: str
         description=f"{where}\n{_t(lang, 'channel.recovery.choices')}",
         colour=BLURPLE,
     )
+    if event.teams:  # a team game: its teams as they stand, and their buttons for late joiners
+        embed.add_field(
+            _t(lang, "channel.teams.scores"), teams_view.team_table(event.teams, lang), inline=False
+        )
     if event.standings:
         embed.add_field(_t(lang, "channel.recovery.scores"), _table(event.standings, lang), inline=False)
     styles = {"continue": disnake.ButtonStyle.success, "new": disnake.ButtonStyle.primary}
@@ -364,7 +368,9 @@ def _recovery(event: RecoveryPrompt, key: tuple[int, int], epoch: int, lang: str
         )
         for choice in RECOVERY_CHOICES
     ]
-    return Rendered(embed=embed, buttons=buttons)
+    return Rendered(
+        embed=embed, buttons=buttons + teams_view.team_buttons(len(event.teams), key, epoch, lang)
+    )
 
 
 def _table(standings: tuple[Standing, ...], lang: str) -> str:

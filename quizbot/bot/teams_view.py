@@ -35,18 +35,26 @@ def lobby(
         description=i18n.text(language, "channel.lobby.description", closes=closes),
         colour=LOBBY_COLOUR,
     )
-    buttons = [
+    buttons = team_buttons(event.teams, key, epoch, language)
+    for choice, style in (("balance", disnake.ButtonStyle.secondary), ("start", disnake.ButtonStyle.success)):
+        label = _cut(i18n.text(language, f"channel.lobby.{choice}"), 80)
+        buttons.append(disnake.ui.Button(style=style, label=label, custom_id=team_id(key, epoch, choice)))
+    return embed, buttons
+
+
+def team_buttons(
+    count: int, key: tuple[int, int], epoch: int, language: LocaleLike
+) -> list[disnake.ui.Button[None]]:
+    """A button to join each of a game's `count` teams (the lobby's, and a recovered game's for late
+    joiners)."""
+    return [
         disnake.ui.Button(
             style=TEAM_STYLES[team],
             label=_cut(team_name(team, language), 80),
             custom_id=team_id(key, epoch, str(team + 1)),
         )
-        for team in range(event.teams)
+        for team in range(count)
     ]
-    for choice, style in (("balance", disnake.ButtonStyle.secondary), ("start", disnake.ButtonStyle.success)):
-        label = _cut(i18n.text(language, f"channel.lobby.{choice}"), 80)
-        buttons.append(disnake.ui.Button(style=style, label=label, custom_id=team_id(key, epoch, choice)))
-    return embed, buttons
 
 
 def lineup(event: ShowTeams, language: LocaleLike) -> disnake.Embed:

@@ -180,8 +180,9 @@ class QuizSession:
         return self._play(now)
 
     def join_team(self, user_id: int, name: str, team: int, now: float) -> JoinOutcome:
-        """A player joins `team`: in the lobby, or late, while the game runs (never to change team)."""
-        teams = self._teams()
+        """A player joins `team`: in the lobby, or late, while the game runs or waits to continue
+        after a restart (never to change team once the first question was asked)."""
+        teams = self._teams(paused_too=True)
         outcome = teams.join(user_id, name, team)
         self.last_activity = now
         return outcome
@@ -305,8 +306,10 @@ class QuizSession:
         teams.fixed = True
         return [ShowTeams(teams.lineup()), *self._open(0, now)]
 
-    def _teams(self) -> Teams:
-        self._check_live()
+    def _teams(self, *, paused_too: bool = False) -> Teams:
+        """The game's teams, if it has teams and is live (`paused_too`: or waits to continue)."""
+        if not (paused_too and self.paused):
+            self._check_live()
         if self.teams is None:
             raise InvalidState("this quiz is not a team game")
         return self.teams

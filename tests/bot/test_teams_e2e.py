@@ -257,6 +257,13 @@ async def test_a_restart_mid_game_keeps_the_teams_and_their_scores(db: Database)
                 c for c in prompt.custom_ids if (b := parse(c)) is not None and b.kind is ButtonKind.RECOVERY
             ]
             assert "earlier question or quiz" in await press(double, lobby, "1", p2)  # an old epoch's lobby
+            first_half = await points_by_user(running, db, club.guild.id, 4)
+            assert f"Team Red — **{first_half[p0.id] + first_half[p1.id]}** points" in prompt.text
+            assert "Team Blue — **0** points" in prompt.text
+            assert "teams are fixed once the first question is asked" in await press(double, prompt, "1", p2)
+            assert (
+                await press(double, prompt, "2", club.admin) == "You joined **Team Blue**."
+            )  # a late joiner
             since = time.monotonic()
             await (await double.click(prompt, recovery[0], club.admin)).wait_ack()
             await world.settle()

@@ -231,8 +231,9 @@ def test_a_paused_lobby_continues_into_the_first_question() -> None:
     game = through_json(game)
     game.pause()
     assert game.close_lobby(T0 + LOBBY_SECONDS) == []
+    assert game.join_team(11, "eleven", 0, T0 + 80) is JoinOutcome.JOINED  # waiting to continue
     effects = game.resume(HOST_ID, False, T0 + 90)
-    assert effects[0] == ShowTeams(((), ("ten",)))
+    assert effects[0] == ShowTeams((("eleven",), ("ten",)))
     assert game.phase is Phase.QUESTION_OPEN and game.teams is not None and game.teams.fixed
 
 
