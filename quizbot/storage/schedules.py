@@ -112,23 +112,29 @@ class ClaimedPing:
 
 def next_run_sql(now: str, zone: str, at: str, days: str) -> str:
     """SQL for the first moment after `now` when it is `at` o'clock in `zone` on a day of the mask
-    `days` (bit 0 Monday .. bit 6 Sunday): local arithmetic over the next eight local days, then
-    back to UTC, so a DST change keeps the wall-clock time (storage/study.py's `_next_at`, by day)."""
-    local_day = f"date_trunc('day', {now} AT TIME ZONE {zone}) + d.n * interval '1 day'"
-    return f"""(SELECT min(c.moment) FROM generate_series(0, 7) AS d(n),
-        LATERAL (SELECT ({local_day} + {at}) AT TIME ZONE {zone} AS moment,
-                        extract(isodow FROM {local_day})::int AS weekday) AS c
-        WHERE c.moment > {now} AND ({days} & (1 << (c.weekday - 1))) <> 0)"""
+    `days` (bit 0 Monday .. bit 6 Sunday): local arithmetic, then back to UTC, so a DST change keeps
+    the wall-clock time (storage/study.py's `_next_at`, by day). The days ahead come from the mask
+    turned to start today (bit k: k days from now), its lowest set bit (today's only if its time is
+    still to come; none left: a week on), so a row costs three time zone conversions, no scan."""
+    ahead = " ".join(f"WHEN m.r & {1 << k} <> 0 THEN {k}" for k in range(1, 7))
+    return f"""(SELECT (t.today + (CASE WHEN m.r & 1 <> 0 AND w.later_today THEN 0 {ahead} ELSE 7 END)
+                       * interval '1 day' + {at}) AT TIME ZONE {zone}
+        FROM (SELECT date_trunc('day', {now} AT TIME ZONE {zone}) AS today) AS t,
+             LATERAL (SELECT extract(isodow FROM t.today)::int - 1 AS weekday,
+                             (t.today + {at}) AT TIME ZONE {zone} > {now} AS later_today) AS w,
+             LATERAL (SELECT (({days}::int >> w.weekday) | ({days}::int << (7 - w.weekday))) & 127
+                      AS r) AS m)"""
 
 
-_GUILD_ZONE = time_zone_sql("$1")
 _LOCK_GUILD = "SELECT pg_advisory_xact_lock(hashtextextended('game_schedules:' || $1::bigint::text, 0))"
+_FIRST_RUN = next_run_sql("$9::timestamptz", "zone.tz", "$4::time", "$5::smallint")
 _ADD = f"""
 INSERT INTO game_schedules (guild_id, schedule_id, channel_id, created_by, run_at, days, options,
                             ping_role_id, ping_minutes, next_run, announce_next)
 SELECT $1, coalesce(max(g.schedule_id), 0) + 1, $2, $3, $4, $5, $6, $7, $8::smallint, first.moment,
        first.moment - make_interval(mins => $8::smallint)
-FROM (SELECT {next_run_sql("$9::timestamptz", _GUILD_ZONE, "$4::time", "$5::smallint")} AS moment) AS first
+FROM (SELECT {time_zone_sql("$1")} AS tz) AS zone,
+     LATERAL (SELECT {_FIRST_RUN} AS moment) AS first
 LEFT JOIN game_schedules g ON g.guild_id = $1
 GROUP BY first.moment
 HAVING count(g.guild_id) < {MAX_PER_GUILD}
@@ -216,22 +222,22 @@ async def disable_schedule(db: Database, guild_id: int, schedule_id: int, reason
 
 
 # Only the guilds on this process's gateway shards: their games' clicks arrive here. $3 NULL: all.
-_OUR_SHARDS = "($3::int IS NULL OR ((guild_id >> 22) % $3) = ANY ($4::int[]))"
+_OUR_SHARDS = "($3::int IS NULL OR ((g.guild_id >> 22) % $3) = ANY ($4::int[]))"
 
 _CLAIM_RUNS = f"""
 WITH due AS (
-    SELECT guild_id, schedule_id FROM game_schedules
-    WHERE enabled AND next_run <= $1 AND {_OUR_SHARDS} ORDER BY next_run LIMIT $2
+    SELECT g.ctid AS row_id, g.run_at, g.days, {time_zone_sql("g.guild_id")} AS tz
+    FROM game_schedules AS g
+    WHERE g.enabled AND g.next_run <= $1 AND {_OUR_SHARDS} ORDER BY g.next_run LIMIT $2
     FOR UPDATE SKIP LOCKED
+), moved AS MATERIALIZED (  -- each next run worked out once
+    SELECT row_id, {next_run_sql("$1::timestamptz", "tz", "run_at", "days")} AS moment FROM due
 )
 UPDATE game_schedules AS s
-SET ran_for = s.next_run,
-    (next_run, announce_next) = (
-        SELECT n.moment, n.moment - make_interval(mins => s.ping_minutes)
-        FROM (SELECT {next_run_sql("$1::timestamptz", time_zone_sql("s.guild_id"), "s.run_at", "s.days")}
-              AS moment) AS n)
-FROM due
-WHERE s.guild_id = due.guild_id AND s.schedule_id = due.schedule_id
+SET ran_for = s.next_run, next_run = moved.moment,
+    announce_next = moved.moment - make_interval(mins => s.ping_minutes)
+FROM moved
+WHERE s.ctid = moved.row_id  -- the row locked above (a locked row keeps its place): a Tid Scan
   AND s.enabled AND s.next_run <= $1
 RETURNING s.guild_id, s.schedule_id, s.channel_id, s.created_by, s.options, s.ran_for
 """
@@ -283,8 +289,8 @@ async def claim_runs(
 
 _CLAIM_PINGS = f"""
 WITH due AS (
-    SELECT guild_id, schedule_id FROM game_schedules
-    WHERE enabled AND announce_next <= $1 AND {_OUR_SHARDS} ORDER BY announce_next LIMIT $2
+    SELECT g.guild_id, g.schedule_id FROM game_schedules AS g
+    WHERE g.enabled AND g.announce_next <= $1 AND {_OUR_SHARDS} ORDER BY g.announce_next LIMIT $2
     FOR UPDATE SKIP LOCKED
 )
 UPDATE game_schedules AS s SET announce_next = NULL

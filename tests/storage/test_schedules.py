@@ -237,3 +237,26 @@ async def test_a_process_claims_only_the_runs_and_pings_of_guilds_on_its_shards(
     assert [run.guild_id for run in await claim_runs(db, at_nine, shards=Shards(2, (1,)))] == [on_one]
     with pytest.raises(InvalidValue):
         Shards(2, (2,))
+
+
+async def test_runs_of_guilds_in_different_zones_claimed_together_move_on_in_their_own_zone(
+    db: Database,
+) -> None:
+    """Berlin's and New York's 20:00 games, claimed in one page, each move to 20:00 of their own
+    zone the next day (each guild's zone read for its own row)."""
+    zones = {GUILD: "Europe/Berlin", GUILD + 1: "America/New_York", GUILD + 2: "UTC"}
+    for guild, zone in zones.items():
+        await save_guild_settings(db, guild, GuildSettings(time_zone=zone))
+        await add(db, time(20, 0), DAILY, TUESDAY_MORNING, guild=guild)
+    claimed = await claim_runs(db, datetime(2026, 3, 11, 1, 0, tzinfo=UTC))
+    assert [(run.guild_id, run.scheduled) for run in claimed] == [
+        (GUILD, datetime(2026, 3, 10, 19, 0, tzinfo=UTC)),
+        (GUILD + 2, datetime(2026, 3, 10, 20, 0, tzinfo=UTC)),
+        (GUILD + 1, datetime(2026, 3, 11, 0, 0, tzinfo=UTC)),  # 20:00 EDT (DST began on 8 March)
+    ]
+    moved = {guild: (await next_runs(db, guild))[0] for guild in zones}
+    assert moved == {
+        GUILD: datetime(2026, 3, 11, 19, 0, tzinfo=UTC),
+        GUILD + 1: datetime(2026, 3, 12, 0, 0, tzinfo=UTC),
+        GUILD + 2: datetime(2026, 3, 11, 20, 0, tzinfo=UTC),
+    }
