@@ -239,6 +239,8 @@ CREATE TABLE IF NOT EXISTS study_settings (
 -- The moment of the reminder last claimed (remind_next before the claim moved it on), so the claim
 -- returns it without joining the locked rows back to the table.
 ALTER TABLE study_settings ADD COLUMN IF NOT EXISTS reminded_for timestamptz;
+-- The shipped locale the player's reminders are worded in (their client's when they set them).
+ALTER TABLE study_settings ADD COLUMN IF NOT EXISTS locale text;
 CREATE INDEX IF NOT EXISTS study_settings_remind_idx ON study_settings (remind_next)
     WHERE remind_next IS NOT NULL;
 
