@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from datetime import time as clock
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
@@ -30,6 +31,7 @@ from quizbot.storage.embedded import EmbeddedPostgres
 from quizbot.storage.leaderboard import LeaderboardQuery, leaderboard
 from quizbot.storage.pool import Database
 from quizbot.storage.records import AnswerBatch, AnswerRow, Scope, Timeframe
+from quizbot.storage.schema import apply_schema
 from quizbot.storage.stats import user_stats
 
 COMBOS: tuple[tuple[Scope, Timeframe, bool], ...] = tuple(
@@ -66,6 +68,29 @@ async def database_url(url: str | None) -> AsyncIterator[str]:
     finally:
         await embedded.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@asynccontextmanager
+async def bench_schema(url: str, prefix: str, *, keep: bool, **pool: Any) -> AsyncIterator[Database]:
+    """A pool on a fresh schema of `url` (named `prefix` and a random tail) holding quizbot's
+    tables; afterwards the pool is closed and the schema dropped, unless `keep`."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(url)
+    db: Database | None = None
+    try:
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
+        db = await Database.connect(url, server_settings={"search_path": schema}, **pool)
+        await apply_schema(db)
+        print(f"  (schema {schema})", flush=True)
+        yield db
+    finally:
+        if db is not None:
+            await db.close()
+        if keep:
+            print(f"\nkept schema {schema}")
+        else:
+            await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await admin.close()
 
 
 def host_facts() -> str:

@@ -31,7 +31,6 @@ import asyncio
 import re
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,11 +41,9 @@ import orjson
 if __package__ in (None, ""):  # run as a script: make `bench` and `quizbot` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._measure import argument_parser, database_url, host_facts, percentile
+from bench._measure import argument_parser, bench_schema, database_url, host_facts, percentile
 from quizbot.bot.schedules import PER_SWEEP
-from quizbot.storage.pool import Database
 from quizbot.storage.schedules import _CLAIM_PINGS, _CLAIM_RUNS
-from quizbot.storage.schema import apply_schema
 
 SWEEP_P95_MS = 5.0
 QUICK: dict[str, Any] = {"schedules": 2_000, "due": 20, "samples": 10}
@@ -101,15 +98,9 @@ async def bench(args: argparse.Namespace) -> None:
 
 async def measure(args: argparse.Namespace, url: str) -> None:
     """Seed a fresh schema on `url`, measure, summarise, and drop the schema unless --keep."""
-    schema = f"bench_schedules_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(url)
-    db: Database | None = None
-    try:
-        await admin.execute(f'CREATE SCHEMA "{schema}"')
-        db = await Database.connect(url, min_size=1, max_size=2, server_settings={"search_path": schema})
-        await apply_schema(db)
+    async with bench_schema(url, "bench_schedules", keep=args.keep, min_size=1, max_size=2) as db:
         now = datetime.now(UTC).replace(second=0, microsecond=0)
-        heading(f"seeding schema {schema}: {args.schedules:,} schedules, {args.due:,} due now")
+        heading(f"seeding {args.schedules:,} schedules, {args.due:,} due now")
         started = time.perf_counter()
         async with db.acquire() as conn:
             await conn.execute(_SEED, now, args.schedules, max(1, args.schedules // args.due))
@@ -118,14 +109,6 @@ async def measure(args: argparse.Namespace, url: str) -> None:
             await conn.execute("VACUUM ANALYZE guild_settings")
             print(f"  seeded in {time.perf_counter() - started:.1f} s", flush=True)
             await run(conn, now, args)
-    finally:
-        if db is not None:
-            await db.close()
-        if args.keep:
-            print(f"\nkept schema {schema}")
-        else:
-            await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        await admin.close()
 
 
 async def explained(conn: asyncpg.Connection, query: str, *arguments: object) -> tuple[float, int]:
