@@ -160,6 +160,11 @@ class ScheduleRunner(MinuteSweeper):
             await self._start(run)
         except (SessionExists, Refused):  # a /trivia start took the channel meanwhile: wait for it
             return "waiting"
+        except disnake.Forbidden as error:  # the bot may no longer see the channel: nobody to tell
+            log.warning(
+                "a scheduled game's channel is closed to the bot ({}); this run is skipped", error.text
+            )
+            return "failed"
         except QuizbotError as error:  # no questions, the supervisor refusing: this run is dropped
             log.warning("a scheduled game could not start: {}", error)
             self._note(run, "schedule.note.failed", run.scheduled)

@@ -211,3 +211,19 @@ async def test_two_processes_racing_for_one_run_start_it_once(db: Database) -> N
         await minute_by_minute(first, clock, at(20, 3))
         await second.schedules.resting()
         assert len(starts(double, club)) == 1
+
+
+async def test_a_channel_closed_to_the_bot_skips_that_run_and_keeps_the_schedule(
+    db: Database, warnings: list[str]
+) -> None:
+    """Discord refuses the channel (403) at 20:00: that run is skipped with a log line, the schedule
+    stays enabled, and the next day's game starts."""
+    async with scene(db) as (double, club, clock), bot(double, db, clock) as running:
+        double.fail_next(1, route="GET /channels/{channel_id}", status=403)
+        await until(running, clock, at(20, 0))
+        assert starts(double, club) == []
+        assert any("channel is closed to the bot" in w for w in warnings)
+        [kept] = await list_schedules(db, club.guild.id)
+        assert kept.enabled
+        await until(running, clock, at(20, 0, day=1))
+        assert len(starts(double, club)) == 1
