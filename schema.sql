@@ -302,8 +302,10 @@ CREATE TABLE IF NOT EXISTS season_standings (
 -- The rollups' period check admits 's' (replaced once on older databases, never rescanned after).
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'leaderboard_rollups_period_check'
-                   AND pg_get_constraintdef(oid) LIKE '%''s''%') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                   WHERE conrelid = 'leaderboard_rollups'::regclass  -- this schema's table
+                     AND conname = 'leaderboard_rollups_period_check'
+                     AND pg_get_constraintdef(oid) LIKE '%''s''%') THEN
         ALTER TABLE leaderboard_rollups DROP CONSTRAINT IF EXISTS leaderboard_rollups_period_check;
         ALTER TABLE leaderboard_rollups ADD CONSTRAINT leaderboard_rollups_period_check
             CHECK (period IN ('d', 'w', 'm', 'a', 's'));

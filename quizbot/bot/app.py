@@ -21,6 +21,7 @@ from quizbot.bot.cogs import EXTENSIONS
 from quizbot.bot.context import QuizContext
 from quizbot.bot.housekeeping import keep_house
 from quizbot.bot.reminders import ReminderSender
+from quizbot.bot.role_grants import RoleGranter
 from quizbot.bot.schedules import ScheduleRunner
 from quizbot.clock import Clock, LoopClock
 from quizbot.config import Settings
@@ -47,6 +48,7 @@ class RunningBot:
     channel: DiscordChannel
     llm: LLMSource
     reminders: ReminderSender
+    roles: RoleGranter
     schedules: ScheduleRunner
 
 
@@ -140,13 +142,16 @@ async def running_bot(
     for extension in EXTENSIONS:
         bot.load_extension(extension)
     reminders.start()  # it waits for the bot to be ready, then sweeps every minute
+    roles = RoleGranter(bot, db, channel.limiter, clock=games_clock)  # role rewards, on the games' clock
+    roles.start()
     shards = Shards(settings.shard_count, settings.shard_ids)  # scheduled games, on the games' clock:
     schedules = ScheduleRunner(bot, context, channel.limiter, shards=shards)  # this process's guilds
     schedules.start()
     try:
-        yield RunningBot(bot, service, channel, llm, reminders, schedules)
+        yield RunningBot(bot, service, channel, llm, reminders, roles, schedules)
     finally:
         await schedules.stop()
+        await roles.stop()
         await reminders.stop()
         await service.stop()
         await channel.flush(within=CHANNEL_FLUSH_SECONDS)

@@ -45,7 +45,6 @@ from quizbot.storage.schedules import (
 )
 
 DEFAULT_PING_MINUTES = 10
-NEEDED_TO_PLAY = disnake.Permissions(view_channel=True, send_messages=True, embed_links=True)
 ADD = "cmd.trivia.schedule.add"
 
 
@@ -235,18 +234,8 @@ class ScheduleCommands:
 
 def playable_channel(inter: CommandInter, value: object) -> disnake.abc.GuildChannel:
     """A text channel of this server where the bot may post a game (seen in its cache)."""
-    guild = inter.guild
-    found = (
-        guild.get_channel(value.id)
-        if guild is not None and isinstance(value, disnake.abc.GuildChannel)
-        else None
-    )
-    if guild is None or not isinstance(found, disnake.TextChannel):
-        raise Refused(problem("schedule.not_a_channel", option="channel"))
-    allowed = found.permissions_for(guild.me)
-    if not allowed >= NEEDED_TO_PLAY:
-        raise Refused(problem("schedule.cannot_post", channel=found.mention))
-    return found
+    refusals = {"not_a_channel": "schedule.not_a_channel", "cannot_post": "schedule.cannot_post"}
+    return validation.postable_channel(inter, "channel", value, **refusals)
 
 
 def pinged_role(inter: CommandInter, role: object, minutes: object) -> tuple[int | None, int | None]:

@@ -12,6 +12,7 @@ from quizbot.bot.limiter import REFUSAL_LIMIT
 from quizbot.bot.reminders import ReminderFigures
 from quizbot.bot.render import BLURPLE
 from quizbot.i18n import DEFAULT, LocaleLike
+from quizbot.storage.roles import FailedGrant
 
 
 def status_embed(
@@ -20,10 +21,12 @@ def status_embed(
     everything: bool,
     invalid_requests: int = 0,
     reminders: ReminderFigures | None = None,
+    role_failures: tuple[int, list[FailedGrant]] = (0, []),
     locale: LocaleLike = DEFAULT,
 ) -> disnake.Embed:
     """What /supervisor status shows, in `locale`: this guild's sessions, or (for the owner) the
-    whole process, with its study reminders sent and refused."""
+    whole process, with its study reminders sent and refused; role rewards Discord refused for good
+    (this guild's, or everyone's for the owner) whenever there are any."""
     words = i18n.active()
 
     def number(value: float, decimals: int | None = None) -> str:
@@ -70,7 +73,19 @@ def status_embed(
         if reminders is not None:
             sent = say("reply.status_reminders_line", locale, sent=reminders.sent, refused=reminders.refused)
             embed.add_field(say("reply.status_reminders", locale), sent)
+    total, latest = role_failures
+    if total:
+        lines = [number(total), *(failed_grant_line(failed, locale) for failed in latest)]
+        embed.add_field(say("roles.status_failed", locale), "\n".join(lines)[:1024], inline=False)
     return embed
+
+
+def failed_grant_line(failed: FailedGrant, locale: LocaleLike) -> str:
+    """One role change Discord refused for good: whose role, and why, in `locale`."""
+    why_key = f"roles.why_{failed.error}"
+    why = say(why_key if why_key in i18n.active() else "roles.why_refused", locale)
+    key = "roles.failed_give" if failed.held else "roles.failed_take"
+    return say(key, locale, role=f"<@&{failed.role_id}>", user=f"<@{failed.user_id}>", why=why)
 
 
 def pool_line(pool: PoolHealth | None, locale: LocaleLike = DEFAULT) -> str:

@@ -226,6 +226,27 @@ def _too_big(option: str, filename: str, size: int, limit: int) -> Refused:
     return _refuse("file_too_big", option=option, filename=filename, size=size, limit=limit)
 
 
+POSTING = disnake.Permissions(view_channel=True, send_messages=True, embed_links=True)
+
+
+def postable_channel(
+    inter: CommandInter, option: str, value: object, *, not_a_channel: str, cannot_post: str
+) -> disnake.TextChannel:
+    """A text channel of this server (as the bot's cache sees it) where the bot may post embeds;
+    refused with `not_a_channel` (naming the option) or `cannot_post` (naming the channel)."""
+    guild = inter.guild
+    found = (
+        guild.get_channel(value.id)
+        if guild is not None and isinstance(value, disnake.abc.GuildChannel)
+        else None
+    )
+    if guild is None or not isinstance(found, disnake.TextChannel):
+        raise _refuse(not_a_channel, option=option)
+    if not found.permissions_for(guild.me) >= POSTING:
+        raise _refuse(cannot_post, channel=found.mention)
+    return found
+
+
 def typed_so_far(value: object, *, limit: int = 100) -> str | None:
     """What someone is typing into an autocompleted option, or None when it is not usable text.
 

@@ -217,17 +217,26 @@ async def role_change_failed(db: Database, change: RoleChange, error: str, now: 
 
 
 _FAILURES = """
-SELECT guild_id, user_id, role_id, held, coalesce(error, '') AS error FROM role_grants
-WHERE state = 'failed' ORDER BY updated_at DESC LIMIT $1
+SELECT guild_id, user_id, role_id, held, coalesce(error, '') AS error, count(*) OVER () AS total
+FROM role_grants
+WHERE state = 'failed' AND ($1::bigint IS NULL OR guild_id = $1)
+ORDER BY updated_at DESC
+LIMIT $2
 """
 
 
-async def failed_grants(db: Database, limit: int = 10) -> tuple[int, list[FailedGrant]]:
-    """How many role changes failed for good, and the latest `limit` of them."""
+async def failed_grants(
+    db: Database, guild_id: int | None = None, limit: int = 5
+) -> tuple[int, list[FailedGrant]]:
+    """How many role changes failed for good (in one guild, or everywhere), and the latest `limit`."""
+    rows = await db.run(lambda conn: conn.fetch(_FAILURES, guild_id, limit), transaction=False)
+    total = rows[0]["total"] if rows else 0
+    fields = ("guild_id", "user_id", "role_id", "held", "error")
+    return int(total), [FailedGrant(**{name: r[name] for name in fields}) for r in rows]
 
-    async def read(conn: asyncpg.Connection) -> tuple[int, list[FailedGrant]]:
-        total = await conn.fetchval("SELECT count(*) FROM role_grants WHERE state = 'failed'")
-        rows = await conn.fetch(_FAILURES, limit)
-        return int(total), [FailedGrant(**dict(r)) for r in rows]
 
-    return await db.run(read, transaction=False)
+async def remove_role_reward(db: Database, guild_id: int, role_id: int) -> bool:
+    """Stop rewarding with `role_id` (roles already given stay given); False if it was no reward."""
+    query = "DELETE FROM role_rewards WHERE guild_id = $1 AND role_id = $2"
+    status = await db.run(lambda conn: conn.execute(query, guild_id, role_id))
+    return bool(status != "DELETE 0")

@@ -66,7 +66,7 @@ ENGLISH_NAMES = {
         "remind": {"at": ["time"], "off": []},
         "reset": [],
     },
-    "leaderboard": ["scope", "category", "timeframe"],
+    "leaderboard": ["scope", "category", "timeframe", "season"],
     "stats": ["user"],
     "achievements": ["user"],
     "settings": {
@@ -83,6 +83,8 @@ ENGLISH_NAMES = {
         "pack_add": ["file"],
         "pack_remove": ["name"],
         "packs": [],
+        "season": {"start": ["name"], "end": ["announce_channel"]},
+        "roles": ["role", "level", "season_top", "remove"],
     },
     "supervisor": {"status": []},
 }

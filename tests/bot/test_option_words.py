@@ -26,9 +26,9 @@ TIMEOUT = {
     "en-US": "The timeout (**timeout**) must be a whole number between 5 and 120 seconds.",
 }
 TIMEFRAME = {
-    "de": "zeitraum 'year' ist unbekannt; wähle aus tag, woche, monat, insgesamt",
-    "ja": "期間 に 'year' は指定できません。今日、今週、今月、全期間 から選んでください",
-    "en-US": "unknown timeframe 'year'; choose one of day, week, month, all",
+    "de": "zeitraum 'year' ist unbekannt; wähle aus tag, woche, monat, insgesamt, saison",
+    "ja": "期間 に 'year' は指定できません。今日、今週、今月、全期間、シーズン から選んでください",
+    "en-US": "unknown timeframe 'year'; choose one of day, week, month, all, season",
 }
 SETTING = {  # the core's own refusal, in its English, framed and its option named the reader's way
     "de": "Da stimmt etwas nicht: **geschriebene_antworten** must be true or false",

@@ -124,6 +124,8 @@ async def test_retries_wait_and_failures_stop(db: Database) -> None:
     total, failed = await failed_grants(db)
     assert total == 1
     assert [(f.user_id, f.role_id, f.error) for f in failed] == [(2, 500, "50013 Missing Permissions")]
+    assert await failed_grants(db, 1) == (total, failed)
+    assert await failed_grants(db, 2) == (0, [])  # another guild's are not shown
 
 
 async def play_season(db: Database, name: str, start: int, *scores: tuple[int, int]) -> None:

@@ -1,11 +1,8 @@
-"""/settings (show, set, custom packs) for Manage Server."""
+"""/settings (show, set, custom packs, seasons, role rewards) for Manage Server."""
 
 from __future__ import annotations
 
-import re
-import zoneinfo
-from dataclasses import replace
-from functools import cache
+from datetime import UTC, datetime
 from typing import Any
 
 import disnake
@@ -13,114 +10,37 @@ from disnake import Localized
 from disnake.ext import commands
 from disnake.utils import format_dt
 
-from quizbot import i18n
-from quizbot.bot import validation
+from quizbot.bot import role_rewards, seasons, validation
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.catalogue import Detail, Problem, invalid, problem, say
+from quizbot.bot.catalogue import invalid, problem, say
 from quizbot.bot.channel_language import SERVER_LANGUAGE, language_choices, language_shown
 from quizbot.bot.context import QuizContext, not_permitted, refuse, reply
 from quizbot.bot.localized import choices
-from quizbot.bot.render import BLURPLE, GREEN
+from quizbot.bot.render import GREEN
+from quizbot.bot.settings_view import MAX_CHOICES, bad_setting, matching_zones, settings_embed
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
-from quizbot.i18n import DEFAULT, LocaleLike
 from quizbot.questions.custom import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, CustomPacks
 from quizbot.questions.packs import PackError
-from quizbot.storage.guilds import (
-    GuildSettings,
-    guild_language,
-    guild_settings,
-    save_guild_language,
-    save_guild_settings,
-)
+from quizbot.storage.guilds import guild_language, guild_settings, save_guild_language, save_guild_settings
+from quizbot.storage.schedules import replan_schedules
 
-MAX_CHOICES = 25  # Discord's limit on autocomplete choices
 PACK_NAME_LIMIT = 64
 IDLE_MINUTES = (1, 1440)
 DIFFICULTIES = [d.value for d in Difficulty]
 MANAGE_GUILD = disnake.Permissions(manage_guild=True)
 GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
-_RANGE = re.compile(r"from (\d+) to (\d+)")
 PACK_FILE: Any = commands.Param(  # B008: calls in defaults
     name=Localized("file", key="cmd.settings.pack_add.file.name"),
     description=Localized("A .yaml question pack", key="cmd.settings.pack_add.file.description"),
 )
 
 
-@cache
-def time_zones() -> tuple[str, ...]:
-    """Every IANA time zone this system knows, sorted (read once)."""
-    return tuple(sorted(zoneinfo.available_timezones()))
-
-
-def matching_zones(typed: str) -> list[str]:
-    """Up to 25 zones containing `typed`, those starting with it first ("paris" finds Europe/Paris)."""
-    text = typed.strip().lower().replace(" ", "_")
-    found = [zone for zone in time_zones() if text in zone.lower()]
-    found.sort(key=lambda zone: not (zone.lower().startswith(text) or f"/{text}" in zone.lower()))
-    return found[:MAX_CHOICES]
-
-
 def can_manage(inter: CommandInter) -> bool:
     """Manage Server in this guild (Discord hides the command from others, but overrides can show it)."""
     permissions = getattr(inter, "permissions", None)
     return inter.guild_id is not None and bool(permissions and permissions.manage_guild)
-
-
-def bad_setting(name: str, error: InvalidValue, *, minutes: bool = False) -> Problem:
-    """A refusal naming the setting (as /settings set names its option, in the reader's language);
-    a range in seconds is shown in the minutes the user typed."""
-    detail = str(error)
-    if bounds := _RANGE.search(detail):
-        low, high = (int(bound) // 60 if minutes else int(bound) for bound in bounds.groups())
-        key = "reply.option_range_minutes" if minutes else "option_range"
-        return problem(key, option=name, low=str(low), high=str(high))
-    if detail.startswith(name):
-        detail = detail[len(name) :].strip()
-    found = invalid(detail)
-    if found.key == "invalid_input" and found.details.get("detail") == detail:  # no words of its own
-        key = f"cmd.settings.set.{name}.name"
-        label: Detail = problem(key) if key in i18n.active() else name
-        return problem("invalid_input", detail=problem("option.detail", option=label, detail=detail))
-    if "option" in found.details:  # the setting's own option, not the word the core used for it
-        return replace(found, details={**found.details, "option": name})
-    return found
-
-
-def setting_label(name: str, locale: LocaleLike) -> str:
-    """A setting as /settings set names its option in `locale` (the option's own name elsewhere)."""
-    key = f"cmd.settings.set.{name}.name"
-    return i18n.text(locale, key) if key in i18n.active() else name
-
-
-def settings_embed(
-    settings: GuildSettings,
-    *,
-    title: str,
-    changed: frozenset[str] = frozenset(),
-    locale: LocaleLike = DEFAULT,
-    language: str | None = None,
-) -> disnake.Embed:
-    """A guild's settings in `locale`, one field each (`language`, the channels' language, as
-    shown); the ones just changed are marked."""
-    words = i18n.active()
-    shown = {
-        "idle_timeout": say("reply.minutes_value", locale, minutes=settings.idle_timeout // 60),
-        "time_zone": settings.time_zone,
-        "typed_answers": say("reply.on" if settings.typed_answers else "reply.off", locale),
-        "default_questions": words.number(locale, settings.default_questions),
-        "default_timeout": say("reply.seconds_value", locale, seconds=settings.default_timeout),
-        "default_difficulty": say(f"reply.difficulty_{settings.default_difficulty.value}", locale),
-    }
-    if language is not None:
-        shown["language"] = language
-    embed = disnake.Embed(title=title, colour=GREEN if changed else BLURPLE)
-    for name, value in shown.items():
-        label = setting_label(name, locale)
-        embed.add_field(f"{label} ✏️" if name in changed else label, value, inline=True)
-    embed.set_footer(text=say("reply.settings_footer", locale))
-    return embed
 
 
 class AdminCog(commands.Cog):
@@ -254,6 +174,8 @@ class AdminCog(commands.Cog):
                 return
         if changes:
             await save_guild_settings(self.ctx.db, guild_id, updated)
+        if "time_zone" in changes:  # scheduled games keep their wall-clock time in the new zone
+            await replan_schedules(self.ctx.db, guild_id, datetime.fromtimestamp(self.ctx.clock.time(), UTC))
         stored = await self._language(guild_id, chosen)
         title = say("reply.settings_saved", inter.locale)
         marked = frozenset(changes) | ({"language"} if chosen is not None else set())
@@ -380,6 +302,53 @@ class AdminCog(commands.Cog):
         text = "\n".join(lines) or say("reply.no_packs", locale)
         title = say("reply.packs_custom_title", locale)
         await reply(inter, embed=disnake.Embed(title=title, description=text[:4000]))
+
+    @settings.sub_command_group(name=Localized("season", key="cmd.settings.season.name"))
+    async def season(self, inter: CommandInter) -> None:
+        """The /settings season group: start and end this server's season."""
+
+    @season.sub_command(
+        name=Localized("start", key="cmd.settings.season.start.name"),
+        description=Localized(
+            "Start a season with its own board.", key="cmd.settings.season.start.description"
+        ),
+    )
+    async def season_start(self, inter: CommandInter, name: str = seasons.NAME_OPTION) -> None:
+        if not await self._permitted(inter):
+            return
+        await seasons.start(self.ctx, inter, name)
+
+    @season.sub_command(
+        name=Localized("end", key="cmd.settings.season.end.name"),
+        description=Localized(
+            "End the season, keep its top 10 and announce the winners.",
+            key="cmd.settings.season.end.description",
+        ),
+    )
+    async def season_end(
+        self, inter: CommandInter, announce_channel: disnake.TextChannel | None = seasons.ANNOUNCE_OPTION
+    ) -> None:
+        if not await self._permitted(inter):
+            return
+        await seasons.end(self.ctx, inter, announce_channel)
+
+    @settings.sub_command(
+        name=Localized("roles", key="cmd.settings.roles.name"),
+        description=Localized(
+            "Give a role at a level, or to a season's top 1 or 3.", key="cmd.settings.roles.description"
+        ),
+    )
+    async def roles(
+        self,
+        inter: CommandInter,
+        role: disnake.Role = role_rewards.ROLE_OPTION,
+        level: int | None = role_rewards.LEVEL_OPTION,
+        season_top: int | None = role_rewards.SEASON_TOP_OPTION,
+        remove: bool | None = role_rewards.REMOVE_OPTION,
+    ) -> None:
+        if not await self._permitted(inter):
+            return
+        await role_rewards.configure(self.ctx, inter, role, level=level, season_top=season_top, remove=remove)
 
     async def _admin(self, inter: CommandInter) -> bool:
         """Refuse anyone without Manage Server; otherwise defer (the database comes next)."""

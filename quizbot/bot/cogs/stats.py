@@ -21,6 +21,7 @@ from quizbot.bot.catalogue import Listed, Problem, invalid, problem, say
 from quizbot.bot.context import QuizContext, refuse
 from quizbot.bot.localized import choices
 from quizbot.bot.render import BLURPLE, GREEN, achievement_words
+from quizbot.bot.seasons import SEASON_OPTION, archived_board
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
 from quizbot.game.achievements import ACHIEVEMENTS
@@ -30,16 +31,18 @@ from quizbot.i18n import LocaleLike
 from quizbot.storage.achievements import GrantedAchievement, member_achievements
 from quizbot.storage.leaderboard import LeaderboardQuery, leaderboard
 from quizbot.storage.records import LeaderboardEntry, Scope, Timeframe
+from quizbot.storage.seasons import MAX_SEASON_NAME, ended_season_names
 from quizbot.storage.stats import UserStats, user_stats
 
 SCOPES = {"server": Scope.GUILD, "global": Scope.GLOBAL}
 SCOPE_KEY = "cmd.leaderboard.scope"  # the scope option's words in the reader's language
-TIMEFRAMES = [t.value for t in Timeframe if t is not Timeframe.SEASON]  # season: its own option below
+TIMEFRAMES = [t.value for t in Timeframe]
 PERIODS = {  # the catalogue's words for each timeframe
     Timeframe.DAY: "reply.period_day",
     Timeframe.WEEK: "reply.period_week",
     Timeframe.MONTH: "reply.period_month",
     Timeframe.ALL: "reply.period_all",
+    Timeframe.SEASON: "reply.period_season",
 }
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
 ACHIEVEMENTS_BY_ID = {achievement.achievement_id: achievement for achievement in ACHIEVEMENTS}
@@ -104,8 +107,13 @@ class StatsCog(commands.Cog):
             ),
             choices=choices("cmd.leaderboard.timeframe", TIMEFRAMES),
         ),
+        season: str | None = SEASON_OPTION,
     ) -> None:
-        """A public board of the top ten: rank, name, points, accuracy and quizzes."""
+        """A public board of the top ten: rank, name, points, accuracy and quizzes; with `season`, an
+        ended season's archived top 10."""
+        if season is not None:
+            await archived_board(self.ctx, inter, season)
+            return
         scope = validation.choice("scope", scope, list(SCOPES))
         category = validation.text("category", category, limit=CATEGORY_LIMIT)
         timeframe = validation.choice("timeframe", timeframe, TIMEFRAMES) or Timeframe.ALL.value
@@ -124,6 +132,14 @@ class StatsCog(commands.Cog):
         """Bank categories that contain what the user typed (at most 25, Discord's limit)."""
         typed = validation.typed_so_far(text, limit=CATEGORY_LIMIT)
         return [] if typed is None else await self.ctx.categories_like(inter.guild_id or 0, typed)
+
+    @leaderboard.autocomplete("season")
+    async def season_choices(self, inter: CommandInter, text: str) -> list[str]:
+        """This server's ended seasons whose names contain what the user typed (at most 25)."""
+        typed = validation.typed_so_far(text, limit=MAX_SEASON_NAME)
+        if typed is None or inter.guild_id is None:
+            return []
+        return await ended_season_names(self.ctx.db, inter.guild_id, typed.strip())
 
     @commands.slash_command(
         name=Localized("stats", key="cmd.stats.name"),
@@ -186,6 +202,8 @@ class StatsCog(commands.Cog):
             known = Listed(tuple(self.ctx.bank.categories), plain=True)
             why = problem("reply.why_no_category", category=repr(name[:64]), known=known)
             return problem("invalid_input", detail=why)
+        if timeframe == Timeframe.SEASON.value and chosen is Scope.GLOBAL:
+            return problem("invalid_input", detail=problem("reply.why_season_needs_server"))
         try:
             period = parse_enum(Timeframe, timeframe, "timeframe")
             return LeaderboardQuery(chosen, inter.guild_id or 0, name or None, period, BOARD_ROWS)

@@ -14,6 +14,7 @@ from quizbot.bot.cogs.admin import can_manage
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
 from quizbot.bot.status import status_embed
 from quizbot.bot.types import CommandInter
+from quizbot.storage.roles import failed_grants
 
 
 class SupervisorCog(commands.Cog):
@@ -51,8 +52,14 @@ class SupervisorCog(commands.Cog):
             status = replace(status, sessions=mine)
         invalid = self.ctx.outbox.invalid_requests()
         reminders = self.ctx.reminders.figures() if self.ctx.reminders is not None else None
+        failures = await failed_grants(self.ctx.db, None if everything else inter.guild_id)
         embed = status_embed(
-            status, everything=everything, invalid_requests=invalid, reminders=reminders, locale=inter.locale
+            status,
+            everything=everything,
+            invalid_requests=invalid,
+            reminders=reminders,
+            role_failures=failures,
+            locale=inter.locale,
         )
         await reply(inter, embed=embed)
 
