@@ -221,6 +221,26 @@ async def disable_schedule(db: Database, guild_id: int, schedule_id: int, reason
     await db.run(write)
 
 
+_REPLAN = f"""
+UPDATE game_schedules AS g
+SET next_run = {next_run_sql("$2::timestamptz", "zone.tz", "g.run_at", "g.days")},
+    announce_next = {next_run_sql("$2::timestamptz", "zone.tz", "g.run_at", "g.days")}
+                    - make_interval(mins => g.ping_minutes)
+FROM (SELECT {time_zone_sql("$1")} AS tz) AS zone
+WHERE g.guild_id = $1 AND g.enabled
+"""
+
+
+async def replan_schedules(db: Database, guild_id: int, now: datetime) -> None:
+    """Move the guild's schedules to their next run in its zone as it is now: after a time zone
+    change, 20:00 stays 20:00 on the clocks of the server's new zone."""
+
+    async def write(conn: asyncpg.Connection) -> None:
+        await conn.execute(_REPLAN, guild_id, now)
+
+    await db.run(write)
+
+
 # Only the guilds on this process's gateway shards: their games' clicks arrive here. $3 NULL: all.
 _OUR_SHARDS = "($3::int IS NULL OR ((g.guild_id >> 22) % $3) = ANY ($4::int[]))"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import disnake
 import pytest
@@ -207,3 +208,16 @@ async def test_a_disabled_schedule_is_listed_with_its_note(world: World) -> None
     assert listed.embeds[0]["description"] == (
         f"**#1** · <#{world.club.channel.id}> · Fri at 20:00 · ⏸ disabled: its channel was deleted"
     )
+
+
+async def test_a_time_zone_change_keeps_each_game_at_its_time_on_the_new_zone_s_clocks(world: World) -> None:
+    """A Friday 20:00 game made while the server counted UTC runs at 20:00 Berlin time once
+    /settings set time_zone:Europe/Berlin is saved."""
+    await add(world, **FRIDAY_AT_EIGHT)
+    record = await world.double.slash(
+        world.club.guild, world.club.channel, world.club.admin, "settings set", {"time_zone": "Europe/Berlin"}
+    )
+    await answer(record)
+    [stored] = await list_schedules(world.db, world.club.guild.id)
+    local = stored.next_run.astimezone(ZoneInfo("Europe/Berlin"))
+    assert (local.weekday(), local.hour, local.minute) == (4, 20, 0)

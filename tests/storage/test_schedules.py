@@ -23,6 +23,7 @@ from quizbot.storage.schedules import (
     disable_schedule,
     list_schedules,
     remove_schedule,
+    replan_schedules,
 )
 from tests.database import connect_to_schema
 
@@ -260,3 +261,17 @@ async def test_runs_of_guilds_in_different_zones_claimed_together_move_on_in_the
         GUILD + 1: datetime(2026, 3, 12, 0, 0, tzinfo=UTC),
         GUILD + 2: datetime(2026, 3, 11, 20, 0, tzinfo=UTC),
     }
+
+
+async def test_a_time_zone_change_keeps_the_wall_clock_time_in_the_new_zone(db: Database) -> None:
+    """A 20:00 game made in UTC moves to 20:00 Berlin time (19:00 UTC) once the server's zone is
+    Berlin, ping and all; another guild's schedule is left alone."""
+    await add(db, time(20, 0), DAILY, TUESDAY_MORNING, ping_role_id=99, ping_minutes=10)
+    await add(db, time(20, 0), DAILY, TUESDAY_MORNING, guild=GUILD + 1)
+    await in_zone(db, "Europe/Berlin")
+    await replan_schedules(db, GUILD, TUESDAY_MORNING)
+    berlin = datetime(2026, 3, 10, 19, 0, tzinfo=UTC)
+    assert await next_runs(db) == [berlin]
+    assert await next_runs(db, GUILD + 1) == [datetime(2026, 3, 10, 20, 0, tzinfo=UTC)]
+    [ping] = await claim_pings(db, berlin - timedelta(minutes=10))
+    assert ping.guild_id == GUILD and ping.next_run == berlin
