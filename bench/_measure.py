@@ -24,7 +24,7 @@ from typing import Any
 
 import asyncpg
 
-from bench._seed import CATEGORIES, CATEGORY_WEIGHTS, DIFFICULTIES, POINT_RANGE, World
+from bench._seed import CATEGORIES, CATEGORY_WEIGHTS, DIFFICULTIES, POINT_RANGE, World, season_start
 from quizbot.game.progression import Difficulty
 from quizbot.storage.answers import record_answers
 from quizbot.storage.embedded import EmbeddedPostgres
@@ -37,8 +37,9 @@ from quizbot.storage.stats import user_stats
 COMBOS: tuple[tuple[Scope, Timeframe, bool], ...] = tuple(
     (scope, timeframe, by_category)
     for scope in (Scope.GUILD, Scope.GLOBAL)
-    for timeframe in (Timeframe.DAY, Timeframe.WEEK, Timeframe.MONTH, Timeframe.ALL)
+    for timeframe in (Timeframe.DAY, Timeframe.WEEK, Timeframe.MONTH, Timeframe.ALL, Timeframe.SEASON)
     for by_category in (False, True)
+    if not (scope is Scope.GLOBAL and timeframe is Timeframe.SEASON)  # seasons are a guild's
 )
 
 
@@ -304,7 +305,10 @@ def raw_leaderboard(
     if scope is Scope.GUILD:
         args.append(guild_id)
         conditions.append(f"guild_id = ${len(args)}")
-    if timeframe is not Timeframe.ALL:
+    if timeframe is Timeframe.SEASON:  # the seeded season: since its start
+        args.append(season_start(now))
+        conditions.append(f"answered_at >= ${len(args)}")
+    elif timeframe is not Timeframe.ALL:
         args.append(datetime.combine(timeframe.start(now), clock.min, UTC))
         conditions.append(f"answered_at >= ${len(args)}")
     if category is not None:

@@ -14,7 +14,7 @@ import asyncpg
 from bench._measure import answer_batch
 from bench._seed import CATEGORIES, World
 from quizbot.storage.answers import record_answers
-from quizbot.storage.leaderboard import LEADERBOARD_SQL, LeaderboardQuery, leaderboard_args
+from quizbot.storage.leaderboard import LeaderboardQuery, board_sql, leaderboard_args
 from quizbot.storage.pool import Database
 from quizbot.storage.records import Scope, Timeframe
 from quizbot.storage.stats import USER_STATS_SQL
@@ -54,10 +54,11 @@ async def explain_reads(
         (Scope.GUILD, Timeframe.DAY, CATEGORIES[1]),
         (Scope.GLOBAL, Timeframe.ALL, None),
         (Scope.GLOBAL, Timeframe.WEEK, CATEGORIES[0]),
+        (Scope.GUILD, Timeframe.SEASON, None),
     ):
-        args = leaderboard_args(LeaderboardQuery(scope, biggest, category, timeframe), now)
+        query = LeaderboardQuery(scope, biggest, category, timeframe)
         title = f"leaderboard {scope.value}/{timeframe.value}/{category or '*'} (guild {biggest})"
-        plans.append((title, await explain(db, LEADERBOARD_SQL, args)))
+        plans.append((title, await explain(db, board_sql(query), leaderboard_args(query, now))))
     for guild, user in members:
         plans.append(
             (f"user_stats guild {guild} user {user}", await explain(db, USER_STATS_SQL, (guild, user)))
@@ -67,7 +68,9 @@ async def explain_reads(
 
 class _ExplainingConnection:
     """Stands in for record_answers()'s connection: runs each fetched statement under EXPLAIN
-    (ANALYZE, BUFFERS, WAL) instead, keeps the plan, and returns no rows; all else is delegated."""
+    (ANALYZE, BUFFERS, WAL), keeps the plan, then runs it again for the rows the caller reads next
+    (the lock's time zone and cards; the write's second run is a replay that inserts nothing, and
+    all is rolled back); all else is delegated."""
 
     def __init__(self, connection: asyncpg.Connection) -> None:
         self.connection = connection
@@ -76,7 +79,7 @@ class _ExplainingConnection:
     async def fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
         rows = await self.connection.fetch("EXPLAIN (ANALYZE, BUFFERS, WAL) " + sql, *args)
         self.plans.append("\n".join(r[0] for r in rows))
-        return []
+        return list(await self.connection.fetch(sql, *args))
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.connection, name)

@@ -228,6 +228,31 @@ CROSS JOIN LATERAL (VALUES
 GROUP BY scope.id, cat.name, p.code, p.start, d.user_id
 """
 
+# Every guild runs a season that began SEASON_DAYS ago at midnight UTC; its rollups are the days
+# since (whole days, so exact), as the answer write keeps them: {category, '*'} x the guild.
+SEASON_DAYS = 30
+_SEASONS_SQL = """
+INSERT INTO seasons (guild_id, name, started_at)
+SELECT guild_id, 'Season 1', $1::timestamptz FROM unnest($2::bigint[]) AS g (guild_id)
+"""
+_SEASON_ROLLUPS_SQL = """
+INSERT INTO leaderboard_rollups
+    (scope_id, category, period, period_start, user_id, points, correct, wrong, quizzes)
+SELECT d.guild_id, cat.name, 's', DATE '1970-01-01' + s.season_id, d.user_id,
+       sum(d.points), sum(d.correct), sum(d.wrong), sum(d.quizzes)
+FROM seed_days d
+JOIN seasons s ON s.guild_id = d.guild_id AND s.ended_at IS NULL
+CROSS JOIN LATERAL (VALUES (d.category), ('*')) AS cat (name)
+WHERE d.day >= (s.started_at AT TIME ZONE 'UTC')::date
+GROUP BY d.guild_id, cat.name, s.season_id, d.user_id
+"""
+
+
+def season_start(now: datetime) -> datetime:
+    """When the seeded seasons began: midnight UTC, SEASON_DAYS before `now`."""
+    return datetime.combine((now - timedelta(days=SEASON_DAYS)).date(), datetime.min.time(), UTC)
+
+
 # Member totals, streaks and XP. Play days form islands of consecutive days; the k-th day of an
 # island is played on a k-day streak, and its XP is multiplied by STREAK_MULTIPLIERS[min(k, 6)] as
 # the answer write does (rounded per day here, per answer there: a rounding difference at most).
@@ -280,6 +305,7 @@ SEEDED_TABLES = (
     "answers",
     "guild_members",
     "leaderboard_rollups",
+    "seasons",
     "achievements",
     "user_achievements",
 )
@@ -346,6 +372,11 @@ async def seed(conn: asyncpg.Connection, world: World, answers: int, rng: random
     await conn.execute(_ROLLUPS_SQL)
     rollups = await conn.fetchval("SELECT count(*) FROM leaderboard_rollups")
     phases.done("leaderboard_rollups", f"{rollups:,} rows")
+    await conn.execute(_SEASONS_SQL, season_start(world.now), world.guild_ids)
+    status = await conn.execute(_SEASON_ROLLUPS_SQL)
+    phases.done(
+        "season rollups", f"{int(status.split()[-1]):,} rows, {len(world.guild_ids):,} running seasons"
+    )
     status = await conn.execute(_MEMBERS_SQL, list(level_thresholds()), list(STREAK_MULTIPLIERS))
     phases.done("guild_members", f"{int(status.split()[-1]):,} rows")
     await conn.execute("DROP TABLE seed_days")
