@@ -38,7 +38,7 @@ from quizbot.actors.respawn import Recovered, Respawn, SetAside
 from quizbot.clock import Clock
 from quizbot.errors import DataRejected, QuizbotError, StorageError
 from quizbot.game.questions import Matcher, Question
-from quizbot.game.snapshot import answers_from_dict, by_identity, position, run_from_dict
+from quizbot.game.snapshot import answers_from_dict, by_identity, open_until, position, run_from_dict
 
 SNAPSHOT_ASK_TIMEOUT = 2.0
 RELEASE_GRACE = 5.0  # how long a finished session may take to record its last answers
@@ -222,7 +222,8 @@ class Checkpointer:
         return len(result.saved), list(result.refused)
 
     def _row(self, key: SessionKey, epoch: int, state: dict[str, Any]) -> Snapshot:
-        expires = datetime.fromtimestamp(self.clock.time() + self.settings.snapshot_ttl, UTC)
+        kept_from = max(self.clock.time(), open_until(state))  # a question of the day: its 24 hours
+        expires = datetime.fromtimestamp(kept_from + self.settings.snapshot_ttl, UTC)
         run_id, seq = position(state)
         return Snapshot(key[0], key[1], self.owner, epoch, state, expires_at=expires, run_id=run_id, seq=seq)
 

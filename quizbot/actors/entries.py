@@ -84,8 +84,7 @@ def apply_message(session: QuizSession, message: object, now: float) -> tuple[ob
         case AbandonQuiz():
             effects = session.abandon(now)
         case PauseQuiz():
-            session.pause()
-            effects = []
+            effects = session.pause()
         case JoinTeam() | BalanceTeams() | StartNow():
             return _team_change(session, message, now)
         case _:

@@ -53,6 +53,7 @@ from quizbot.errors import (
     SupervisorFailure,
     UnknownMessage,
 )
+from quizbot.game.config import DAILY_WINDOW
 from quizbot.game.session import AnswerMode
 
 
@@ -308,13 +309,14 @@ class Supervisor(Actor):
             if restored.session.phase.over:  # the game ended; only its recording was left
                 await self.checkpointer.finish(snapshot.key, snapshot.epoch, restored.encoded())
                 continue
-            saved = self.checkpointer.stands(snapshot, restored)
+            daily = restored.session.config.is_daily  # not held: its close is set again, unprompted
+            saved = self.checkpointer.stands(snapshot, restored) and not daily
             as_loaded = None if restored.replayed else snapshot.state  # else encoded afresh
-            ref = self._spawn(
-                restored, snapshot.epoch, self.settings.idle_timeout, saved=saved, state=as_loaded
-            )
+            idle = self.settings.idle_timeout + (DAILY_WINDOW if daily else 0.0)
+            ref = self._spawn(restored, snapshot.epoch, idle, saved=saved, state=as_loaded)
             ref.tell(PauseQuiz())  # journaled, so a later replay pauses it here too
-            ref.tell(PromptRecovery())
+            if not daily:
+                ref.tell(PromptRecovery())
             count += 1
         await self._flush()
         self._log.info("respawned {} sessions, set {} aside", count, len(aside))

@@ -1,5 +1,5 @@
-"""How a quiz is set up: its answer mode and its host's choices, checked against the ranges players
-are told. Fixed for a session's life; the session module re-exports these names."""
+"""How a quiz is set up: its kind, its answer mode and its host's choices, checked against the ranges
+players are told. Fixed for a session's life; the session module re-exports these names."""
 
 from __future__ import annotations
 
@@ -13,6 +13,14 @@ from quizbot.game.values import parse_enum
 
 MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
 MIN_TIMEOUT, MAX_TIMEOUT = 5, 120
+DAILY_WINDOW = 86_400.0  # a question of the day stays open for 24 hours
+
+
+class SessionKind(StrEnum):
+    """A game played now, or a server's question of the day (one question open for 24 hours)."""
+
+    GAME = "game"
+    DAILY = "daily"
 
 
 class AnswerMode(StrEnum):
@@ -35,8 +43,24 @@ class SessionConfig:
     reveal_pause: float = 4.0
     close_on_answer: bool = False  # a study session's one player: their answer closes the question
     teams: int = 0  # a team game's number of teams (2 to 4); 0: everyone for themselves
+    kind: SessionKind = SessionKind.GAME
+
+    @classmethod
+    def daily(cls, topic: str, difficulty: Difficulty = Difficulty.MEDIUM) -> SessionConfig:
+        """A question of the day: one question, buttons, open for 24 hours, no pause after it."""
+        return cls(1, DAILY_WINDOW, difficulty, topic=topic, reveal_pause=0.0, kind=SessionKind.DAILY)
+
+    @property
+    def is_daily(self) -> bool:
+        return self.kind is SessionKind.DAILY
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", parse_enum(SessionKind, self.kind, "session kind"))
+        object.__setattr__(self, "difficulty", parse_enum(Difficulty, self.difficulty, "difficulty"))
+        object.__setattr__(self, "mode", parse_enum(AnswerMode, self.mode, "answer mode"))
+        if self.is_daily:
+            self._check_daily()
+            return
         count, timeout = self.question_count, self.question_timeout
         if (
             isinstance(count, bool)
@@ -54,7 +78,16 @@ class SessionConfig:
             raise InvalidValue(
                 f"timeout must be from {MIN_TIMEOUT} to {MAX_TIMEOUT} seconds, got {timeout!r}"
             )
-        object.__setattr__(self, "difficulty", parse_enum(Difficulty, self.difficulty, "difficulty"))
-        object.__setattr__(self, "mode", parse_enum(AnswerMode, self.mode, "answer mode"))
         if self.teams != 0:
             check_team_count(self.teams)
+
+    def _check_daily(self) -> None:
+        """A question of the day is exactly one question, by buttons, for everyone, for 24 hours."""
+        plain = not (self.single_answer or self.close_on_answer or self.teams)
+        if (
+            self.question_count != 1
+            or self.question_timeout != DAILY_WINDOW
+            or self.mode is not AnswerMode.BUTTONS
+            or not plain
+        ):
+            raise InvalidValue("a question of the day is one button question open for 24 hours")

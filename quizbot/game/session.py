@@ -20,6 +20,7 @@ from quizbot.game.config import (
     MIN_TIMEOUT,
     AnswerMode,
     SessionConfig,
+    SessionKind,
 )
 from quizbot.game.effects import (
     AnnounceEnd,
@@ -57,6 +58,7 @@ __all__ = [
     "Player",
     "QuizSession",
     "SessionConfig",
+    "SessionKind",
 ]
 
 
@@ -278,10 +280,16 @@ class QuizSession:
             return []
         return [e for e in self._end(Phase.STOPPED, now, None) if not isinstance(e, AnnounceEnd)]
 
-    def pause(self) -> None:
-        """Hold the game after a restart until someone chooses Continue."""
-        if not self.phase.over:
+    def pause(self) -> list[Effect]:
+        """Hold the game after a restart until someone chooses Continue. A question of the day is
+        not held: its close is set again for the same deadline (at once if that has passed)."""
+        if self.phase.over:
+            return []
+        if not self.config.is_daily:
             self.paused = True
+            return []
+        timer = "close" if self.phase is Phase.QUESTION_OPEN else "advance"
+        return [ScheduleTimer(timer, self.index, self.deadline)]
 
     def resume(self, user_id: int, is_moderator: bool, now: float) -> list[Effect]:
         """Continue a recovered game at the same question, with a fresh timer and scores intact."""
@@ -359,22 +367,22 @@ class QuizSession:
             lowest = min(p.points for p in self.players.values())
             for player in self.players.values():
                 player.last_at_half = player.points == lowest
-        return [
-            Reveal(self.index, question, outcome),
-            RecordAnswers(
-                self.run_id, self.index, question.category, question.difficulty, outcome, question.identity
-            ),
-            ShowScores(self.standings(), self.team_standings()),
-            ScheduleTimer("advance", self.index, now + self.config.reveal_pause),
-        ]
+        record = RecordAnswers(
+            self.run_id, self.index, question.category, question.difficulty, outcome, question.identity
+        )
+        scores = [] if self.config.is_daily else [ShowScores(self.standings(), self.team_standings())]
+        advance = ScheduleTimer("advance", self.index, now + self.config.reveal_pause)
+        return [Reveal(self.index, question, outcome), record, *scores, advance]
 
     def _end(self, phase: Phase, now: float, stopped_by: int | None) -> list[Effect]:
         self.phase = phase
         self.last_activity = now
         self.paused = False
         participants = tuple(sorted(self.players))
+        standings = self.standings()
+        end = AnnounceEnd(phase.value, standings, stopped_by, self.run_id, self.team_standings())
         return [
-            AnnounceEnd(phase.value, self.standings(), stopped_by, self.run_id, self.team_standings()),
+            *([] if self.config.is_daily else [end]),  # a question of the day has no podium
             RecordRun(
                 run_id=self.run_id,
                 host_id=self.host_id,

@@ -26,7 +26,7 @@ from quizbot.game.effects import RecordAnswers, RecordRun, Result
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Matcher, Question, exact_matcher
 from quizbot.game.reviews import Recall
-from quizbot.game.session import Phase, Player, QuizSession, SessionConfig
+from quizbot.game.session import Phase, Player, QuizSession, SessionConfig, SessionKind
 from quizbot.game.teams import Teams
 
 SNAPSHOT_FORMAT = 2  # 1: questions inline; 2: questions named by identity
@@ -241,6 +241,16 @@ def position(data: dict[str, Any]) -> tuple[UUID, int]:
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
         raise InvalidValue(f"the snapshot's journal position is {seq!r}")
     return run_id, seq
+
+
+def open_until(data: dict[str, Any]) -> float:
+    """Until when a snapshot's session waits on its own: a question of the day's deadline (its row
+    must outlive the 24 hours without a change); 0 for a game, which changes every few seconds."""
+    session = data.get("session")
+    if not isinstance(session, dict) or session.get("config", {}).get("kind") != SessionKind.DAILY:
+        return 0.0
+    deadline = session.get("deadline")
+    return float(deadline) if isinstance(deadline, int | float) else 0.0
 
 
 def answers_to_dict(batch: RecordAnswers) -> dict[str, Any]:

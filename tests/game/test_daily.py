@@ -1,0 +1,142 @@
+"""The question of the day in the game core: one question open for 24 hours, answers that reveal
+nothing until the close, the reveal at the end, and a restart that keeps its deadline."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from quizbot.errors import InvalidValue, QuestionClosed
+from quizbot.game.config import DAILY_WINDOW, SessionKind
+from quizbot.game.effects import (
+    AnnounceEnd,
+    PostQuestion,
+    RecordAnswers,
+    RecordRun,
+    Reveal,
+    ScheduleTimer,
+    ShowScores,
+)
+from quizbot.game.session import AnswerMode, AnswerOutcome, Phase, QuizSession, SessionConfig
+from quizbot.game.snapshot import open_until, session_from_dict, session_to_dict
+from tests.game.factories import CHANNEL_ID, CORRECT, GUILD_ID, HOST_ID, RUN_ID, T0, WRONG, mc_question
+
+
+def daily() -> QuizSession:
+    """A question of the day opened at T0."""
+    game = QuizSession(
+        GUILD_ID, CHANNEL_ID, RUN_ID, HOST_ID, SessionConfig.daily("general"), (mc_question(),), T0
+    )
+    game.start(T0)
+    return game
+
+
+def test_the_question_stays_open_for_24_hours() -> None:
+    """Its deadline is a day after it opened, and its close timer is set for then."""
+    game = QuizSession(
+        GUILD_ID, CHANNEL_ID, RUN_ID, HOST_ID, SessionConfig.daily("general"), (mc_question(),), T0
+    )
+    effects = game.start(T0)
+    assert effects == [
+        PostQuestion(0, 1, game.question, T0 + DAILY_WINDOW),
+        ScheduleTimer("close", 0, T0 + DAILY_WINDOW),
+    ]
+    assert game.config.kind is SessionKind.DAILY
+
+
+def test_answers_are_taken_all_day_and_say_nothing_of_being_right() -> None:
+    """An answer hours later is accepted and changes nothing in the channel; a change is allowed."""
+    game = daily()
+    assert game.answer(10, "ten", 0, CORRECT, T0 + 3600) == (AnswerOutcome.ACCEPTED, [])
+    assert game.answer(11, "eleven", 0, WRONG, T0 + DAILY_WINDOW - 1) == (AnswerOutcome.ACCEPTED, [])
+    assert game.answer(11, "eleven", 0, CORRECT, T0 + DAILY_WINDOW) == (AnswerOutcome.CHANGED, [])
+    assert game.phase is Phase.QUESTION_OPEN
+
+
+def test_an_answer_after_the_24_hours_is_refused() -> None:
+    """A click a second past the deadline is too late, even before the close timer fired."""
+    game = daily()
+    with pytest.raises(QuestionClosed):
+        game.answer(10, "ten", 0, CORRECT, T0 + DAILY_WINDOW + 1)
+
+
+def test_the_close_reveals_and_records_without_scores_or_a_podium() -> None:
+    """At the end: the reveal with everyone's result, the answers recorded, then the run, no board."""
+    game = daily()
+    game.answer(10, "ten", 0, CORRECT, T0 + 60)
+    game.answer(11, "eleven", 0, WRONG, T0 + 120)
+    effects = game.close(0, T0 + DAILY_WINDOW)
+    assert [type(e) for e in effects] == [Reveal, RecordAnswers, ScheduleTimer]
+    reveal = effects[0]
+    assert isinstance(reveal, Reveal)
+    assert [(r.user_id, r.correct) for r in reveal.results] == [(10, True), (11, False)]
+    assert not any(isinstance(e, ShowScores) for e in effects)
+    ending = game.advance(0, T0 + DAILY_WINDOW)
+    assert [type(e) for e in ending] == [RecordRun]
+    assert not any(isinstance(e, AnnounceEnd) for e in ending)
+    assert game.phase is Phase.FINISHED
+
+
+def test_a_restart_keeps_its_answers_and_deadline_without_pausing() -> None:
+    """A respawned question of the day is not held for Continue: its close is set for the same time."""
+    game = daily()
+    game.answer(10, "ten", 0, CORRECT, T0 + 60)
+    restored = session_from_dict(
+        orjson.loads(orjson.dumps(session_to_dict(game))),
+        questions={game.question.identity: game.question},
+    )
+    assert restored.config == game.config and restored.answers == game.answers
+    assert restored.pause() == [ScheduleTimer("close", 0, T0 + DAILY_WINDOW)]
+    assert not restored.paused
+    assert restored.answer(12, "twelve", 0, CORRECT, T0 + 7200)[0] is AnswerOutcome.ACCEPTED
+
+
+def test_a_restart_after_the_close_finishes_it_at_once() -> None:
+    """Revealed but not yet ended when the process died: the advance is set again, and ends it."""
+    game = daily()
+    game.close(0, T0 + DAILY_WINDOW)
+    assert game.pause() == [ScheduleTimer("advance", 0, T0 + DAILY_WINDOW)]
+
+
+def test_a_game_still_pauses() -> None:
+    """Only the question of the day skips the pause: a game waits for Continue as before."""
+    game = QuizSession(GUILD_ID, CHANNEL_ID, RUN_ID, HOST_ID, SessionConfig(1), (mc_question(),), T0)
+    game.start(T0)
+    assert game.pause() == []
+    assert game.paused
+
+
+def test_its_snapshot_row_outlives_the_24_hours() -> None:
+    """The snapshot says until when the session waits on its own; a game's says nothing."""
+    game = daily()
+    assert open_until({"session": session_to_dict(game)}) == T0 + DAILY_WINDOW
+    plain = QuizSession(GUILD_ID, CHANNEL_ID, RUN_ID, HOST_ID, SessionConfig(1), (mc_question(),), T0)
+    assert open_until({"session": session_to_dict(plain)}) == 0.0
+    assert open_until({}) == 0.0
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"question_count": 2},
+        {"question_timeout": 120.0},
+        {"mode": AnswerMode.TYPED},
+        {"teams": 2},
+        {"single_answer": True},
+        {"close_on_answer": True},
+    ],
+)
+def test_a_daily_config_is_one_button_question_for_24_hours(fields: dict[str, object]) -> None:
+    """Anything else is refused, and a game may still not last 24 hours."""
+    values: dict[str, object] = {
+        "question_count": 1,
+        "question_timeout": DAILY_WINDOW,
+        "kind": SessionKind.DAILY,
+    }
+    values.update(fields)
+    with pytest.raises(InvalidValue):
+        SessionConfig(**values)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue):
+        SessionConfig(1, DAILY_WINDOW)
+    with pytest.raises(InvalidValue):
+        SessionConfig(kind="weekly")  # type: ignore[arg-type]
