@@ -53,7 +53,7 @@ from quizbot.errors import (
     SupervisorFailure,
     UnknownMessage,
 )
-from quizbot.game.config import DAILY_WINDOW
+from quizbot.game.config import DAILY_WINDOWS
 from quizbot.game.session import AnswerMode
 
 
@@ -312,7 +312,7 @@ class Supervisor(Actor):
             daily = restored.session.config.is_daily  # not held: its close is set again, unprompted
             saved = self.checkpointer.stands(snapshot, restored) and not daily
             as_loaded = None if restored.replayed else snapshot.state  # else encoded afresh
-            idle = self.settings.idle_timeout + (DAILY_WINDOW if daily else 0.0)
+            idle = self.settings.idle_timeout + (DAILY_WINDOWS[1] if daily else 0.0)
             ref = self._spawn(restored, snapshot.epoch, idle, saved=saved, state=as_loaded)
             ref.tell(PauseQuiz())  # journaled, so a later replay pauses it here too
             if not daily:

@@ -13,7 +13,8 @@ from quizbot.game.values import parse_enum
 
 MIN_QUESTIONS, MAX_QUESTIONS = 1, 20
 MIN_TIMEOUT, MAX_TIMEOUT = 5, 120
-DAILY_WINDOW = 86_400.0  # a question of the day stays open for 24 hours
+DAILY_WINDOW = 86_400.0  # a question of the day stays open until the next day's: 24 hours,
+DAILY_WINDOWS = (3_600.0, DAILY_WINDOW + 3_600.0)  # 23 or 25 when clocks change, less if posted late
 
 
 class SessionKind(StrEnum):
@@ -46,9 +47,12 @@ class SessionConfig:
     kind: SessionKind = SessionKind.GAME
 
     @classmethod
-    def daily(cls, topic: str, difficulty: Difficulty = Difficulty.MEDIUM) -> SessionConfig:
-        """A question of the day: one question, buttons, open for 24 hours, no pause after it."""
-        return cls(1, DAILY_WINDOW, difficulty, topic=topic, reveal_pause=0.0, kind=SessionKind.DAILY)
+    def daily(
+        cls, topic: str, difficulty: Difficulty = Difficulty.MEDIUM, window: float = DAILY_WINDOW
+    ) -> SessionConfig:
+        """A question of the day: one question, buttons, open for `window` seconds (until the next
+        day's post), no pause after it."""
+        return cls(1, window, difficulty, topic=topic, reveal_pause=0.0, kind=SessionKind.DAILY)
 
     @property
     def is_daily(self) -> bool:
@@ -82,12 +86,16 @@ class SessionConfig:
             check_team_count(self.teams)
 
     def _check_daily(self) -> None:
-        """A question of the day is exactly one question, by buttons, for everyone, for 24 hours."""
+        """A question of the day is exactly one question, by buttons, for everyone, for a day."""
         plain = not (self.single_answer or self.close_on_answer or self.teams)
+        window = self.question_timeout
+        shortest, longest = DAILY_WINDOWS
         if (
             self.question_count != 1
-            or self.question_timeout != DAILY_WINDOW
+            or isinstance(window, bool)
+            or not isinstance(window, int | float)
+            or not shortest <= window <= longest
             or self.mode is not AnswerMode.BUTTONS
             or not plain
         ):
-            raise InvalidValue("a question of the day is one button question open for 24 hours")
+            raise InvalidValue("a question of the day is one button question open from 1 to 25 hours")

@@ -44,6 +44,17 @@ def test_the_question_stays_open_for_24_hours() -> None:
     assert game.config.kind is SessionKind.DAILY
 
 
+@pytest.mark.parametrize("hours", [23, 25])
+def test_on_the_days_clocks_change_it_stays_open_until_the_next_post(hours: int) -> None:
+    """A window of 23 or 25 hours (the next day's post at the same local hour) closes then."""
+    config = SessionConfig.daily("general", window=hours * 3600.0)
+    game = QuizSession(GUILD_ID, CHANNEL_ID, RUN_ID, HOST_ID, config, (mc_question(),), T0)
+    assert game.start(T0)[-1] == ScheduleTimer("close", 0, T0 + hours * 3600)
+    game.answer(10, "ten", 0, CORRECT, T0 + hours * 3600)
+    with pytest.raises(QuestionClosed):
+        game.answer(11, "eleven", 0, CORRECT, T0 + hours * 3600 + 1)
+
+
 def test_answers_are_taken_all_day_and_say_nothing_of_being_right() -> None:
     """An answer hours later is accepted and changes nothing in the channel; a change is allowed."""
     game = daily()
@@ -120,14 +131,16 @@ def test_its_snapshot_row_outlives_the_24_hours() -> None:
     [
         {"question_count": 2},
         {"question_timeout": 120.0},
+        {"question_timeout": DAILY_WINDOW + 3601},
+        {"question_timeout": True},
         {"mode": AnswerMode.TYPED},
         {"teams": 2},
         {"single_answer": True},
         {"close_on_answer": True},
     ],
 )
-def test_a_daily_config_is_one_button_question_for_24_hours(fields: dict[str, object]) -> None:
-    """Anything else is refused, and a game may still not last 24 hours."""
+def test_a_daily_config_is_one_button_question_for_a_day(fields: dict[str, object]) -> None:
+    """Anything else is refused (open 1 to 25 hours), and a game may still not last a day."""
     values: dict[str, object] = {
         "question_count": 1,
         "question_timeout": DAILY_WINDOW,
