@@ -340,6 +340,29 @@ CREATE INDEX IF NOT EXISTS role_grants_pending_idx ON role_grants (next_try) WHE
 CREATE INDEX IF NOT EXISTS role_grants_failed_idx ON role_grants (guild_id) WHERE state = 'failed';
 CREATE INDEX IF NOT EXISTS role_grants_role_idx ON role_grants (guild_id, role_id) WHERE held;
 
+-- Question of the day (issue 13): a guild's daily channel, its local hour and whether the recap
+-- names who got it right. A poster claims the due rows by moving next_post on to the next day's
+-- hour in the guild's zone (compare-and-set), so one process posts each day's question.
+CREATE TABLE IF NOT EXISTS daily_settings (
+    guild_id   bigint PRIMARY KEY,
+    channel_id bigint NOT NULL,
+    hour       smallint NOT NULL DEFAULT 9 CHECK (hour BETWEEN 0 AND 23),
+    show_names boolean NOT NULL DEFAULT false,
+    next_post  timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS daily_settings_due_idx ON daily_settings (next_post);
+-- Each day's question: its run (whose answers are ordinary rows of `answers`), for the next day's
+-- recap and the daily streak (consecutive posts answered right).
+CREATE TABLE IF NOT EXISTS daily_posts (
+    guild_id   bigint NOT NULL,
+    day        date NOT NULL,  -- the guild's local day of the post
+    channel_id bigint NOT NULL,
+    run_id     uuid NOT NULL UNIQUE,
+    closes_at  timestamptz NOT NULL,
+    PRIMARY KEY (guild_id, day)
+);
+
 INSERT INTO schema_version (singleton, version) VALUES (true, 6)
 ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
 WHERE schema_version.version IS DISTINCT FROM EXCLUDED.version;

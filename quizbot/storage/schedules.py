@@ -113,7 +113,7 @@ class ClaimedPing:
 def next_run_sql(now: str, zone: str, at: str, days: str) -> str:
     """SQL for the first moment after `now` when it is `at` o'clock in `zone` on a day of the mask
     `days` (bit 0 Monday .. bit 6 Sunday): local arithmetic, then back to UTC, so a DST change keeps
-    the wall-clock time (storage/study.py's `_next_at`, by day). The days ahead come from the mask
+    the wall-clock time (storage/study.py's `next_local_sql`, by day). The days ahead come from the mask
     turned to start today (bit k: k days from now), its lowest set bit (today's only if its time is
     still to come; none left: a week on), so a row costs three time zone conversions, no scan."""
     ahead = " ".join(f"WHEN m.r & {1 << k} <> 0 THEN {k}" for k in range(1, 7))

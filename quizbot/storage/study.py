@@ -25,7 +25,7 @@ DEFAULT_TIME_ZONE = "UTC"  # a player's zone when neither they nor the server wh
 _ZONE = "coalesce((SELECT time_zone FROM study_settings WHERE user_id = $1), $2::text, 'UTC')"
 
 
-def _next_at(now: str, zone: str, at: str) -> str:
+def next_local_sql(now: str, zone: str, at: str) -> str:
     """SQL for the first moment after `now` when it is `at` o'clock in `zone` (DST-safe: local
     arithmetic, then back to UTC)."""
     today = f"(date_trunc('day', {now} AT TIME ZONE {zone}) + {at}) AT TIME ZONE {zone}"
@@ -190,7 +190,7 @@ _SET_ZONE = f"""
 INSERT INTO study_settings AS s (user_id, time_zone) VALUES ($1, $2)
 ON CONFLICT (user_id) DO UPDATE SET time_zone = EXCLUDED.time_zone, updated_at = now(),
     remind_next = CASE WHEN s.remind_at IS NULL THEN NULL
-                       ELSE {_next_at("$3::timestamptz", "EXCLUDED.time_zone", "s.remind_at")} END
+                       ELSE {next_local_sql("$3::timestamptz", "EXCLUDED.time_zone", "s.remind_at")} END
 """
 
 
@@ -220,11 +220,11 @@ async def set_new_per_day(db: Database, user_id: int, count: int) -> None:
 # moves it on each day knows no server): 08:00 stays 08:00 there, not 08:00 UTC after the first.
 _SET_REMINDER = f"""
 INSERT INTO study_settings AS s (user_id, time_zone, remind_at, remind_next, locale)
-VALUES ($1, $4::text, $2, {_next_at("$3::timestamptz", "coalesce($4::text, 'UTC')", "$2::time")}, $5)
+VALUES ($1, $4::text, $2, {next_local_sql("$3::timestamptz", "coalesce($4::text, 'UTC')", "$2::time")}, $5)
 ON CONFLICT (user_id) DO UPDATE SET remind_at = EXCLUDED.remind_at, updated_at = now(),
     locale = coalesce(EXCLUDED.locale, s.locale),
     time_zone = coalesce(s.time_zone, EXCLUDED.time_zone),
-    remind_next = {_next_at("$3::timestamptz", "coalesce(s.time_zone, $4::text, 'UTC')", "$2::time")}
+    remind_next = {next_local_sql("$3::timestamptz", "coalesce(s.time_zone, $4::text, 'UTC')", "$2::time")}
 RETURNING remind_next
 """
 
@@ -273,7 +273,7 @@ class Reminder:
 
 _CLAIM_REMINDERS = f"""
 UPDATE study_settings AS s
-SET remind_next = {_next_at("$1::timestamptz", "coalesce(s.time_zone, 'UTC')", "s.remind_at")},
+SET remind_next = {next_local_sql("$1::timestamptz", "coalesce(s.time_zone, 'UTC')", "s.remind_at")},
     reminded_for = s.remind_next
 WHERE s.user_id = ANY (ARRAY(
         SELECT user_id FROM study_settings WHERE remind_next <= $1 ORDER BY remind_next LIMIT $2
