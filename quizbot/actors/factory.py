@@ -39,7 +39,7 @@ class SessionFactory:
         return QuizSession(
             guild_id=request.guild_id,
             channel_id=request.channel_id,
-            run_id=uuid.uuid4(),
+            run_id=request.run_id or uuid.uuid4(),
             host_id=request.host_id,
             config=request.config,
             questions=tuple(request.questions),

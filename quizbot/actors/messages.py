@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from quizbot.game.effects import Standing, TeamStanding
 from quizbot.game.questions import Question
@@ -166,6 +167,7 @@ class StartSession:
     questions: tuple[Question, ...]
     idle_timeout: float | None = None
     begin: bool = True  # False: the caller tells StartQuiz itself, once it has announced the quiz
+    run_id: UUID | None = None  # the caller's own (a question of the day records it first); None: a new one
 
 
 @dataclass(frozen=True, slots=True)

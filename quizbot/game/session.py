@@ -370,9 +370,11 @@ class QuizSession:
         record = RecordAnswers(
             self.run_id, self.index, question.category, question.difficulty, outcome, question.identity
         )
-        scores = [] if self.config.is_daily else [ShowScores(self.standings(), self.team_standings())]
         advance = ScheduleTimer("advance", self.index, now + self.config.reveal_pause)
-        return [Reveal(self.index, question, outcome), record, *scores, advance]
+        if self.config.is_daily:  # revealed by the next day's post, which opens with its recap
+            return [record, advance]
+        reveal = Reveal(self.index, question, outcome)
+        return [reveal, record, ShowScores(self.standings(), self.team_standings()), advance]
 
     def _end(self, phase: Phase, now: float, stopped_by: int | None) -> list[Effect]:
         self.phase = phase

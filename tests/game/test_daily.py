@@ -71,17 +71,18 @@ def test_an_answer_after_the_24_hours_is_refused() -> None:
         game.answer(10, "ten", 0, CORRECT, T0 + DAILY_WINDOW + 1)
 
 
-def test_the_close_reveals_and_records_without_scores_or_a_podium() -> None:
-    """At the end: the reveal with everyone's result, the answers recorded, then the run, no board."""
+def test_the_close_records_everyone_and_leaves_the_reveal_to_the_next_post() -> None:
+    """At the end: the answers recorded (the next day's post reveals them), then the run; no scores,
+    no podium, nothing shown in the channel by the session itself."""
     game = daily()
     game.answer(10, "ten", 0, CORRECT, T0 + 60)
     game.answer(11, "eleven", 0, WRONG, T0 + 120)
     effects = game.close(0, T0 + DAILY_WINDOW)
-    assert [type(e) for e in effects] == [Reveal, RecordAnswers, ScheduleTimer]
-    reveal = effects[0]
-    assert isinstance(reveal, Reveal)
-    assert [(r.user_id, r.correct) for r in reveal.results] == [(10, True), (11, False)]
-    assert not any(isinstance(e, ShowScores) for e in effects)
+    assert [type(e) for e in effects] == [RecordAnswers, ScheduleTimer]
+    record = effects[0]
+    assert isinstance(record, RecordAnswers)
+    assert [(r.user_id, r.correct) for r in record.results] == [(10, True), (11, False)]
+    assert not any(isinstance(e, Reveal | ShowScores) for e in effects)
     ending = game.advance(0, T0 + DAILY_WINDOW)
     assert [type(e) for e in ending] == [RecordRun]
     assert not any(isinstance(e, AnnounceEnd) for e in ending)
