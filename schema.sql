@@ -359,6 +359,7 @@ CREATE TABLE IF NOT EXISTS daily_posts (
     day        date NOT NULL,  -- the guild's local day of the post
     channel_id bigint NOT NULL,
     run_id     uuid NOT NULL UNIQUE,
+    question   text NOT NULL,  -- its identity in `questions`, for the recap
     closes_at  timestamptz NOT NULL,
     PRIMARY KEY (guild_id, day)
 );

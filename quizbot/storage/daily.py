@@ -45,21 +45,24 @@ class ClaimedPost:
 
 @dataclass(frozen=True, slots=True)
 class DailyPost:
-    """One day's question: its run, where it was posted, and when it closes."""
+    """One day's question: its run, where it was posted, the question (its identity), when it closes."""
 
     guild_id: int
     day: date
     channel_id: int
     run_id: UUID
+    question: str
     closes_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class DailyRecap:
-    """How a day's question went: who answered, and who got it right (fastest first)."""
+    """How a day's question went: who answered, who got it right (fastest first), and whether its
+    run is recorded (its answers all written)."""
 
     answered: int
     right: tuple[int, ...]
+    recorded: bool
 
 
 def check_hour(hour: object) -> int:
@@ -167,12 +170,15 @@ async def claim_daily_posts(
 async def record_daily_post(db: Database, post: DailyPost) -> None:
     """Keep the day's question (its run) for the next day's recap and the streaks; once a day."""
     query = """
-        INSERT INTO daily_posts (guild_id, day, channel_id, run_id, closes_at) VALUES ($1, $2, $3, $4, $5)
+        INSERT INTO daily_posts (guild_id, day, channel_id, run_id, question, closes_at)
+        VALUES ($1, $2, $3, $4, $5, $6)
         ON CONFLICT (guild_id, day) DO NOTHING
     """
 
     async def write(conn: asyncpg.Connection) -> None:
-        await conn.execute(query, post.guild_id, post.day, post.channel_id, post.run_id, post.closes_at)
+        await conn.execute(
+            query, post.guild_id, post.day, post.channel_id, post.run_id, post.question, post.closes_at
+        )
 
     await db.run(write)
 
@@ -180,7 +186,7 @@ async def record_daily_post(db: Database, post: DailyPost) -> None:
 async def last_daily_post(db: Database, guild_id: int, before: date) -> DailyPost | None:
     """The guild's latest question of the day posted before the local day `before`, if any."""
     query = """
-        SELECT guild_id, day, channel_id, run_id, closes_at FROM daily_posts
+        SELECT guild_id, day, channel_id, run_id, question, closes_at FROM daily_posts
         WHERE guild_id = $1 AND day < $2 ORDER BY day DESC LIMIT 1
     """
 
@@ -197,7 +203,8 @@ async def daily_recap(db: Database, run_id: UUID) -> DailyRecap:
     query = """
         SELECT count(*) AS answered,
                coalesce(array_agg(user_id ORDER BY answered_at, user_id) FILTER (WHERE correct), '{}')
-                   AS right_ids
+                   AS right_ids,
+               EXISTS (SELECT 1 FROM quiz_runs WHERE run_id = $1) AS recorded
         FROM answers WHERE run_id = $1
     """
 
@@ -206,7 +213,7 @@ async def daily_recap(db: Database, run_id: UUID) -> DailyRecap:
         return row
 
     row = await db.run(read, transaction=False)
-    return DailyRecap(row["answered"], tuple(row["right_ids"]))
+    return DailyRecap(row["answered"], tuple(row["right_ids"]), row["recorded"])
 
 
 # The guild's closed posts, newest first; the streak is how many of the newest in a row the member

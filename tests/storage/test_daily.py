@@ -12,7 +12,7 @@ import pytest
 from freezegun import freeze_time
 
 from quizbot.errors import InvalidValue
-from quizbot.storage.answers import record_answers
+from quizbot.storage.answers import record_answers, record_finished_run
 from quizbot.storage.daily import (
     DailyPost,
     claim_daily_posts,
@@ -28,7 +28,7 @@ from quizbot.storage.daily import (
 from quizbot.storage.guilds import GuildSettings, save_guild_settings
 from quizbot.storage.pool import Database
 from tests.database import connect_to_schema
-from tests.storage.factories import answer, batch
+from tests.storage.factories import answer, batch, finished_run
 
 GUILD = 42 << 22
 CHANNEL = 777
@@ -136,7 +136,7 @@ async def post_day(db: Database, day: int, answers: dict[int, bool]) -> uuid.UUI
     run_id = uuid.uuid4()
     opened = utc(2026, 3, day, 9, 0)
     await record_daily_post(
-        db, DailyPost(GUILD, date(2026, 3, day), CHANNEL, run_id, opened + timedelta(days=1))
+        db, DailyPost(GUILD, date(2026, 3, day), CHANNEL, run_id, f"q{day}", opened + timedelta(days=1))
     )
     rows = [
         answer(user, correct=right, answered_at=opened + timedelta(minutes=user))
@@ -148,15 +148,18 @@ async def post_day(db: Database, day: int, answers: dict[int, bool]) -> uuid.UUI
 
 
 async def test_the_recap_counts_answers_and_names_the_right_fastest_first(db: Database) -> None:
-    """Yesterday's run: three answered, two right, in the order they answered; the latest post is found."""
+    """Yesterday's run: three answered, two right, in the order they answered, recorded once its run
+    is; the latest post before today is found."""
     await post_day(db, 9, {})
     run_id = await post_day(db, 10, {7: True, 5: True, 6: False})
     recap = await daily_recap(db, run_id)
-    assert (recap.answered, recap.right) == (3, (5, 7))
+    assert (recap.answered, recap.right, recap.recorded) == (3, (5, 7), False)
+    await record_finished_run(db, finished_run(run_id, (5, 6, 7), guild_id=GUILD, question_count=1))
+    assert (await daily_recap(db, run_id)).recorded
     found = await last_daily_post(db, GUILD, date(2026, 3, 11))
-    assert found is not None and found.run_id == run_id
+    assert found is not None and (found.run_id, found.question) == (run_id, "q10")
     assert await last_daily_post(db, GUILD, date(2026, 3, 9)) is None
-    assert await daily_recap(db, uuid.uuid4()) == type(recap)(0, ())
+    assert await daily_recap(db, uuid.uuid4()) == type(recap)(0, (), False)
 
 
 async def test_the_streak_counts_consecutive_days_right_and_a_missed_day_breaks_it(db: Database) -> None:
