@@ -282,14 +282,17 @@ class QuizSession:
 
     def pause(self) -> list[Effect]:
         """Hold the game after a restart until someone chooses Continue. A question of the day is
-        not held: its close is set again for the same deadline (at once if that has passed)."""
+        not held: it is posted again (its old buttons name the old process) with its close set for
+        the same deadline (at once if that has passed)."""
         if self.phase.over:
             return []
         if not self.config.is_daily:
             self.paused = True
             return []
-        timer = "close" if self.phase is Phase.QUESTION_OPEN else "advance"
-        return [ScheduleTimer(timer, self.index, self.deadline)]
+        if self.phase is not Phase.QUESTION_OPEN:
+            return [ScheduleTimer("advance", self.index, self.deadline)]
+        post = PostQuestion(self.index, len(self.questions), self.question, self.deadline)
+        return [post, ScheduleTimer("close", self.index, self.deadline)]
 
     def resume(self, user_id: int, is_moderator: bool, now: float) -> list[Effect]:
         """Continue a recovered game at the same question, with a fresh timer and scores intact."""

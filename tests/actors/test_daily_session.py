@@ -7,7 +7,7 @@ from quizbot.actors.messages import RespawnSessions, SubmitAnswer, SweepIdle
 from quizbot.actors.ports import RecoveryPrompt
 from quizbot.clock import ManualClock
 from quizbot.game.config import DAILY_WINDOW, SessionKind
-from quizbot.game.effects import Reveal
+from quizbot.game.effects import PostQuestion, Reveal
 from quizbot.storage.pool import Database
 from tests.actors.support import ASK, Harness
 from tests.actors.test_supervisor import count, eventually
@@ -37,6 +37,8 @@ async def test_a_restart_in_the_middle_keeps_the_answers_and_records_them_at_the
     info = await second.describe(GUILD, CHANNEL)
     assert (info.phase, info.paused, info.players) == ("question_open", False, 2)
     assert not second.channel.of_type((GUILD, CHANNEL), RecoveryPrompt)
+    [again] = second.channel.of_type((GUILD, CHANNEL), PostQuestion)  # with the new epoch's buttons
+    assert again.deadline == first.clock.time() - 4 * 3600 - 2 * first.settings.snapshot_ttl + DAILY_WINDOW
     await second.directory_ref(GUILD, CHANNEL).ask(SubmitAnswer(9, "cy", 0, 1), timeout=ASK)
     assert await second.ref.ask(SweepIdle(), timeout=ASK) == 0  # quiet for hours, still not idle
     assert not second.channel.of_type((GUILD, CHANNEL), Reveal)

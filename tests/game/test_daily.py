@@ -90,7 +90,8 @@ def test_the_close_records_everyone_and_leaves_the_reveal_to_the_next_post() -> 
 
 
 def test_a_restart_keeps_its_answers_and_deadline_without_pausing() -> None:
-    """A respawned question of the day is not held for Continue: its close is set for the same time."""
+    """A respawned question of the day is not held for Continue: it is posted again, closing at the
+    same time."""
     game = daily()
     game.answer(10, "ten", 0, CORRECT, T0 + 60)
     restored = session_from_dict(
@@ -98,7 +99,10 @@ def test_a_restart_keeps_its_answers_and_deadline_without_pausing() -> None:
         questions={game.question.identity: game.question},
     )
     assert restored.config == game.config and restored.answers == game.answers
-    assert restored.pause() == [ScheduleTimer("close", 0, T0 + DAILY_WINDOW)]
+    assert restored.pause() == [
+        PostQuestion(0, 1, game.question, T0 + DAILY_WINDOW),  # fresh buttons for the new process
+        ScheduleTimer("close", 0, T0 + DAILY_WINDOW),
+    ]
     assert not restored.paused
     assert restored.answer(12, "twelve", 0, CORRECT, T0 + 7200)[0] is AnswerOutcome.ACCEPTED
 
