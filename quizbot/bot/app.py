@@ -19,6 +19,7 @@ from quizbot.bot.channel import DiscordChannel
 from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.cogs import EXTENSIONS
 from quizbot.bot.context import QuizContext
+from quizbot.bot.daily import DailyPoster
 from quizbot.bot.housekeeping import keep_house
 from quizbot.bot.reminders import ReminderSender
 from quizbot.bot.role_grants import RoleGranter
@@ -50,6 +51,7 @@ class RunningBot:
     reminders: ReminderSender
     roles: RoleGranter
     schedules: ScheduleRunner
+    daily: DailyPoster
 
 
 def point_at(api_base: str | None) -> None:
@@ -147,9 +149,12 @@ async def running_bot(
     shards = Shards(settings.shard_count, settings.shard_ids)  # scheduled games, on the games' clock:
     schedules = ScheduleRunner(bot, context, channel.limiter, shards=shards)  # this process's guilds
     schedules.start()
+    daily = DailyPoster(bot, context, channel.limiter, shards=shards)  # the question of the day, likewise
+    daily.start()
     try:
-        yield RunningBot(bot, service, channel, llm, reminders, roles, schedules)
+        yield RunningBot(bot, service, channel, llm, reminders, roles, schedules, daily)
     finally:
+        await daily.stop()
         await schedules.stop()
         await roles.stop()
         await reminders.stop()

@@ -298,7 +298,7 @@ def _reveal(event: Reveal, lang: str) -> Rendered:
     question = event.question
     right = [r for r in event.results if r.correct]
     embed = disnake.Embed(
-        title=_cut(_t(lang, "channel.reveal.title", answer=_cut(_correct(question, lang), 200)), 256),
+        title=_cut(_t(lang, "channel.reveal.title", answer=_cut(correct_answer(question, lang), 200)), 256),
         description=_cut(question.explanation, 1000) or None,
         colour=GREEN,
     )
@@ -399,7 +399,7 @@ def _options(question: Question, lang: str) -> tuple[str, ...]:
     return question.options
 
 
-def _correct(question: Question, lang: str) -> str:
+def correct_answer(question: Question, lang: str) -> str:
     """The right answer as shown (a true/false question's in the channel's language)."""
     if question.kind is QuestionKind.TRUE_FALSE and question.answer_index is not None:
         return _options(question, lang)[question.answer_index]

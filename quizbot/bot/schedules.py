@@ -40,13 +40,12 @@ from quizbot.bot.starting import (
     start_session,
     starting_embed,
 )
-from quizbot.bot.sweeper import MinuteSweeper
+from quizbot.bot.sweeper import ShardSweeper
 from quizbot.errors import QuizbotError, SessionExists
 from quizbot.game.progression import Difficulty
 from quizbot.game.session import AnswerMode, SessionConfig
 from quizbot.storage.guilds import guild_settings
 from quizbot.storage.schedules import (
-    ALL_SHARDS,
     ClaimedPing,
     ClaimedRun,
     Shards,
@@ -86,18 +85,15 @@ class RunSweep:
     outage: bool = False
 
 
-class ScheduleRunner(MinuteSweeper):
+class ScheduleRunner(ShardSweeper):
     """The background runner of scheduled games; `sweep_once` is one minute's work."""
 
     what = "scheduled-games"
 
     def __init__(
-        self, bot: disnake.Client, context: QuizContext, limiter: Limiter, *, shards: Shards = ALL_SHARDS
+        self, bot: disnake.Client, context: QuizContext, limiter: Limiter, *, shards: Shards
     ) -> None:
-        super().__init__(bot, clock=context.clock)
-        self.ctx = context
-        self.limiter = limiter
-        self.shards = shards  # only guilds on this process's shards: their clicks arrive here
+        super().__init__(bot, context, limiter, shards=shards)
         self.waiting: list[Waiting] = []
 
     async def sweep_once(self, now: datetime) -> RunSweep:

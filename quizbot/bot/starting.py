@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
+from uuid import UUID
 
 import disnake
 from loguru import logger
@@ -112,11 +113,19 @@ async def start_session(
     prepared: PreparedQuestions,
     *,
     idle_timeout: float | None = None,
+    run_id: UUID | None = None,
 ) -> ActorRef[Any]:
     """Ask the supervisor to make the session (SessionExists if another won the race); it waits for
-    `begin`, so the quiz's announcement comes before its first question."""
+    `begin`, so the quiz's announcement comes before its first question. `run_id`: the caller's own."""
     start = StartSession(
-        key[0], key[1], host_id, config, prepared.questions, idle_timeout=idle_timeout, begin=False
+        key[0],
+        key[1],
+        host_id,
+        config,
+        prepared.questions,
+        idle_timeout=idle_timeout,
+        begin=False,
+        run_id=run_id,
     )
     session: ActorRef[Any] = await ctx.supervisor_ref.ask(start, timeout=START_TIMEOUT)
     return session

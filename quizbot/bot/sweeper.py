@@ -12,11 +12,17 @@ from __future__ import annotations
 import asyncio
 import math
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import disnake
 from loguru import logger
 
 from quizbot.clock import Clock
+from quizbot.storage.schedules import ALL_SHARDS, Shards
+
+if TYPE_CHECKING:  # the context holds the reminders' sweeper: imported for types only
+    from quizbot.bot.context import QuizContext
+    from quizbot.bot.limiter import Limiter
 
 TICK = 60.0  # a sweep on every minute of the clock
 
@@ -89,3 +95,16 @@ class MinuteSweeper:
     def _log_failure(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and (error := task.exception()) is not None:
             logger.opt(exception=error).error("the {} loop failed; nothing more is swept", self.what)
+
+
+class ShardSweeper(MinuteSweeper):
+    """A sweep that starts sessions in this process's guilds (scheduled games, the question of the
+    day): it has the bot's context, its Discord limiter, and the shards whose guilds it claims."""
+
+    def __init__(
+        self, bot: disnake.Client, context: QuizContext, limiter: Limiter, *, shards: Shards = ALL_SHARDS
+    ) -> None:
+        super().__init__(bot, clock=context.clock)
+        self.ctx = context
+        self.limiter = limiter
+        self.shards = shards  # only guilds on this process's shards: their clicks arrive here

@@ -168,11 +168,13 @@ async def claim_daily_posts(
 
 
 async def record_daily_post(db: Database, post: DailyPost) -> None:
-    """Keep the day's question (its run) for the next day's recap and the streaks; once a day."""
+    """Keep the day's question (its run) for the next day's recap and the streaks, before it opens;
+    a retry that day (its channel was busy) keeps its own question under the same run."""
     query = """
         INSERT INTO daily_posts (guild_id, day, channel_id, run_id, question, closes_at)
         VALUES ($1, $2, $3, $4, $5, $6)
-        ON CONFLICT (guild_id, day) DO NOTHING
+        ON CONFLICT (guild_id, day) DO UPDATE SET channel_id = EXCLUDED.channel_id,
+            question = EXCLUDED.question, closes_at = EXCLUDED.closes_at
     """
 
     async def write(conn: asyncpg.Connection) -> None:

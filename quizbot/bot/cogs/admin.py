@@ -10,7 +10,7 @@ from disnake import Localized
 from disnake.ext import commands
 from disnake.utils import format_dt
 
-from quizbot.bot import role_rewards, seasons, validation
+from quizbot.bot import daily_setup, role_rewards, seasons, validation
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import invalid, problem, say
 from quizbot.bot.channel_language import SERVER_LANGUAGE, language_choices, language_shown
@@ -23,6 +23,7 @@ from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
 from quizbot.questions.custom import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, CustomPacks
 from quizbot.questions.packs import PackError
+from quizbot.storage.daily import daily_settings, replan_daily
 from quizbot.storage.guilds import guild_language, guild_settings, save_guild_language, save_guild_settings
 from quizbot.storage.schedules import replan_schedules
 
@@ -82,6 +83,8 @@ class AdminCog(commands.Cog):
             await guild_language(self.ctx.db, inter.guild_id or 0), inter.guild_locale, inter.locale
         )
         embed = settings_embed(current, title=title, locale=inter.locale, language=language)
+        daily = await daily_settings(self.ctx.db, inter.guild_id or 0)
+        daily_setup.add_field(embed, daily, inter.locale, changed=False)
         await reply(inter, embed=embed)
 
     @settings.sub_command(
@@ -142,6 +145,10 @@ class AdminCog(commands.Cog):
                 key="cmd.settings.set.language.description",
             ),
         ),
+        daily_channel: disnake.TextChannel | None = daily_setup.CHANNEL_OPTION,
+        daily_hour: int | None = daily_setup.HOUR_OPTION,
+        daily_names: bool | None = daily_setup.NAMES_OPTION,
+        daily_off: bool | None = daily_setup.OFF_OPTION,
     ) -> None:
         """Check each given setting, then apply them through GuildSettings; the first bad one is named
         and nothing is saved."""
@@ -159,9 +166,10 @@ class AdminCog(commands.Cog):
             "default_difficulty": validation.choice("default_difficulty", default_difficulty, DIFFICULTIES),
         }
         chosen = validation.language("language", language)
+        daily = daily_setup.checked(inter, daily_channel, daily_hour, daily_names, daily_off)
         changes = {name: value for name, value in given.items() if value is not None}
         await inter.response.defer(ephemeral=True)  # the database comes next
-        if not changes and chosen is None:
+        if not changes and chosen is None and not daily.given:
             await refuse(inter, problem("invalid_input", detail=problem("reply.why_no_setting_given")))
             return
         guild_id = inter.guild_id or 0
@@ -172,15 +180,23 @@ class AdminCog(commands.Cog):
             except InvalidValue as error:
                 await refuse(inter, bad_setting(name, error, minutes=name == "idle_timeout"))
                 return
+        now = datetime.fromtimestamp(self.ctx.clock.time(), UTC)
+        shown_daily = (  # first: refused for an hour with no channel, before anything is saved
+            await daily_setup.apply(self.ctx.db, guild_id, daily, now)
+            if daily.given
+            else await daily_settings(self.ctx.db, guild_id)
+        )
         if changes:
             await save_guild_settings(self.ctx.db, guild_id, updated)
-        if "time_zone" in changes:  # scheduled games keep their wall-clock time in the new zone
-            await replan_schedules(self.ctx.db, guild_id, datetime.fromtimestamp(self.ctx.clock.time(), UTC))
+        if "time_zone" in changes:  # scheduled games and the daily question keep their wall-clock time
+            await replan_schedules(self.ctx.db, guild_id, now)
+            await replan_daily(self.ctx.db, guild_id, now)
         stored = await self._language(guild_id, chosen)
         title = say("reply.settings_saved", inter.locale)
         marked = frozenset(changes) | ({"language"} if chosen is not None else set())
         shown = language_shown(stored, inter.guild_locale, inter.locale)
         embed = settings_embed(updated, title=title, changed=marked, locale=inter.locale, language=shown)
+        daily_setup.add_field(embed, shown_daily, inter.locale, changed=daily.given)
         await reply(inter, embed=embed)
 
     async def _language(self, guild_id: int, chosen: str | None) -> str | None:

@@ -29,6 +29,7 @@ from quizbot.game.progression import MAX_LEVEL, play_day, xp_for_level
 from quizbot.game.values import parse_enum
 from quizbot.i18n import LocaleLike
 from quizbot.storage.achievements import GrantedAchievement, member_achievements
+from quizbot.storage.daily import daily_streak
 from quizbot.storage.leaderboard import LeaderboardQuery, leaderboard
 from quizbot.storage.records import LeaderboardEntry, Scope, Timeframe
 from quizbot.storage.seasons import MAX_SEASON_NAME, ended_season_names
@@ -159,9 +160,10 @@ class StatsCog(commands.Cog):
             await inter.edit_original_response(content=no_games_yet(inter, who), allowed_mentions=NOBODY)
             return
         today = play_day(datetime.now(UTC), found.time_zone)  # the guild's day, as streaks count it
-        await inter.edit_original_response(
-            embed=stats_embed(who, found, today, inter.locale), allowed_mentions=NOBODY
-        )
+        now = datetime.fromtimestamp(self.ctx.clock.time(), UTC)  # the games' clock closes the daily question
+        daily = await daily_streak(self.ctx.db, inter.guild_id or 0, who.id, now)
+        embed = stats_embed(who, found, today, inter.locale, daily=daily)
+        await inter.edit_original_response(embed=embed, allowed_mentions=NOBODY)
 
     @commands.slash_command(
         name=Localized("achievements", key="cmd.achievements.name"),
@@ -281,9 +283,9 @@ def level_line(found: UserStats, locale: LocaleLike) -> str:
 
 
 def stats_embed(
-    who: disnake.User | disnake.Member, found: UserStats, today: date, locale: LocaleLike
+    who: disnake.User | disnake.Member, found: UserStats, today: date, locale: LocaleLike, *, daily: int = 0
 ) -> disnake.Embed:
-    """A member's statistics in this guild, in `locale`."""
+    """A member's statistics in this guild, in `locale` (`daily`: their question-of-the-day streak)."""
     words = i18n.active()
     embed = disnake.Embed(
         title=say("reply.stats_title", locale, name=display(who.display_name)), colour=BLURPLE
@@ -304,6 +306,7 @@ def stats_embed(
     embed.add_field(
         say("reply.stats_streak", locale), say("reply.stats_streak_value", locale, days=streak, best=best)
     )
+    embed.add_field(say("daily.streak", locale), say("reply.days", locale, count=daily))
     embed.add_field(say("reply.stats_rank", locale), say("reply.stats_rank_value", locale, rank=found.rank))
     embed.add_field(say("reply.stats_favourite", locale), found.favourite_category or "—")
     recent = []
