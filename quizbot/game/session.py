@@ -240,7 +240,7 @@ class QuizSession:
         if self.phase is not Phase.QUESTION_OPEN or now > self.deadline:
             raise InvalidState("there is no open question to give a hint for")
         steps = hints(self.question, typed=self.config.mode is AnswerMode.TYPED)
-        if self.hints_shown >= len(steps):
+        if self.hints_shown >= len(steps) or self.config.is_daily:  # a day's question has none
             raise InvalidState("no more hints for this question")
         self.hints_shown += 1
         if self.hinted_at is None:

@@ -79,6 +79,15 @@ def posts(double: DiscordDouble, club: StandardGuild) -> list[MessageRecord]:
     ]
 
 
+def public(double: DiscordDouble, club: StandardGuild) -> int:
+    """How many messages the bot has posted for everyone in the club's #trivia."""
+    return sum(
+        1
+        for m in double.store.messages.values()
+        if m.from_bot and m.key == club.channel.key and not m.ephemeral
+    )
+
+
 def questions(double: DiscordDouble, club: StandardGuild) -> list[MessageRecord]:
     return sorted(
         (m for m in double.store.messages.values() if is_question(m) and m.key == club.channel.key),
@@ -136,9 +145,13 @@ async def test_a_day_of_the_question_then_the_recap_across_a_dst_change(db: Data
         assert await choose(double, question, cy, wrong) == f"You chose **{letters[wrong]}**."
         assert await choose(double, question, cy, right) == f"Changed to **{letters[right]}**."
         assert len(posts(double, club)) == 1 and len(questions(double, club)) == 1  # nothing revealed
+        shown_before = public(double, club)
         game = await double.slash(club.guild, club.channel, club.admin, "trivia start", {"questions": 2})
         busy = await answer(game)
         assert busy.ephemeral and busy.embeds[0]["description"] == MESSAGES["session_exists"]
+        hint = await answer(await double.slash(club.guild, club.channel, ann, "trivia hint"))
+        assert hint.ephemeral and "no more hints for this question" in hint.text
+        assert public(double, club) == shown_before  # no hint or game shown in the channel
 
         await until(running, clock, SECOND + timedelta(minutes=3))
         assert len(questions(double, club)) == 2

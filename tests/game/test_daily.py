@@ -6,7 +6,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from quizbot.errors import InvalidValue, QuestionClosed
+from quizbot.errors import InvalidState, InvalidValue, QuestionClosed
 from quizbot.game.config import DAILY_WINDOW, SessionKind
 from quizbot.game.effects import (
     AnnounceEnd,
@@ -158,3 +158,11 @@ def test_a_daily_config_is_one_button_question_for_a_day(fields: dict[str, objec
         SessionConfig(1, DAILY_WINDOW)
     with pytest.raises(InvalidValue):
         SessionConfig(kind="weekly")  # type: ignore[arg-type]
+
+
+def test_a_question_of_the_day_gives_no_hints() -> None:
+    """A hint would be shown to the whole channel for a day: there are none to give."""
+    game = daily()
+    with pytest.raises(InvalidState, match="no more hints"):
+        game.hint(T0 + 60)
+    assert game.hints_shown == 0
