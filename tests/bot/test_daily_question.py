@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 
+from quizbot import i18n
 from quizbot.bot.app import RunningBot
 from quizbot.bot.catalogue import MESSAGES
+from quizbot.bot.daily import daily_embed
 from quizbot.clock import ManualClock
 from quizbot.game.questions import Question
-from quizbot.storage.daily import daily_settings, last_daily_post
+from quizbot.storage.daily import DailyRecap, daily_settings, last_daily_post
 from quizbot.storage.guilds import GuildSettings, save_guild_settings
 from quizbot.storage.pool import Database
 from quizbot.storage.questions import find_questions
@@ -26,6 +28,7 @@ from tests.bot.test_admin_cog import answer
 from tests.bot.test_schedule_runner import bot as sweeping_bot
 from tests.bot.test_schedule_runner import quiet
 from tests.bot.test_stats_cog import answered, shown
+from tests.game.factories import mc_question
 
 BERLIN = "Europe/Berlin"  # clocks go forward on Sunday 29 March 2026 (02:00 CET -> 03:00 CEST)
 START = datetime(2026, 3, 28, 7, 30, tzinfo=UTC)  # Saturday, 08:30 in Berlin
@@ -239,3 +242,18 @@ async def test_refusals_at_setup(db: Database) -> None:
         )
         assert off.embeds[0]["fields"][-1]["value"] == "Off"
         assert await daily_settings(db, club.guild.id) is None
+
+
+@pytest.mark.parametrize("locale", i18n.SUPPORTED)
+@pytest.mark.parametrize("right", [0, 1, 2, 5, 25])
+def test_the_post_is_worded_in_every_shipped_locale_within_discord_limits(locale: str, right: int) -> None:
+    """Title, until when, the recap's count (every plural form) and names, with no placeholder left."""
+    asked = mc_question(text="Q" * 400, explanation="E" * 600)
+    recap = DailyRecap(answered=right + 1, right=tuple(range(1, right + 1)), recorded=True)
+    embed = daily_embed(SECOND, asked, recap, names=True, locale=locale)
+    embed.check_limits()
+    words = [embed.title or "", embed.description or "", *(f.name + f.value for f in embed.fields)]
+    assert all("{" not in text and text for text in words)
+    assert f"<t:{int(SECOND.timestamp())}:t>" in (embed.description or "")
+    nobody = daily_embed(SECOND, asked, DailyRecap(0, (), True), names=True, locale=locale)
+    assert nobody.fields[0].value.endswith(i18n.text(locale, "daily.recap.nobody"))
