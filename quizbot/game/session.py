@@ -8,11 +8,9 @@ exactly where it stopped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from uuid import UUID
 
 from quizbot.errors import InvalidState, InvalidValue, NotHost, QuestionClosed
-from quizbot.game.achievements import PlayerFacts
 from quizbot.game.config import (
     MAX_QUESTIONS,
     MAX_TIMEOUT,
@@ -40,6 +38,7 @@ from quizbot.game.effects import (
     TeamStanding,
 )
 from quizbot.game.hints import hints, points_share
+from quizbot.game.players import AnswerOutcome, Phase, Player, player_facts
 from quizbot.game.questions import Matcher, Question, exact_matcher
 from quizbot.game.reviews import recall_of
 from quizbot.game.scoring import points_for, xp_for
@@ -60,44 +59,6 @@ __all__ = [
     "SessionConfig",
     "SessionKind",
 ]
-
-
-class Phase(StrEnum):
-    """Where a session is in its life."""
-
-    CREATED = "created"
-    LOBBY = "lobby"  # a team game before its first question: players join teams
-    QUESTION_OPEN = "question_open"
-    REVEALED = "revealed"
-    FINISHED = "finished"
-    STOPPED = "stopped"
-    EXPIRED = "expired"
-
-    @property
-    def over(self) -> bool:
-        return self in (Phase.FINISHED, Phase.STOPPED, Phase.EXPIRED)
-
-
-class AnswerOutcome(StrEnum):
-    """What became of one answer."""
-
-    ACCEPTED = "accepted"
-    CHANGED = "changed"  # buttons: a new choice replaced the old one before the close
-    IGNORED = "ignored"  # typed: this player already answered this question
-
-
-@dataclass(slots=True)
-class Player:
-    """A player's running totals in one session."""
-
-    name: str
-    points: int = 0
-    correct: int = 0
-    wrong: int = 0
-    current_run: int = 0  # correct answers in a row, up to the last reveal
-    best_run: int = 0
-    fastest_correct: float | None = None  # seconds
-    last_at_half: bool = False
 
 
 @dataclass(slots=True)
@@ -399,28 +360,9 @@ class QuizSession:
                 participants=participants,
                 started_at=self.created_at,
                 finished_at=now,
-                facts=self._facts(),
+                facts=player_facts(self.players, len(self.questions), self.config.difficulty),
             ),
         ]
-
-    def _facts(self) -> tuple[PlayerFacts, ...]:
-        top = max((p.points for p in self.players.values()), default=0)
-        return tuple(
-            PlayerFacts(
-                user_id=user_id,
-                name=player.name,
-                answered=player.correct + player.wrong,
-                correct=player.correct,
-                best_run=player.best_run,
-                fastest_correct=player.fastest_correct,
-                won=player.points == top and top > 0,
-                last_at_half=player.last_at_half,
-                players=len(self.players),
-                question_count=len(self.questions),
-                difficulty=self.config.difficulty,
-            )
-            for user_id, player in sorted(self.players.items())
-        )
 
     def _is_correct(self, response: object) -> bool:
         question = self.question
