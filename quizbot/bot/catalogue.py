@@ -178,6 +178,7 @@ _STATES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"teams are fixed once the first question is asked"), "reply.why_teams_fixed"),
     (re.compile(r"the game has already begun"), "reply.why_game_begun"),
     (re.compile(r"this quiz is not a team game"), "reply.why_not_team_game"),
+    (re.compile(r"the question of the day is not stopped or skipped"), "reply.why_daily_runs"),
 )
 # What storage and the game core say of a bad value, matched to the players' words, first match
 # wins: a pattern's named groups are the message's details (options and values as sent, never

@@ -215,16 +215,19 @@ class QuizSession:
         """Close the open question now (host or moderator)."""
         self._authorise(user_id, is_moderator, "skip a question")
         self._check_live()
+        self._not_daily()
         if self.phase is not Phase.QUESTION_OPEN:
             raise InvalidState("there is no open question to skip")
         self.last_activity = now
         return self._close(now)
 
     def stop(self, user_id: int, is_moderator: bool, now: float) -> list[Effect]:
-        """End the quiz early (host or moderator); answers to the open question are discarded."""
+        """End the quiz early (host or moderator); answers to the open question are discarded, so a
+        question of the day cannot be stopped."""
         self._authorise(user_id, is_moderator, "stop the quiz")
         if self.phase.over:
             raise InvalidState("the quiz is already over")
+        self._not_daily()
         return self._end(Phase.STOPPED, now, user_id)
 
     def expire(self, now: float) -> list[Effect]:
@@ -388,6 +391,12 @@ class QuizSession:
     def _require(self, phase: Phase, action: str) -> None:
         if self.phase is not phase:
             raise InvalidState(f"cannot {action} a quiz that is {self.phase.value}")
+
+    def _not_daily(self) -> None:
+        """A question of the day runs its whole day (a moderator's stop would lose its answers);
+        it is turned off in the settings, which let it close first."""
+        if self.config.is_daily:
+            raise InvalidState("the question of the day is not stopped or skipped")
 
     def _check_live(self) -> None:
         if self.phase.over:

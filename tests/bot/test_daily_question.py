@@ -154,6 +154,9 @@ async def test_a_day_of_the_question_then_the_recap_across_a_dst_change(db: Data
         assert busy.ephemeral and busy.embeds[0]["description"] == MESSAGES["session_exists"]
         hint = await answer(await double.slash(club.guild, club.channel, ann, "trivia hint"))
         assert hint.ephemeral and "no more hints for this question" in hint.text
+        for command in ("trivia stop", "trivia skip"):  # the admin moderates: still refused, nothing lost
+            refused = await answer(await double.slash(club.guild, club.channel, club.admin, command))
+            assert refused.ephemeral and "question of the day stays open until the next one" in refused.text
         assert public(double, club) == shown_before  # no hint or game shown in the channel
 
         await until(running, clock, SECOND + timedelta(minutes=3))

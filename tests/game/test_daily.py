@@ -166,3 +166,14 @@ def test_a_question_of_the_day_gives_no_hints() -> None:
     with pytest.raises(InvalidState, match="no more hints"):
         game.hint(T0 + 60)
     assert game.hints_shown == 0
+
+
+@pytest.mark.parametrize("action", ["stop", "skip"])
+def test_a_moderator_cannot_stop_or_skip_the_question_of_the_day(action: str) -> None:
+    """Stopping would throw the day's answers away and skipping would reveal it early: both are
+    refused, even to a moderator, and the answers stay."""
+    game = daily()
+    game.answer(10, "ten", 0, CORRECT, T0 + 60)
+    with pytest.raises(InvalidState, match="question of the day is not stopped or skipped"):
+        getattr(game, action)(HOST_ID, True, T0 + 120)
+    assert game.phase is Phase.QUESTION_OPEN and 10 in game.answers
