@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import disnake
@@ -81,6 +82,11 @@ class QuizContext:
             yield
         finally:
             self.starting.discard(key)
+
+    def now(self) -> datetime:
+        """The games' clock's moment as an aware UTC datetime: what study cards, seasons, schedules
+        and the question of the day call now."""
+        return datetime.fromtimestamp(self.clock.time(), UTC)
 
     def session(self, key: tuple[int, int]) -> ActorRef[Any]:
         """The session in a channel, or SessionNotFound."""

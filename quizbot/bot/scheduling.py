@@ -10,7 +10,7 @@ The runner that starts the games is bot/schedules.py.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -169,7 +169,7 @@ class ScheduleCommands:
         role, minutes = pinged_role(inter, ping_role, minutes_before)
         assert guild is not None and run_at is not None  # playable_channel and clock_time said so
         await inter.response.defer(ephemeral=True)
-        now = datetime.fromtimestamp(self.ctx.clock.time(), UTC)
+        now = self.ctx.now()
         number = await add_schedule(
             self.ctx.db, guild.id, where.id, inter.author.id, run_at, mask, options, now,
             ping_role_id=role, ping_minutes=minutes,

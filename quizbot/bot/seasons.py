@@ -8,7 +8,6 @@ pinging the winners only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import disnake
@@ -66,7 +65,7 @@ async def start(ctx: QuizContext, inter: CommandInter, name: object) -> None:
         return
     await inter.response.defer(ephemeral=True)
     try:
-        season = await start_season(ctx.db, inter.guild_id or 0, chosen, now(ctx))
+        season = await start_season(ctx.db, inter.guild_id or 0, chosen, ctx.now())
     except SeasonRunning:
         await refuse(inter, problem("season.already_running"))
         return
@@ -82,7 +81,7 @@ async def end(ctx: QuizContext, inter: CommandInter, channel: object) -> None:
     where = announce_channel(inter, channel) if channel is not None else None
     await inter.response.defer(ephemeral=True)
     try:
-        ended = await end_season(ctx.db, inter.guild_id or 0, now(ctx))
+        ended = await end_season(ctx.db, inter.guild_id or 0, ctx.now())
     except NoSeasonRunning:
         await refuse(inter, problem("season.none_running"))
         return
@@ -94,11 +93,6 @@ async def end(ctx: QuizContext, inter: CommandInter, channel: object) -> None:
         return
     ctx.outbox.post((where.guild.id, where.id), lambda locale: announcement(ended, locale))
     await reply(inter, say("season.ended_announced", inter.locale, name=name, channel=where.mention))
-
-
-def now(ctx: QuizContext) -> datetime:
-    """The games' clock's moment: what a season's start and end are stamped with."""
-    return datetime.fromtimestamp(ctx.clock.time(), UTC)
 
 
 def announce_channel(inter: CommandInter, value: object) -> disnake.TextChannel:

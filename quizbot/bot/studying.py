@@ -9,7 +9,6 @@ question's explanation.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import disnake
@@ -21,6 +20,7 @@ from quizbot.bot.catalogue import problem, say
 from quizbot.bot.context import NO_MENTIONS, QuizContext, refuse
 from quizbot.bot.durable import change, confirm
 from quizbot.bot.render import BLURPLE
+from quizbot.bot.settings_view import MAX_CHOICES
 from quizbot.bot.starting import TOPIC_LIMIT, begin, start_session
 from quizbot.bot.study_deck import Deck, study_deck, topic_names, topic_questions
 from quizbot.errors import SessionExists
@@ -31,14 +31,8 @@ from quizbot.storage.guilds import guild_settings
 from quizbot.storage.study import next_due
 
 SOLO_GUILD = 0  # study sessions live in DMs, which belong to no guild
-MAX_CHOICES = 25  # Discord's limit on autocomplete choices
 DEFAULT_QUESTIONS, DEFAULT_SECONDS = 10, 30  # /study start's defaults
 STUDY_TOPIC = "study"  # a session's topic when the player named none
-
-
-def now_of(ctx: QuizContext) -> datetime:
-    """The games' clock as an aware UTC datetime: what FSRS and the study queries call now."""
-    return datetime.fromtimestamp(ctx.clock.time(), UTC)
 
 
 async def server_zone(ctx: QuizContext, inter: Interaction[Any]) -> str | None:
@@ -160,7 +154,7 @@ async def study_now(
         return
     zone = await server_zone(ctx, inter)
     deck = await study_deck(
-        ctx.db, inter.author.id, now_of(ctx), pool, count=count or DEFAULT_QUESTIONS, server_zone=zone
+        ctx.db, inter.author.id, ctx.now(), pool, count=count or DEFAULT_QUESTIONS, server_zone=zone
     )
     if not deck.questions:
         due = await next_due(ctx.db, inter.author.id)

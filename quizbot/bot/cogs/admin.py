@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import disnake
@@ -180,7 +179,7 @@ class AdminCog(commands.Cog):
             except InvalidValue as error:
                 await refuse(inter, bad_setting(name, error, minutes=name == "idle_timeout"))
                 return
-        now = datetime.fromtimestamp(self.ctx.clock.time(), UTC)
+        now = self.ctx.now()
         shown_daily = (  # first: refused for an hour with no channel, before anything is saved
             await daily_setup.apply(self.ctx.db, guild_id, daily, now)
             if daily.given

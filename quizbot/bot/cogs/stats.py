@@ -160,7 +160,7 @@ class StatsCog(commands.Cog):
             await inter.edit_original_response(content=no_games_yet(inter, who), allowed_mentions=NOBODY)
             return
         today = play_day(datetime.now(UTC), found.time_zone)  # the guild's day, as streaks count it
-        now = datetime.fromtimestamp(self.ctx.clock.time(), UTC)  # the games' clock closes the daily question
+        now = self.ctx.now()  # the games' clock closes the daily question
         daily = await daily_streak(self.ctx.db, inter.guild_id or 0, who.id, now)
         embed = stats_embed(who, found, today, inter.locale, daily=daily)
         await inter.edit_original_response(embed=embed, allowed_mentions=NOBODY)

@@ -7,8 +7,7 @@ and every reply is private and worded from the catalogue in the reader's languag
 
 from __future__ import annotations
 
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import disnake
 from babel.numbers import format_percent
@@ -22,12 +21,11 @@ from quizbot.bot.catalogue import Refused, problem, say
 from quizbot.bot.context import QuizContext, refuse, reply
 from quizbot.bot.custom_ids import ResetButton
 from quizbot.bot.render import BLURPLE, RED
+from quizbot.bot.settings_view import matching_zones
 from quizbot.bot.starting import TOPIC_LIMIT
 from quizbot.bot.studying import (
     DEFAULT_QUESTIONS,
     DEFAULT_SECONDS,
-    MAX_CHOICES,
-    now_of,
     server_zone,
     stop_study,
     study_now,
@@ -41,18 +39,6 @@ from quizbot.storage import study as storage
 def missing(option: str) -> Refused:
     """The refusal of a required option left out (the bot-wide check refuses it first)."""
     return Refused(problem("option_missing", option=option))
-
-
-@cache
-def _zones() -> tuple[str, ...]:
-    """Every IANA zone name this system has, sorted (read once)."""
-    return tuple(sorted(available_timezones()))
-
-
-def zones_like(typed: str) -> list[str]:
-    """IANA zones containing `typed`, any letter case; at most 25, Discord's limit."""
-    wanted = typed.strip().casefold()
-    return [zone for zone in _zones() if wanted in zone.casefold()][:MAX_CHOICES]
 
 
 class StudyCog(commands.Cog):
@@ -125,7 +111,7 @@ class StudyCog(commands.Cog):
     async def stats(self, inter: CommandInter) -> None:
         """Due now, today and this week, reviews done, 30-day retention, longest streak, the zone."""
         figures = await storage.study_stats(
-            self.ctx.db, inter.author.id, now_of(self.ctx), server_zone=await server_zone(self.ctx, inter)
+            self.ctx.db, inter.author.id, self.ctx.now(), server_zone=await server_zone(self.ctx, inter)
         )
         locale = inter.locale
         if figures.retention is None:
@@ -166,14 +152,14 @@ class StudyCog(commands.Cog):
         chosen = validation.time_zone("zone", zone)
         if chosen is None:
             raise missing("zone")
-        await storage.set_time_zone(self.ctx.db, inter.author.id, chosen, now_of(self.ctx))
+        await storage.set_time_zone(self.ctx.db, inter.author.id, chosen, self.ctx.now())
         await reply(inter, say("study.zone_set", inter.locale, zone=chosen))
 
     @timezone.autocomplete("zone")
     async def zone_choices(self, inter: CommandInter, text: str) -> list[str]:
         """IANA zones containing what the user typed (at most 25)."""
         typed = validation.typed_so_far(text, limit=64)
-        return [] if typed is None else zones_like(typed)
+        return [] if typed is None else matching_zones(typed)
 
     @study.sub_command(
         name=Localized("new_cards", key="cmd.study.new_cards.name"),
@@ -224,7 +210,7 @@ class StudyCog(commands.Cog):
             self.ctx.db,
             inter.author.id,
             moment,
-            now_of(self.ctx),
+            self.ctx.now(),
             server_zone=zone_asked,
             locale=i18n.resolve(inter.locale),
         )
