@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from abc import ABC, abstractmethod
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # the context holds the reminders' sweeper: imported for type
 TICK = 60.0  # a sweep on every minute of the clock
 
 
-class MinuteSweeper:
+class MinuteSweeper(ABC):
     """The loop; a subclass does one minute's work in `sweep_once` and names itself in `what`."""
 
     what = "sweep"  # for the task's name and its log lines
@@ -38,9 +39,9 @@ class MinuteSweeper:
         self._task: asyncio.Task[None] | None = None
         self._resting = asyncio.Event()  # set while the loop waits for its next minute
 
+    @abstractmethod
     async def sweep_once(self, now: datetime) -> object:
-        """One minute's work, as of `now`."""
-        raise NotImplementedError
+        """One minute's work, as of `now` (each sweeper's own)."""
 
     def start(self) -> None:
         """Start the loop (it first waits for the bot to be ready)."""
