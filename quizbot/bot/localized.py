@@ -14,8 +14,21 @@ from collections.abc import Iterable
 import disnake
 
 from quizbot import i18n
+from quizbot.i18n import LocaleLike
 
 PREFIX = "cmd."
+
+
+def command_word(locale: LocaleLike, *path: str) -> str:
+    """One command, group or option name (the last of `path`) as a client in `locale` shows it: its
+    `cmd.<path>.name` text where the catalogue has one, else as registered."""
+    key = ".".join(("cmd", *path, "name"))
+    return i18n.text(locale, key) if key in i18n.active() else path[-1]
+
+
+def command_shown(locale: LocaleLike, *path: str) -> str:
+    """A command as a client in `locale` shows it, quoted (`/study start`), each part by `command_word`."""
+    return "`/" + " ".join(command_word(locale, *path[:depth]) for depth in range(1, len(path) + 1)) + "`"
 
 
 class CommandLocalizations(disnake.LocalizationStore):

@@ -36,6 +36,7 @@ from quizbot import i18n
 from quizbot.backoff import full_jitter
 from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.limiter import Limiter, Priority
+from quizbot.bot.localized import command_shown
 from quizbot.bot.sweeper import MinuteSweeper
 from quizbot.clock import Clock, sleep
 from quizbot.i18n import LocaleLike
@@ -215,17 +216,6 @@ def reminder_text(locale: LocaleLike, cards_due: int) -> str:
     """The reminder DM in `locale`: how many cards are due, how to start, how to stop."""
     start, stop = command_shown(locale, *START_COMMAND), command_shown(locale, *STOP_COMMAND)
     return i18n.text(locale, "reminder.due", count=cards_due, start=start, stop=stop)
-
-
-def command_shown(locale: LocaleLike, *path: str) -> str:
-    """A command as the reader's client shows it (`/study start`): each part by its `cmd.` name
-    where the catalogue has one, else as registered."""
-    words = i18n.active()
-    parts = []
-    for depth, part in enumerate(path, start=1):
-        key = ".".join(("cmd", *path[:depth], "name"))
-        parts.append(words.text(locale, key) if key in words else part)
-    return "`/" + " ".join(parts) + "`"
 
 
 def _zone(name: str) -> tzinfo:

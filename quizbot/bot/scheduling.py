@@ -24,8 +24,7 @@ from quizbot.bot import validation
 from quizbot.bot.catalogue import Refused, problem, say
 from quizbot.bot.cogs.admin import can_manage
 from quizbot.bot.context import QuizContext, not_permitted, reply
-from quizbot.bot.localized import choices
-from quizbot.bot.reminders import command_shown
+from quizbot.bot.localized import choices, command_shown
 from quizbot.bot.schedule_days import day_suggestions, days_shown, parse_days
 from quizbot.bot.starting import quiz_options
 from quizbot.bot.types import CommandInter

@@ -11,6 +11,7 @@ import disnake
 
 from quizbot import i18n
 from quizbot.bot.catalogue import Detail, Problem, invalid, problem, say
+from quizbot.bot.localized import command_word
 from quizbot.bot.render import BLURPLE, GREEN
 from quizbot.errors import InvalidValue
 from quizbot.i18n import DEFAULT, LocaleLike
@@ -56,8 +57,7 @@ def bad_setting(name: str, error: InvalidValue, *, minutes: bool = False) -> Pro
 
 def setting_label(name: str, locale: LocaleLike) -> str:
     """A setting as /settings set names its option in `locale` (the option's own name elsewhere)."""
-    key = f"cmd.settings.set.{name}.name"
-    return i18n.text(locale, key) if key in i18n.active() else name
+    return command_word(locale, "settings", "set", name)
 
 
 def settings_embed(
