@@ -71,6 +71,11 @@ class Rendered:
         return mentioning(*self.pings)
 
 
+def display(name: str) -> str:
+    """A stored or member name as plain text in a message: no markdown, no mentions."""
+    return disnake.utils.escape_mentions(disnake.utils.escape_markdown(name))
+
+
 def mentioning(*user_ids: int) -> disnake.AllowedMentions:
     """AllowedMentions that ping exactly these users (none when empty), never @everyone or roles."""
     users = [disnake.Object(user_id) for user_id in user_ids]

@@ -13,12 +13,12 @@ from typing import Any
 import disnake
 from disnake import Localized
 from disnake.ext import commands
-from disnake.utils import escape_markdown, escape_mentions, format_dt
+from disnake.utils import format_dt
 
 from quizbot.bot import validation
 from quizbot.bot.catalogue import Listed, problem, say
 from quizbot.bot.context import QuizContext, refuse, reply
-from quizbot.bot.render import Rendered
+from quizbot.bot.render import Rendered, display
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue, NoSeasonRunning, SeasonNameTaken, SeasonRunning
 from quizbot.i18n import LocaleLike
@@ -70,9 +70,9 @@ async def start(ctx: QuizContext, inter: CommandInter, name: object) -> None:
         await refuse(inter, problem("season.already_running"))
         return
     except SeasonNameTaken:
-        await refuse(inter, problem("season.name_taken", name=plain(chosen)))
+        await refuse(inter, problem("season.name_taken", name=display(chosen)))
         return
-    await reply(inter, say("season.started", inter.locale, name=plain(season.name)))
+    await reply(inter, say("season.started", inter.locale, name=display(season.name)))
 
 
 async def end(ctx: QuizContext, inter: CommandInter, channel: object) -> None:
@@ -85,7 +85,7 @@ async def end(ctx: QuizContext, inter: CommandInter, channel: object) -> None:
     except NoSeasonRunning:
         await refuse(inter, problem("season.none_running"))
         return
-    name = plain(ended.season.name)
+    name = display(ended.season.name)
     if where is None:
         await reply(
             inter, say("season.ended", inter.locale, name=name), embed=season_embed(ended, inter.locale)
@@ -101,11 +101,6 @@ def announce_channel(inter: CommandInter, value: object) -> disnake.TextChannel:
     return validation.postable_channel(inter, "announce_channel", value, **refusals)
 
 
-def plain(name: str) -> str:
-    """A stored name as plain text: no markdown, no mentions."""
-    return escape_mentions(escape_markdown(name))
-
-
 def standings_lines(rows: list[LeaderboardEntry], locale: LocaleLike) -> str:
     """The archived top 10, one line each: place, member, points."""
     lines = []
@@ -119,7 +114,7 @@ def season_embed(ended: EndedSeason, locale: LocaleLike) -> disnake.Embed:
     """An ended season's final board: its dates and its top 10 (or that nobody scored)."""
     season = ended.season
     embed = disnake.Embed(
-        title=say("season.board_title", locale, name=plain(season.name)), colour=TROPHY_GOLD
+        title=say("season.board_title", locale, name=display(season.name)), colour=TROPHY_GOLD
     )
     ended_at = season.ended_at or season.started_at
     span = say("season.span", locale, start=format_dt(season.started_at, "D"), end=format_dt(ended_at, "D"))
@@ -131,7 +126,7 @@ def season_embed(ended: EndedSeason, locale: LocaleLike) -> disnake.Embed:
 def announcement(ended: EndedSeason, locale: LocaleLike) -> Rendered:
     """The winners' announcement in `locale`: it names (and pings) the top 3 only."""
     winners = [row.user_id for row in ended.standings if row.rank <= WINNERS][:WINNERS]
-    name = plain(ended.season.name)
+    name = display(ended.season.name)
     if winners:
         named = Listed(tuple(f"<@{user_id}>" for user_id in winners))
         content = say("season.winners", locale, name=name, winners=named)
@@ -160,6 +155,6 @@ async def archived_board(ctx: QuizContext, inter: CommandInter, name: object) ->
     await inter.response.defer()  # public: the board is for everyone (a refusal withdraws it)
     found = await archived_season(ctx.db, inter.guild_id, typed)
     if found is None:
-        await refuse(inter, problem("season.unknown", name=plain(typed.strip())))
+        await refuse(inter, problem("season.unknown", name=display(typed.strip())))
         return
     await inter.edit_original_response(embed=season_embed(found, inter.locale), allowed_mentions=NOBODY)

@@ -12,7 +12,7 @@ from typing import Any
 import disnake
 from disnake import Localized
 from disnake.ext import commands
-from disnake.utils import escape_markdown, escape_mentions, format_dt
+from disnake.utils import format_dt
 
 from quizbot import i18n
 from quizbot.bot import validation
@@ -20,7 +20,7 @@ from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import Listed, Problem, invalid, problem, say
 from quizbot.bot.context import QuizContext, refuse
 from quizbot.bot.localized import choices
-from quizbot.bot.render import BLURPLE, GREEN, achievement_words
+from quizbot.bot.render import BLURPLE, GREEN, achievement_words, display
 from quizbot.bot.seasons import SEASON_OPTION, archived_board
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
@@ -211,11 +211,6 @@ class StatsCog(commands.Cog):
             return LeaderboardQuery(chosen, inter.guild_id or 0, name or None, period, BOARD_ROWS)
         except InvalidValue as error:
             return invalid(str(error))
-
-
-def display(name: str) -> str:
-    """A name as plain text in a message: no markdown, no mentions."""
-    return escape_mentions(escape_markdown(name))
 
 
 def board_embed(query: LeaderboardQuery, rows: list[LeaderboardEntry], locale: LocaleLike) -> disnake.Embed:
