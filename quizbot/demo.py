@@ -23,11 +23,12 @@ from quizbot.clock import ManualClock
 from quizbot.config import Settings
 from quizbot.questions.bank import QuestionBank
 from quizbot.storage.pool import Database
-from quizbot.testing import DiscordDouble, MessageRecord, StandardGuild
+from quizbot.testing import DiscordDouble, InteractionRecord, MessageRecord, StandardGuild
 from quizbot.testing.actors import settle
 from quizbot.testing.clocks import QuietBot, SteppingClock
 
 QUESTIONS, SOLO_QUESTIONS, SECONDS, PAUSE = 3, 2, 20, 4
+SKILLS = (0.8, 0.6, 0.4)  # each player's chance of knowing a question
 BOT_OPTIONS = {"guild_ready_timeout": 0.05}
 _ANSWERS = {q.text: q for qs in QuestionBank.load()[0].by_category.values() for q in qs}
 
@@ -118,17 +119,24 @@ async def _live_question(
 
 
 async def _play_question(
-    running: RunningBot, double: DiscordDouble, where: StandardGuild, log: Transcript, rng: random.Random
+    running: RunningBot,
+    double: DiscordDouble,
+    where: StandardGuild,
+    log: Transcript,
+    rng: random.Random,
+    *,
+    skills: tuple[float, ...] = SKILLS,
 ) -> None:
-    """Every player answers the open question, on the message whose buttons belong to the live game."""
+    """Every player answers the open question, on the message whose buttons belong to the live
+    game: rightly with the chance of their skill, else a wrong option."""
     key = (where.guild.id, where.channel.id)
     question = await _live_question(running, double, key, where.channel.key)
     log.flush(where)
     options = _buttons(question, ButtonKind.ANSWER)
     right = _right_option(question)
-    for skill, player in zip((0.8, 0.6, 0.4), where.players, strict=False):
-        knows = right is not None and rng.random() < skill
-        choice = right if knows and right is not None else rng.randrange(len(options))
+    for skill, player in zip(skills, where.players, strict=False):
+        wrong = [option for option in range(len(options)) if option != right]
+        choice = right if right is not None and rng.random() < skill else rng.choice(wrong)
         log.person(player.user.name, f"clicks {'ABCDE'[choice]}")
         await (await double.click(question, options[choice], player)).wait_ack(timeout=3)
 
@@ -150,7 +158,7 @@ async def _study(
     for player in server.players:
         dm = double.dm_channel(player)
         log.person(player.user.name, "clicks Review what I missed")
-        await (await double.click(podium, review, player)).wait_original_edit(timeout=10)
+        await _answered(await double.click(podium, review, player))
         await _settle(running)
         log.flush(server)
         if (0, dm.id) in running.service.directory:
@@ -163,11 +171,15 @@ async def _study(
     await _advance(running, clock, 24 * 3600)
     log.person(player.user.name, f"/study start questions:{SOLO_QUESTIONS} (in #trivia)")
     options: dict[str, Any] = {"questions": SOLO_QUESTIONS, "timeout": SECONDS}
-    await (
-        await double.slash(server.guild, server.channel, player, "study start", options)
-    ).wait_original_edit(timeout=10)
+    await _answered(await double.slash(server.guild, server.channel, player, "study start", options))
     log.flush(server)
     await _answer_study(running, double, player, clock, log)
+
+
+async def _answered(record: InteractionRecord) -> None:
+    """Wait for the bot's answer to a deferred interaction: its "thinking" message filled in, by an
+    edit or by the first follow-up (Discord shows either in its place)."""
+    await record.wait_until(lambda r: bool(r.original_edits or r.followups), 10, "the bot's answer")
 
 
 async def _answer_study(
@@ -215,8 +227,9 @@ async def run_demo(settings: Settings, db: Database, *, seed: int = 7) -> int:
             await double.wait_for_message(
                 lambda m: "starting" in m.text, timeout=30, channel=server.channel.key
             )
-            for _ in range(2):
-                await _play_question(first, double, server, log, rng)
+            for number in range(2):  # the weakest player misses the first: they will review it
+                skills = (*SKILLS[:-1], 0.0) if number == 0 else SKILLS
+                await _play_question(first, double, server, log, rng, skills=skills)
                 await _advance(first, clock, SECONDS)
                 await _advance(first, clock, PAUSE)
                 log.flush(server)
