@@ -35,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply schema.sql (idempotent)")
     db_commands.add_parser("status", help="print schema version, table sizes and pool health")
+    questions = commands.add_parser("questions", help="the question bank: check packs")
+    question_commands = questions.add_subparsers(dest="questions_command", required=True)
+    check = question_commands.add_parser("check", help="audit the bank with these packs added (no database)")
+    check.add_argument("packs", nargs="*", type=Path, help="pack files to check with the shipped bank")
     return parser
 
 
@@ -62,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "questions" and args.questions_command == "check":
+        return _check_questions(args.packs)
     if args.command == "run":
         return await _run(settings)
     if args.command == "demo":
@@ -93,6 +99,17 @@ async def _run(settings: Settings) -> int:
     async with open_database(settings) as db:
         await run_forever(settings, db)
     return 0
+
+
+def _check_questions(packs: Sequence[Path]) -> int:
+    """Print every problem the audit finds in the bank with `packs`; exit 1 if there is any."""
+    from quizbot.questions.audit import check_packs  # noqa: PLC0415 - rapidfuzz's process only here
+
+    problems = check_packs(packs)
+    for line in problems:
+        print(line)
+    print(f"{len(problems)} problems" if problems else "no problems found")
+    return 1 if problems else 0
 
 
 async def status_report(db: Database, settings: Settings) -> str:
