@@ -17,7 +17,7 @@ from quizbot.actors.policy import SupervisorSettings
 from quizbot.bot.bot import QuizBot, build_bot
 from quizbot.bot.channel import DiscordChannel
 from quizbot.bot.channel_language import ChannelLanguages
-from quizbot.bot.cogs import EXTENSIONS
+from quizbot.bot.cogs import add_cogs
 from quizbot.bot.context import QuizContext
 from quizbot.bot.daily import DailyPoster
 from quizbot.bot.housekeeping import keep_house
@@ -141,8 +141,7 @@ async def running_bot(
         reminders=reminders,
     )
     bot.context = context
-    for extension in EXTENSIONS:
-        bot.load_extension(extension)
+    add_cogs(bot)
     reminders.start()  # it waits for the bot to be ready, then sweeps every minute
     roles = RoleGranter(bot, db, channel.limiter, clock=games_clock)  # role rewards, on the games' clock
     roles.start()

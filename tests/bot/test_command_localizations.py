@@ -14,7 +14,7 @@ from disnake.ext import commands
 
 from quizbot import i18n
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.cogs import EXTENSIONS
+from quizbot.bot.cogs import add_cogs
 from quizbot.bot.localized import CommandLocalizations, choices
 from tests.bot.conftest import World
 
@@ -114,8 +114,7 @@ def loaded_bot() -> QuizBot:
     """A QuizBot with every cog, not started: its commands are built and localised as at start-up."""
     bot = QuizBot(command_sync_flags=commands.CommandSyncFlags.none())  # never started, never synced
     bot._context = object()  # type: ignore[assignment]  # setup only hands it to the cog
-    for extension in EXTENSIONS:
-        bot.load_extension(extension)
+    add_cogs(bot)
     return bot
 
 

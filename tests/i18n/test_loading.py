@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Coroutine
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -13,7 +14,7 @@ from quizbot import i18n
 from quizbot.bot.app import running_bot
 from quizbot.config import Settings
 from quizbot.errors import ConfigError, LocaleFileError
-from quizbot.i18n import Catalogue
+from quizbot.i18n import LOCALES, SUPPORTED, Catalogue
 from quizbot.storage.pool import Database
 from tests.i18n.conftest import ENGLISH, GERMAN, POLISH, WriteLocales, as_json
 
@@ -152,6 +153,30 @@ async def test_the_bot_does_not_start_with_a_malformed_locale_file(
     folder = locales(en_US='{\n  "busy": "Busy.",\n  "hello": \n}\n')
     real = Catalogue.load
     monkeypatch.setattr(i18n, "Catalogue", SimpleNamespace(load=lambda: real(folder, ("en-US",))))
+    monkeypatch.setattr(i18n, "_shipped", None)  # as in a new process: nothing read yet
     with pytest.raises(LocaleFileError, match=r"en-US\.json, line 4: is not valid JSON"):
         async with running_bot(Settings(), cast(Database, None)):
             pass
+
+
+def test_load_reads_the_files_again_only_when_one_changed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A second start in one process reuses what the first read, unless a file's size or time changed."""
+    for locale in SUPPORTED:
+        (tmp_path / f"{locale}.json").write_bytes((LOCALES / f"{locale}.json").read_bytes())
+    reads: list[Path] = []
+    real = Catalogue.load
+
+    def counted() -> Catalogue:
+        reads.append(tmp_path)
+        return real(tmp_path)
+
+    monkeypatch.setattr(i18n, "LOCALES", tmp_path)
+    monkeypatch.setattr(i18n, "Catalogue", SimpleNamespace(load=counted))
+    monkeypatch.setattr(i18n, "_shipped", None)
+    first = i18n.load()
+    assert i18n.load() is first and len(reads) == 1
+    english = tmp_path / "en-US.json"
+    english.write_text(english.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    assert i18n.load() is not first and len(reads) == 2
