@@ -364,6 +364,57 @@ CREATE TABLE IF NOT EXISTS daily_posts (
     PRIMARY KEY (guild_id, day)
 );
 
-INSERT INTO schema_version (singleton, version) VALUES (true, 6)
+-- Question reports (issue 14): a player reports a question at most once (its identity), with one
+-- of four reasons and an optional note. A guild's admins see their guild's open reports; a report
+-- is closed when they dismiss it or hide the question. Reports from several guilds flag a question
+-- to the bot's owner. The (user_id, reported_at) index serves the per-user rate limit.
+CREATE TABLE IF NOT EXISTS question_reports (
+    question_id text NOT NULL,  -- Question.identity
+    user_id     bigint NOT NULL,
+    guild_id    bigint NOT NULL,  -- 0 for a report from a DM
+    reason      text NOT NULL CHECK (reason IN ('wrong', 'unclear', 'offensive', 'outdated')),
+    note        text NOT NULL DEFAULT '' CHECK (char_length(note) <= 300),
+    status      text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'dismissed', 'hidden')),
+    reported_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (question_id, user_id)
+);
+CREATE INDEX IF NOT EXISTS question_reports_guild_idx
+    ON question_reports (guild_id, status, question_id);
+CREATE INDEX IF NOT EXISTS question_reports_user_idx ON question_reports (user_id, reported_at);
+
+-- Questions taken out of play: for one guild (guild_id > 0, by its admins) or everywhere
+-- (guild_id = 0, by the bot's owner from the command line). A hidden question leaves games, study
+-- decks and the question of the day.
+CREATE TABLE IF NOT EXISTS hidden_questions (
+    guild_id    bigint NOT NULL CHECK (guild_id >= 0),
+    question_id text NOT NULL,
+    reason      text NOT NULL DEFAULT '' CHECK (char_length(reason) <= 300),
+    hidden_by   bigint NOT NULL DEFAULT 0,  -- 0: the owner, from the command line
+    hidden_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (guild_id, question_id)
+);
+
+-- Where an uploaded pack came from and under which licence (an Open Trivia DB import is
+-- CC BY-SA 4.0 and keeps its attribution); `format` says how `body` is parsed.
+ALTER TABLE guild_packs ADD COLUMN IF NOT EXISTS format text NOT NULL DEFAULT 'quizbot';
+ALTER TABLE guild_packs ADD COLUMN IF NOT EXISTS origin text NOT NULL DEFAULT '';
+ALTER TABLE guild_packs ADD COLUMN IF NOT EXISTS licence text NOT NULL DEFAULT '';
+ALTER TABLE guild_packs ADD COLUMN IF NOT EXISTS attribution text NOT NULL DEFAULT '';
+
+-- Images a guild's pack carries as attachments (a question's `image: attachment://<name>`),
+-- checked on upload: PNG, JPEG, GIF or WebP, at most 8 MB.
+CREATE TABLE IF NOT EXISTS pack_images (
+    guild_id     bigint NOT NULL,
+    pack_id      text NOT NULL,
+    name         text NOT NULL,
+    content_type text NOT NULL,
+    width        integer NOT NULL CHECK (width > 0),
+    height       integer NOT NULL CHECK (height > 0),
+    data         bytea NOT NULL CHECK (octet_length(data) <= 8388608),
+    PRIMARY KEY (guild_id, pack_id, name),
+    FOREIGN KEY (guild_id, pack_id) REFERENCES guild_packs (guild_id, pack_id) ON DELETE CASCADE
+);
+
+INSERT INTO schema_version (singleton, version) VALUES (true, 7)
 ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
 WHERE schema_version.version IS DISTINCT FROM EXCLUDED.version;
