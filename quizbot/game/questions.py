@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,12 @@ INTERNED_QUESTIONS = 4096  # distinct questions from_dict keeps built, for the s
 # prefix names the format: a change to what is hashed, or how, must take a new one.
 IDENTITY_PREFIX = "q1_"
 IDENTITY_BYTES = 16  # 128 bits, written as 22 base64url characters (a snapshot names every question)
+IDENTITY_PATTERN = re.compile(r"q1_[A-Za-z0-9_-]{22}")  # every identity `identity` gives
+
+
+def is_identity(text: str) -> bool:
+    """Whether `text` has the shape of a question's identity (a custom id or a command-line argument)."""
+    return IDENTITY_PATTERN.fullmatch(text) is not None
 
 
 class QuestionKind(StrEnum):
