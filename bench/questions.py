@@ -1,11 +1,14 @@
-"""Questions benchmark: typed-answer matching throughput, and the time from a start to the first question.
+"""Questions benchmark: typed-answer matching throughput, the offline bank's load and choice, and the
+time from a start to the first question.
 
 Run from the repository root: `python -m bench.questions` (`--quick`: a smoke run for CI, 20,000
 answers, 5 starts, a 0.2 s provider). PostgreSQL: --url, else QUIZBOT_BENCH_DATABASE_URL, else
 QUIZBOT_TEST_DATABASE_URL, else an embedded server in a temporary folder.
-The start is measured in process, as the Discord edge does it: prepare the set (bank: with the
-no-repeat bookkeeping in PostgreSQL; provider: a stand-in that answers after --provider-delay
-seconds), then ask the supervisor to start, until the first question is shown.
+The bank is loaded as at start-up (every pack parsed and checked), and a 20-question set is chosen
+for a guild already asked 10,000 questions (bench/_bank.py). The start is measured in process, as
+the Discord edge does it: prepare the set (bank: with the no-repeat bookkeeping in PostgreSQL;
+provider: a stand-in that answers after --provider-delay seconds), then ask the supervisor to
+start, until the first question is shown.
 
 Exit status: 0 whenever the run completes; a missed target is printed as MISSED, never an exit
 status (so --quick, like a full run, fails only when something raised).
@@ -22,6 +25,7 @@ import time
 import uuid
 from typing import Any
 
+from bench._bank import report as bank_report
 from bench._measure import argument_parser, database_url
 from bench.matching import build_questions, respond, run_round
 from quizbot.actors.base import spawn
@@ -44,7 +48,7 @@ from quizbot.storage.snapshots import PostgresSnapshotStore
 
 MATCH_TARGET = 100_000
 BANK_TARGET_MS = 50.0
-QUICK: dict[str, Any] = {"answers": 20_000, "runs": 5, "provider_delay": 0.2}
+QUICK: dict[str, Any] = {"answers": 20_000, "runs": 5, "provider_delay": 0.2, "choices": 20}
 
 
 class FirstQuestionWatch:
@@ -119,6 +123,7 @@ async def measure(args: argparse.Namespace) -> None:
     db = await Database.connect(args.url, server_settings={"search_path": schema})
     try:
         await apply_schema(db)
+        await bank_report(db, args.choices)
         bank, _ = QuestionBank.load()
         channel = FirstQuestionWatch()
         supervisor = compose_supervisor(
@@ -156,8 +161,9 @@ if __name__ == "__main__":
     parser = argument_parser(__doc__)
     parser.add_argument("--answers", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--choices", type=int, default=200, help="sets chosen per case for the bank's p95")
     parser.add_argument("--provider-delay", type=float, default=2.0)
-    parser.add_argument("--quick", action="store_true", help="a smoke run (overrides the three above)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run (overrides the four above)")
     arguments = parser.parse_args()
     if arguments.quick:
         vars(arguments).update(QUICK)

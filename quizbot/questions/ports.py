@@ -1,31 +1,33 @@
 """The ports the question sources store through, and the types they carry: asked questions, packs.
 
 PostgreSQL adapters implement them in `quizbot/storage/` (PostgresAskedQuestions in guilds.py,
-PostgresPackStore in packs.py) and the start-up code wires them in; quizbot/questions imports
-nothing of storage.
+PostgresPackStore in packs.py, PostgresHiddenQuestions in reports.py, PostgresQuestionStore in
+questions.py) and the start-up code wires them in; quizbot/questions imports nothing of storage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+from quizbot.game.questions import Question
 
 
 class AskedQuestions(Protocol):
     """Which bank questions each guild has already seen, by category (so a quiz does not repeat them)."""
 
-    async def asked(self, guild_id: int, category: str | None) -> set[str]:
-        """The ids of a category's (None: every category's) questions this guild has seen."""
+    async def asked(self, guild_id: int, categories: Collection[str]) -> set[str]:
+        """The ids of these categories' questions this guild has seen."""
         ...
 
-    async def forget(self, guild_id: int, category: str | None) -> int:
-        """Forget a category's (None: every category's) seen questions; how many were forgotten."""
+    async def forget(self, guild_id: int, categories: Collection[str]) -> int:
+        """Forget these categories' seen questions; how many were forgotten."""
         ...
 
-    async def mark(self, guild_id: int, category: str, question_ids: Iterable[str]) -> None:
-        """Remember that the guild has seen these questions of the category (repeats are ignored)."""
+    async def mark(self, guild_id: int, seen: Mapping[str, Iterable[str]]) -> None:
+        """Remember that the guild has seen these questions (category -> ids; repeats are ignored)."""
         ...
 
 
@@ -56,4 +58,21 @@ class PackStore(Protocol):
 
     async def delete(self, guild_id: int, pack_id: str) -> bool:
         """Remove one of the guild's packs; False if it had none by that id."""
+        ...
+
+
+class HiddenQuestions(Protocol):
+    """The questions taken out of play: by a guild's admins for their server, or everywhere by the owner."""
+
+    async def hidden_for(self, guild_id: int) -> frozenset[str]:
+        """The identities of the questions out of play in a guild (its own and everywhere's; a DM, 0,
+        has everywhere's only)."""
+        ...
+
+
+class StoredQuestions(Protocol):
+    """Every question a game has held, kept under its identity (the questions table)."""
+
+    async def find(self, identities: Sequence[str]) -> dict[str, Question]:
+        """The stored questions among `identities`, by identity; unknown ones are absent."""
         ...

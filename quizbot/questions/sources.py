@@ -155,7 +155,8 @@ class BankSource:
         category = request.category
         if category is None and request.topic is not None:
             category = bank.nearest_category(request.topic)
-        asked = await self.seen.asked(request.guild_id, category)
+        categories = [category] if category is not None else sorted(bank.categories)
+        asked = await self.seen.asked(request.guild_id, categories)
         chosen = bank.choose(
             category,
             request.difficulty,
@@ -166,7 +167,7 @@ class BankSource:
             language=request.language,
         )
         if len(chosen) < request.count:  # exhausted: forget what was seen and fill up
-            await self.seen.forget(request.guild_id, category)
+            await self.seen.forget(request.guild_id, categories)
             taken = {q.question_id for q in chosen}
             chosen += bank.choose(
                 category,
@@ -184,6 +185,5 @@ class BankSource:
         by_category: defaultdict[str, list[str]] = defaultdict(list)
         for question in chosen:
             by_category[question.category].append(question.question_id)
-        for name, ids in by_category.items():
-            await self.seen.mark(request.guild_id, name, ids)
+        await self.seen.mark(request.guild_id, by_category)
         return PreparedQuestions(tuple(chosen), (SourceLabel.bank(category),))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from functools import cache
 from typing import Any
@@ -163,56 +163,59 @@ async def save_guild_language(
 async def mark_asked(
     db: Database,
     guild_id: int,
-    category: str,
-    question_ids: Iterable[str],
+    seen: Mapping[str, Iterable[str]],
     *,
     connection: asyncpg.Connection | None = None,
 ) -> None:
-    """Remember that a guild has seen these bank questions."""
+    """Remember that a guild has seen these bank questions (category -> ids), in one statement."""
     check_id(guild_id, "guild_id")
-    check_category(category)
+    pairs = [(category, question_id) for category, ids in seen.items() for question_id in dict.fromkeys(ids)]
+    for category, _ in pairs:
+        check_category(category)
+    if not pairs:
+        return
     query = """
         INSERT INTO asked_questions (guild_id, category, question_id)
-        SELECT $1, $2, id FROM unnest($3::text[]) AS t (id)
+        SELECT $1, category, id FROM unnest($2::text[], $3::text[]) AS t (category, id)
         ON CONFLICT DO NOTHING
     """
-    ids = list(dict.fromkeys(question_ids))
 
     async def write(conn: asyncpg.Connection) -> None:
-        await conn.execute(query, guild_id, category, ids)
+        await conn.execute(query, guild_id, [c for c, _ in pairs], [q for _, q in pairs])
 
     await db.run(write, connection=connection)
 
 
-async def asked_questions(
-    db: Database, guild_id: int, category: str | None, *, connection: asyncpg.Connection | None = None
-) -> set[str]:
-    """The bank questions of a category (None: of every category) this guild has already seen."""
-    check_id(guild_id, "guild_id")
-    if category is not None:
+def _categories(categories: Collection[str]) -> list[str]:
+    for category in categories:
         check_category(category)
-    query = """
-        SELECT question_id FROM asked_questions
-        WHERE guild_id = $1 AND ($2::text IS NULL OR category = $2)
-    """
+    return list(categories)
+
+
+async def asked_questions(
+    db: Database, guild_id: int, categories: Collection[str], *, connection: asyncpg.Connection | None = None
+) -> set[str]:
+    """The bank questions of these categories that this guild has already seen."""
+    check_id(guild_id, "guild_id")
+    query = "SELECT question_id FROM asked_questions WHERE guild_id = $1 AND category = ANY($2::text[])"
+    wanted = _categories(categories)
 
     async def read(conn: asyncpg.Connection) -> set[str]:
-        return {r["question_id"] for r in await conn.fetch(query, guild_id, category)}
+        return {r["question_id"] for r in await conn.fetch(query, guild_id, wanted)}
 
     return await db.run(read, connection=connection, transaction=False)
 
 
 async def forget_asked(
-    db: Database, guild_id: int, category: str | None, *, connection: asyncpg.Connection | None = None
+    db: Database, guild_id: int, categories: Collection[str], *, connection: asyncpg.Connection | None = None
 ) -> int:
-    """Forget a category's (None: every category's) seen questions once it runs dry."""
+    """Forget these categories' seen questions once they run dry; how many were forgotten."""
     check_id(guild_id, "guild_id")
-    if category is not None:
-        check_category(category)
-    query = "DELETE FROM asked_questions WHERE guild_id = $1 AND ($2::text IS NULL OR category = $2)"
+    query = "DELETE FROM asked_questions WHERE guild_id = $1 AND category = ANY($2::text[])"
+    wanted = _categories(categories)
 
     async def write(conn: asyncpg.Connection) -> int:
-        status: str = await conn.execute(query, guild_id, category)
+        status: str = await conn.execute(query, guild_id, wanted)
         return int(status.rsplit(maxsplit=1)[-1])
 
     return await db.run(write, connection=connection)
@@ -224,11 +227,11 @@ class PostgresAskedQuestions:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def asked(self, guild_id: int, category: str | None) -> set[str]:
-        return await asked_questions(self.db, guild_id, category)
+    async def asked(self, guild_id: int, categories: Collection[str]) -> set[str]:
+        return await asked_questions(self.db, guild_id, categories)
 
-    async def forget(self, guild_id: int, category: str | None) -> int:
-        return await forget_asked(self.db, guild_id, category)
+    async def forget(self, guild_id: int, categories: Collection[str]) -> int:
+        return await forget_asked(self.db, guild_id, categories)
 
-    async def mark(self, guild_id: int, category: str, question_ids: Iterable[str]) -> None:
-        await mark_asked(self.db, guild_id, category, question_ids)
+    async def mark(self, guild_id: int, seen: Mapping[str, Iterable[str]]) -> None:
+        await mark_asked(self.db, guild_id, seen)

@@ -204,75 +204,75 @@ async def test_stored_document_from_another_version_loads(db: Database) -> None:
 
 async def test_mark_asked_then_read_back(db: Database) -> None:
     """Marked questions are exactly the ones asked_questions returns."""
-    await mark_asked(db, GUILD, "science", ["q1", "q2", "q3"])
-    assert await asked_questions(db, GUILD, "science") == {"q1", "q2", "q3"}
+    await mark_asked(db, GUILD, {"science": ["q1", "q2", "q3"]})
+    assert await asked_questions(db, GUILD, ["science"]) == {"q1", "q2", "q3"}
 
 
 async def test_nothing_asked_yet_is_empty(db: Database) -> None:
     """A guild that was asked nothing in a category gets an empty set."""
-    assert await asked_questions(db, GUILD, "science") == set()
+    assert await asked_questions(db, GUILD, ["science"]) == set()
 
 
 async def test_marking_is_idempotent(db: Database) -> None:
     """Marking the same question twice, within one call or across calls, keeps it once."""
-    await mark_asked(db, GUILD, "science", ["q1", "q1", "q2"])
-    await mark_asked(db, GUILD, "science", ["q2", "q3"])
-    assert await asked_questions(db, GUILD, "science") == {"q1", "q2", "q3"}
-    assert await forget_asked(db, GUILD, "science") == 3
+    await mark_asked(db, GUILD, {"science": ["q1", "q1", "q2"]})
+    await mark_asked(db, GUILD, {"science": ["q2", "q3"]})
+    assert await asked_questions(db, GUILD, ["science"]) == {"q1", "q2", "q3"}
+    assert await forget_asked(db, GUILD, ["science"]) == 3
 
 
 async def test_marking_nothing_is_a_no_op(db: Database) -> None:
     """Marking an empty list stores nothing and raises nothing."""
-    await mark_asked(db, GUILD, "science", [])
-    assert await asked_questions(db, GUILD, "science") == set()
+    await mark_asked(db, GUILD, {"science": []})
+    assert await asked_questions(db, GUILD, ["science"]) == set()
 
 
 async def test_mark_asked_accepts_any_iterable(db: Database) -> None:
     """mark_asked takes a generator of ids as well as a list."""
-    await mark_asked(db, GUILD, "science", (f"q{i}" for i in range(3)))
-    assert await asked_questions(db, GUILD, "science") == {"q0", "q1", "q2"}
+    await mark_asked(db, GUILD, {"science": (f"q{i}" for i in range(3))})
+    assert await asked_questions(db, GUILD, ["science"]) == {"q0", "q1", "q2"}
 
 
 async def test_asked_questions_are_per_guild(db: Database) -> None:
     """One guild's asked questions are not another guild's."""
-    await mark_asked(db, GUILD, "science", ["q1"])
-    await mark_asked(db, OTHER_GUILD, "science", ["q2"])
-    assert await asked_questions(db, GUILD, "science") == {"q1"}
-    assert await asked_questions(db, OTHER_GUILD, "science") == {"q2"}
+    await mark_asked(db, GUILD, {"science": ["q1"]})
+    await mark_asked(db, OTHER_GUILD, {"science": ["q2"]})
+    assert await asked_questions(db, GUILD, ["science"]) == {"q1"}
+    assert await asked_questions(db, OTHER_GUILD, ["science"]) == {"q2"}
 
 
 async def test_asked_questions_are_per_category(db: Database) -> None:
     """The same question id can be asked in two categories and each keeps its own."""
-    await mark_asked(db, GUILD, "science", ["q1", "shared"])
-    await mark_asked(db, GUILD, "history", ["shared", "h1"])
-    assert await asked_questions(db, GUILD, "science") == {"q1", "shared"}
-    assert await asked_questions(db, GUILD, "history") == {"shared", "h1"}
+    await mark_asked(db, GUILD, {"science": ["q1", "shared"]})
+    await mark_asked(db, GUILD, {"history": ["shared", "h1"]})
+    assert await asked_questions(db, GUILD, ["science"]) == {"q1", "shared"}
+    assert await asked_questions(db, GUILD, ["history"]) == {"shared", "h1"}
 
 
 async def test_forget_asked_clears_only_that_guild_and_category(db: Database) -> None:
     """forget_asked empties one guild's category, returns how many it forgot, and leaves the rest."""
-    await mark_asked(db, GUILD, "science", ["q1", "q2"])
-    await mark_asked(db, GUILD, "history", ["h1"])
-    await mark_asked(db, OTHER_GUILD, "science", ["q1"])
-    assert await forget_asked(db, GUILD, "science") == 2
-    assert await asked_questions(db, GUILD, "science") == set()
-    assert await asked_questions(db, GUILD, "history") == {"h1"}
-    assert await asked_questions(db, OTHER_GUILD, "science") == {"q1"}
+    await mark_asked(db, GUILD, {"science": ["q1", "q2"]})
+    await mark_asked(db, GUILD, {"history": ["h1"]})
+    await mark_asked(db, OTHER_GUILD, {"science": ["q1"]})
+    assert await forget_asked(db, GUILD, ["science"]) == 2
+    assert await asked_questions(db, GUILD, ["science"]) == set()
+    assert await asked_questions(db, GUILD, ["history"]) == {"h1"}
+    assert await asked_questions(db, OTHER_GUILD, ["science"]) == {"q1"}
 
 
 async def test_forget_asked_twice_forgets_nothing_the_second_time(db: Database) -> None:
     """Forgetting an already empty category returns 0."""
-    await mark_asked(db, GUILD, "science", ["q1"])
-    await forget_asked(db, GUILD, "science")
-    assert await forget_asked(db, GUILD, "science") == 0
+    await mark_asked(db, GUILD, {"science": ["q1"]})
+    await forget_asked(db, GUILD, ["science"])
+    assert await forget_asked(db, GUILD, ["science"]) == 0
 
 
 async def test_questions_can_be_marked_again_after_forgetting(db: Database) -> None:
     """Once a category is forgotten, its questions can be marked as asked again."""
-    await mark_asked(db, GUILD, "science", ["q1"])
-    await forget_asked(db, GUILD, "science")
-    await mark_asked(db, GUILD, "science", ["q1", "q2"])
-    assert await asked_questions(db, GUILD, "science") == {"q1", "q2"}
+    await mark_asked(db, GUILD, {"science": ["q1"]})
+    await forget_asked(db, GUILD, ["science"])
+    await mark_asked(db, GUILD, {"science": ["q1", "q2"]})
+    assert await asked_questions(db, GUILD, ["science"]) == {"q1", "q2"}
 
 
 @pytest.mark.parametrize(
@@ -291,5 +291,13 @@ async def test_mark_asked_refuses_bad_guild_or_category(
 ) -> None:
     """mark_asked raises InvalidValue for a bad guild id or category and stores nothing."""
     with pytest.raises(InvalidValue, match=message):
-        await mark_asked(db, guild_id, category, ["q1"])
-    assert await asked_questions(db, GUILD, "science") == set()
+        await mark_asked(db, guild_id, {category: ["q1"]})
+    assert await asked_questions(db, GUILD, ["science"]) == set()
+
+
+async def test_several_categories_are_marked_read_and_forgotten_at_once(db: Database) -> None:
+    """One call marks a set that spans categories; reads and forgets take several categories."""
+    await mark_asked(db, GUILD, {"science": ["q1", "q2"], "history": ["h1"], "sport": ["s1"]})
+    assert await asked_questions(db, GUILD, ["science", "history"]) == {"q1", "q2", "h1"}
+    assert await forget_asked(db, GUILD, ["science", "sport"]) == 3
+    assert await asked_questions(db, GUILD, ["science", "history", "sport"]) == {"h1"}
