@@ -7,6 +7,7 @@ import time
 from aiohttp import web
 
 from quizbot.testing._http import RawFile, json_response
+from quizbot.testing._modals import validate_modal
 from quizbot.testing._model import JSON
 from quizbot.testing._records import EPHEMERAL, LOADING, Callback, InteractionRecord, MessageRecord
 from quizbot.testing._routes import Routes, no_content, snowflake
@@ -165,8 +166,8 @@ class InteractionRoutes(Routes):
                 raise invalid("data.choices", "Must be a list of 25 or fewer choices.")
             if any(len(str(c.get("name", ""))) > 100 for c in choices):
                 raise invalid("data.choices", "A choice name is at most 100 long.")
-        elif kind == 9 and not (data.get("custom_id") and data.get("title") and data.get("components")):
-            raise invalid("data", "A modal needs custom_id, title and components.")
+        elif kind == 9:
+            validate_modal(data)
 
     def webhook_interaction(self, request: web.Request) -> InteractionRecord:
         """The acknowledged interaction whose token a webhook route carries (10015 otherwise)."""

@@ -276,23 +276,3 @@ def select_value(component: JSON, value: Any, resolved: Resolved) -> str:
         return resolved.add_user(value if isinstance(value, User) else value.user)
     raise DoubleError(f"select {component['custom_id']!r} cannot take {value!r}")
 
-
-def modal_data(modal: JSON, values: dict[str, str]) -> JSON:
-    """The `data` of a modal submit: every text input of the modal with the typed (or empty) value."""
-    rows = []
-    inputs = []
-    for top in modal.get("components") or []:
-        children = top.get("components") or ([top["component"]] if "component" in top else [])
-        for child in children:
-            if child.get("type") == 4:
-                inputs.append(child)
-                value = values.get(child["custom_id"], child.get("value") or "")
-                if child.get("required", True) and not value:
-                    raise DoubleError(f"text input {child['custom_id']!r} is required")
-                rows.append(
-                    {"type": 1, "components": [{"type": 4, "custom_id": child["custom_id"], "value": value}]}
-                )
-    unknown = set(values) - {c["custom_id"] for c in inputs}
-    if unknown:
-        raise DoubleError(f"the modal has no text inputs {sorted(unknown)}")
-    return {"custom_id": modal["custom_id"], "components": rows}

@@ -30,6 +30,7 @@ from aiohttp import web
 from quizbot.testing._bot import expected_commands, run_bot
 from quizbot.testing._gateway import Gateway
 from quizbot.testing._http import Traffic
+from quizbot.testing._modals import modal_data
 from quizbot.testing._model import BOT_PERMISSIONS, JSON, Channel, Guild, Member, User
 from quizbot.testing._observe import Observations
 from quizbot.testing._people import (
@@ -39,7 +40,6 @@ from quizbot.testing._people import (
     check_visible,
     component_data,
     interaction_payload,
-    modal_data,
 )
 from quizbot.testing._records import (
     Attachment,
@@ -390,9 +390,16 @@ class DiscordDouble(Observations):
         return await self._interact(3, message.channel, user, data, message=message)
 
     async def submit_modal(
-        self, opened_by: InteractionRecord, values: dict[str, str], user: User | Member | None = None
+        self,
+        opened_by: InteractionRecord,
+        values: dict[str, Any],
+        user: User | Member | None = None,
+        *,
+        forged: bool = False,
+        custom_id: str | None = None,
     ) -> InteractionRecord:
-        """Fill in and submit the modal the bot opened in answer to `opened_by`."""
+        """Submit the modal the bot opened in answer to `opened_by` (text inputs take a str, string
+        selects a list of values), checked as the client checks it unless `forged` (see modal_data)."""
         modal = opened_by.modal
         if modal is None:
             raise DoubleError(f"interaction {opened_by.id} was not answered with a modal")
@@ -400,7 +407,7 @@ class DiscordDouble(Observations):
             5,
             opened_by.channel,
             user or opened_by.user,
-            modal_data(modal, values),
+            modal_data(modal, values, forged=forged, custom_id=custom_id),
             message=opened_by.message,
             trigger=opened_by,
         )
