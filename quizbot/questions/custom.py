@@ -12,12 +12,13 @@ import aiorwlock
 from loguru import logger
 
 from quizbot.questions.bank import QuestionBank
-from quizbot.questions.packs import Pack, PackError, parse_pack
+from quizbot.questions.imports import parse_stored, parse_upload
+from quizbot.questions.packs import Pack, PackError
 from quizbot.questions.ports import PackStore, StoredPack
 
 MAX_UPLOAD_BYTES = 256 * 1024
 CACHE_SECONDS = 60.0
-UPLOAD_SUFFIXES = (".yaml", ".yml")
+UPLOAD_SUFFIXES = (".yaml", ".yml", ".json")  # .json: an Open Trivia Database export
 
 
 @dataclass(slots=True)
@@ -45,11 +46,14 @@ class CustomPacks:
         self._banks: dict[int, tuple[float, QuestionBank]] = {}
         self._locks: dict[int, _GuildLock] = {}
 
-    async def add(self, guild_id: int, user_id: int, filename: str, data: bytes) -> Pack:
-        """Validate an uploaded file and store it for the guild; PackError says what is wrong."""
+    async def add(
+        self, guild_id: int, user_id: int, filename: str, data: bytes, *, licence: str | None = None
+    ) -> Pack:
+        """Validate an uploaded file and store it for the guild, with where it came from and the
+        licence its uploader stated; PackError says what is wrong."""
         name = PurePath(filename).name or "pack.yaml"
         if not name.lower().endswith(UPLOAD_SUFFIXES):
-            raise PackError(name, None, None, "upload a .yaml or .yml file")
+            raise PackError(name, None, None, "upload a .yaml, .yml or .json file")
         if len(data) > MAX_UPLOAD_BYTES:
             raise PackError(
                 name, None, None, f"is {len(data):,} bytes; uploads are at most {MAX_UPLOAD_BYTES:,}"
@@ -58,7 +62,7 @@ class CustomPacks:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise PackError(name, None, None, "is not UTF-8 text") from None
-        pack = parse_pack(text, source=name, default_id=PurePath(name).stem)
+        pack = parse_upload(name, text, licence=licence)
         self._namespaced(guild_id, pack)  # ids must not clash with each other once namespaced
         async with self._locked(guild_id, write=True):
             await self.store.save(
@@ -68,6 +72,7 @@ class CustomPacks:
                 body=text,
                 question_count=len(pack.questions),
                 added_by=user_id,
+                provenance=pack.provenance,
             )
             self._banks.pop(guild_id, None)
         return pack
@@ -93,7 +98,7 @@ class CustomPacks:
             extra = []
             for stored in await self.store.packs(guild_id):
                 try:
-                    pack = parse_pack(stored.body, source=stored.pack_id, default_id=stored.pack_id)
+                    pack = parse_stored(stored)
                     extra.append(self._namespaced(guild_id, pack))
                 except PackError as error:
                     logger.bind(guild=guild_id, pack=stored.pack_id).error("stored pack skipped: {}", error)

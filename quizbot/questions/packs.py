@@ -22,6 +22,7 @@ from quizbot.errors import InvalidValue, QuizbotError
 from quizbot.game.languages import DEFAULT_LANGUAGE, EXAMPLES, known_locale
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import TRUE_FALSE, Question, QuestionKind
+from quizbot.questions.provenance import QUIZBOT_PACK, PackFormat, Provenance, authored
 
 MAX_PACK_BYTES = 512 * 1024
 MAX_QUESTIONS_PER_PACK = 5000
@@ -73,6 +74,7 @@ class Pack:
     questions: tuple[Question, ...]
     source: str
     language: str = DEFAULT_LANGUAGE  # the Discord locale its questions are written in
+    provenance: Provenance = QUIZBOT_PACK  # its format, who made it, its licence and credit
 
     @property
     def categories(self) -> frozenset[str]:
@@ -125,7 +127,9 @@ def _quizbot_pack(fields: dict[str, Node], source: str, default_id: str) -> Pack
         raise PackError(source, items.line, "questions", f"at most {MAX_QUESTIONS_PER_PACK} questions")
     questions = tuple(_question(node, source, pack_id, language) for node in items.items)
     _no_duplicate_ids(questions, items.items, source)
-    return Pack(pack_id, name, description, questions, source, language)
+    author = _typed(stated) if isinstance(stated := fields.get("author"), ScalarNode) else None
+    provenance = authored(PackFormat.QUIZBOT, author)
+    return Pack(pack_id, name, description, questions, source, language, provenance)
 
 
 def _language(node: Node | None, source: str) -> str:
@@ -203,7 +207,10 @@ def _red_trivia(fields: dict[str, Node], source: str, pack_id: str) -> Pack:
             raise PackError(source, node.line, text[:40], str(error).split(": ", 1)[-1]) from None
     if not questions:
         raise PackError(source, None, None, "the trivia list has no questions")
-    return Pack(pack_id.lower(), pack_id.replace("_", " ").title(), "", tuple(questions), source)
+    author = _typed(stated) if isinstance(stated := fields.get("AUTHOR"), ScalarNode) else None
+    name = pack_id.replace("_", " ").title()
+    provenance = authored(PackFormat.RED, author)
+    return Pack(pack_id.lower(), name, "", tuple(questions), source, DEFAULT_LANGUAGE, provenance)
 
 
 # --- reading YAML: libyaml's events, no tags, anchors or aliases -------------------------------

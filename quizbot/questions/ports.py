@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from quizbot.game.questions import Question
+from quizbot.questions.provenance import QUIZBOT_PACK, Provenance
 
 
 class AskedQuestions(Protocol):
@@ -41,13 +42,22 @@ class StoredPack:
     question_count: int
     added_by: int
     added_at: datetime
+    provenance: Provenance = QUIZBOT_PACK  # its format (how to read body), origin, licence, credit
 
 
 class PackStore(Protocol):
     """The packs each guild uploaded, kept as their validated text."""
 
     async def save(
-        self, guild_id: int, *, pack_id: str, name: str, body: str, question_count: int, added_by: int
+        self,
+        guild_id: int,
+        *,
+        pack_id: str,
+        name: str,
+        body: str,
+        question_count: int,
+        added_by: int,
+        provenance: Provenance = QUIZBOT_PACK,
     ) -> None:
         """Store (or replace) a guild's pack; InvalidValue if the guild already keeps as many as allowed."""
         ...

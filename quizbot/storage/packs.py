@@ -8,6 +8,7 @@ import asyncpg
 from quizbot.errors import InvalidValue
 from quizbot.game.values import check_id
 from quizbot.questions.ports import StoredPack
+from quizbot.questions.provenance import QUIZBOT_PACK, Provenance
 from quizbot.storage.pool import Database
 
 MAX_GUILD_PACKS = 20
@@ -22,24 +23,39 @@ async def save_guild_pack(
     body: str,
     question_count: int,
     added_by: int,
+    provenance: Provenance = QUIZBOT_PACK,
     connection: asyncpg.Connection | None = None,
 ) -> None:
-    """Store (or replace) a guild's pack; a guild keeps at most MAX_GUILD_PACKS packs."""
+    """Store (or replace) a guild's pack and its provenance; a guild keeps at most MAX_GUILD_PACKS packs."""
     check_id(guild_id, "guild_id")
     check_id(added_by, "added_by")
     query = """
-        INSERT INTO guild_packs (guild_id, pack_id, name, body, question_count, added_by)
-        SELECT $1, $2, $3, $4, $5, $6
+        INSERT INTO guild_packs (
+            guild_id, pack_id, name, body, question_count, added_by, format, origin, licence, attribution
+        )
+        SELECT $1, $2, $3, $4, $5, $6, $8, $9, $10, $11
         WHERE (SELECT count(*) FROM guild_packs WHERE guild_id = $1 AND pack_id <> $2) < $7
         ON CONFLICT (guild_id, pack_id) DO UPDATE SET
             name = EXCLUDED.name, body = EXCLUDED.body, question_count = EXCLUDED.question_count,
-            added_by = EXCLUDED.added_by, added_at = now()
+            added_by = EXCLUDED.added_by, added_at = now(), format = EXCLUDED.format,
+            origin = EXCLUDED.origin, licence = EXCLUDED.licence, attribution = EXCLUDED.attribution
         RETURNING 1
     """
 
     async def write(conn: asyncpg.Connection) -> None:
         stored = await conn.fetchval(
-            query, guild_id, pack_id, name, body, question_count, added_by, MAX_GUILD_PACKS
+            query,
+            guild_id,
+            pack_id,
+            name,
+            body,
+            question_count,
+            added_by,
+            MAX_GUILD_PACKS,
+            provenance.format.value,
+            provenance.origin,
+            provenance.licence,
+            provenance.attribution,
         )
         if stored is None:
             raise InvalidValue(f"a server can keep at most {MAX_GUILD_PACKS} packs; remove one first")
@@ -53,12 +69,23 @@ async def guild_packs(
     """Every pack a guild uploaded, by pack id."""
     check_id(guild_id, "guild_id")
     query = """
-        SELECT pack_id, name, body, question_count, added_by, added_at
+        SELECT pack_id, name, body, question_count, added_by, added_at, format, origin, licence, attribution
         FROM guild_packs WHERE guild_id = $1 ORDER BY pack_id
     """
 
     async def read(conn: asyncpg.Connection) -> list[StoredPack]:
-        return [StoredPack(**dict(r)) for r in await conn.fetch(query, guild_id)]
+        return [
+            StoredPack(
+                r["pack_id"],
+                r["name"],
+                r["body"],
+                r["question_count"],
+                r["added_by"],
+                r["added_at"],
+                Provenance.stored(r["format"], r["origin"], r["licence"], r["attribution"]),
+            )
+            for r in await conn.fetch(query, guild_id)
+        ]
 
     return await db.run(read, connection=connection, transaction=False)
 
@@ -84,7 +111,15 @@ class PostgresPackStore:
         self.db = db
 
     async def save(
-        self, guild_id: int, *, pack_id: str, name: str, body: str, question_count: int, added_by: int
+        self,
+        guild_id: int,
+        *,
+        pack_id: str,
+        name: str,
+        body: str,
+        question_count: int,
+        added_by: int,
+        provenance: Provenance = QUIZBOT_PACK,
     ) -> None:
         await save_guild_pack(
             self.db,
@@ -94,6 +129,7 @@ class PostgresPackStore:
             body=body,
             question_count=question_count,
             added_by=added_by,
+            provenance=provenance,
         )
 
     async def packs(self, guild_id: int) -> list[StoredPack]:
