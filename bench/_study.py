@@ -128,7 +128,7 @@ async def measure_plans(
 
 async def explain_plan(db: Database, world: StudyWorld) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of study_plan()'s statement for a typical player."""
-    return await explain(db, _PLAN_SQL, (world.users // 2, None, world.now, PLAN_LIMIT))
+    return await explain(db, _PLAN_SQL, (world.users // 2, None, world.now, PLAN_LIMIT, 0))
 
 
 # --- answer writes with and without cards ---------------------------------------------------------

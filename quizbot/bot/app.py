@@ -30,11 +30,14 @@ from quizbot.errors import QuizbotError
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.custom import CustomPacks
 from quizbot.questions.llm import LLMSource
+from quizbot.questions.lookup import QuestionLookup
 from quizbot.questions.sources import BankSource
 from quizbot.service import QuizService, supervisor_settings
 from quizbot.storage.guilds import PostgresAskedQuestions, guild_language
 from quizbot.storage.packs import PostgresPackStore
 from quizbot.storage.pool import Database
+from quizbot.storage.questions import PostgresQuestionStore
+from quizbot.storage.reports import PostgresHiddenQuestions
 from quizbot.storage.schedules import Shards
 
 CHANNEL_FLUSH_SECONDS = 3.0
@@ -86,7 +89,8 @@ async def running_bot(
     for error in errors:
         logger.error("question pack skipped: {}", error)
     custom = CustomPacks(PostgresPackStore(db), bank)
-    bank_source = BankSource(bank, PostgresAskedQuestions(db), custom=custom)
+    hidden = PostgresHiddenQuestions(db)
+    bank_source = BankSource(bank, PostgresAskedQuestions(db), custom=custom, hidden=hidden)
     llm = LLMSource.from_settings(settings.llm, bank_source)
     bot = build_bot(
         typed_answers=settings.typed_answers,
@@ -135,6 +139,7 @@ async def running_bot(
         bank_questions=bank_source,
         custom=custom,
         outbox=channel,
+        lookup=QuestionLookup(bank, PostgresQuestionStore(db), hidden, custom=custom),
         providers=tuple(llm.slots),
         languages=languages,
         clock=games_clock,

@@ -31,6 +31,7 @@ from quizbot.errors import QuizbotError, SessionNotFound
 from quizbot.i18n import DEFAULT, LocaleLike
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.custom import CustomPacks
+from quizbot.questions.lookup import QuestionLookup
 from quizbot.questions.sources import QuestionSource
 from quizbot.storage.pool import Database
 
@@ -63,6 +64,7 @@ class QuizContext:
     bank_questions: QuestionSource  # the bank alone
     custom: CustomPacks
     outbox: Outbox  # the channels' ordered, paced, never-dropping senders
+    lookup: QuestionLookup  # the question a report names, if still in play where it is reported
     providers: tuple[str, ...] = ()
     starting: set[tuple[int, int]] = field(default_factory=set)  # channels with a start under way
     languages: ChannelLanguages | None = None  # the channels' languages, told when /settings changes one

@@ -3,7 +3,8 @@
 New questions come from the chosen topic (a bank category or a pack, by name or id) or from any
 category, are ones the player has no card for and can answer with buttons (no short answers), and
 stay within the day's new-card room. Due cards
-are found by identity; one that is no longer stored is skipped.
+are found by identity; one that is no longer stored is skipped. A question hidden where the player
+studies (the server they asked from; a DM: hidden everywhere) is neither due nor new.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from quizbot.game.session import AnswerMode
 from quizbot.questions.bank import QuestionBank
 from quizbot.storage.pool import Database
 from quizbot.storage.questions import find_questions
+from quizbot.storage.reports import hidden_for
 from quizbot.storage.study import DEFAULT_TIME_ZONE, StudyPlan, carded, study_plan
 
 
@@ -70,17 +72,21 @@ async def study_deck(
     *,
     count: int,
     server_zone: str | None = None,
+    guild_id: int = 0,
     rng: random.Random | None = None,
 ) -> Deck:
     """Up to `count` questions: due cards (one index walk), then new ones drawn from `pool` at
-    random, within today's room, that the player has no card for and buttons can answer."""
-    plan: StudyPlan = await study_plan(db, user_id, now, limit=count, server_zone=server_zone)
+    random, within today's room, that the player has no card for and buttons can answer; none
+    hidden in `guild_id` (where they study; 0, a DM) or everywhere."""
+    plan: StudyPlan = await study_plan(
+        db, user_id, now, limit=count, server_zone=server_zone, guild_id=guild_id
+    )
     found = await find_questions(db, plan.due)
     due = [found[identity] for identity in plan.due if identity in found]
     room = min(plan.new_allowed, count - len(due))
     new: list[Question] = []
     if room > 0:
-        taken = {q.identity for q in due}
+        taken = {q.identity for q in due} | plan.hidden
         answerable = (q for q in pool if q.kind is not QuestionKind.SHORT_ANSWER)  # new ones: buttons
         candidates = list({q.identity: q for q in answerable if q.identity not in taken}.values())
         known = await carded(db, user_id, [q.identity for q in candidates])
@@ -90,8 +96,16 @@ async def study_deck(
     return Deck(tuple(due + new), len(due), len(new), plan.time_zone)
 
 
-async def missed_deck(db: Database, identities: Sequence[str], time_zone: str = DEFAULT_TIME_ZONE) -> Deck:
-    """The questions a player missed in one game, in the game's order (those still stored)."""
+async def missed_deck(
+    db: Database, identities: Sequence[str], time_zone: str = DEFAULT_TIME_ZONE, *, guild_id: int = 0
+) -> Deck:
+    """The questions a player missed in one game, in the game's order (those still stored and not
+    hidden in the game's guild or everywhere)."""
     found = await find_questions(db, identities)
-    missed = [found[identity] for identity in dict.fromkeys(identities) if identity in found]
+    hidden = await hidden_for(db, guild_id) if found else frozenset()
+    missed = [
+        found[identity]
+        for identity in dict.fromkeys(identities)
+        if identity in found and identity not in hidden
+    ]
     return Deck(tuple(missed), len(missed), 0, time_zone)

@@ -154,7 +154,13 @@ async def study_now(
         return
     zone = await server_zone(ctx, inter)
     deck = await study_deck(
-        ctx.db, inter.author.id, ctx.now(), pool, count=count or DEFAULT_QUESTIONS, server_zone=zone
+        ctx.db,
+        inter.author.id,
+        ctx.now(),
+        pool,
+        count=count or DEFAULT_QUESTIONS,
+        server_zone=zone,
+        guild_id=inter.guild_id or 0,
     )
     if not deck.questions:
         due = await next_due(ctx.db, inter.author.id)

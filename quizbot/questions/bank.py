@@ -53,6 +53,7 @@ class QuestionBank:
 
     packs: dict[str, Pack] = field(default_factory=dict)
     by_category: dict[str, list[Question]] = field(default_factory=lambda: defaultdict(list))
+    _by_identity: dict[str, Question] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, directory: Path | None = None) -> tuple[QuestionBank, list[PackError]]:
@@ -79,6 +80,7 @@ class QuestionBank:
         self.packs[pack.pack_id] = pack
         for question in pack.questions:
             self.by_category[question.category].append(question)
+        self._by_identity = None  # indexed again when next asked
 
     def merged(self, packs: list[Pack]) -> QuestionBank:
         """A new bank holding this one's packs and `packs` (this one is left as it was)."""
@@ -86,6 +88,19 @@ class QuestionBank:
         for pack in [*self.packs.values(), *packs]:
             bank.add(pack)
         return bank
+
+    def find(self, identity: str) -> Question | None:
+        """The bank's question with this identity (Question.identity), if it holds one.
+
+        The index is built on the first call (identities are computed once per question and kept)."""
+        if self._by_identity is None:
+            self._by_identity = {q.identity: q for qs in self.by_category.values() for q in qs}
+        return self._by_identity.get(identity)
+
+    def ids_of(self, identities: Iterable[str]) -> set[str]:
+        """The question ids (Question.question_id) of those of `identities` this bank holds: what
+        `choose` excludes by, for questions named by identity (hidden ones)."""
+        return {question.question_id for identity in identities if (question := self.find(identity))}
 
     def __len__(self) -> int:
         return sum(len(qs) for qs in self.by_category.values())

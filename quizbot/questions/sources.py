@@ -16,7 +16,7 @@ from quizbot.game.questions import Question
 from quizbot.game.values import check_id, parse_enum
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.custom import CustomPacks
-from quizbot.questions.ports import AskedQuestions
+from quizbot.questions.ports import AskedQuestions, HiddenQuestions
 
 MAX_TOPIC_LENGTH = 100
 
@@ -134,7 +134,8 @@ class QuestionSource(Protocol):
 
 
 class BankSource:
-    """The offline bank, with no repeats per guild until a category runs dry."""
+    """The offline bank, with no repeats per guild until a category runs dry, and never a question
+    hidden in that guild (or everywhere)."""
 
     def __init__(
         self,
@@ -142,16 +143,29 @@ class BankSource:
         seen: AskedQuestions,
         *,
         custom: CustomPacks | None = None,
+        hidden: HiddenQuestions | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.bank = bank
         self.seen = seen
         self.custom = custom
+        self.hidden = hidden
         self.rng = rng or random.Random()
 
-    async def prepare(self, request: QuestionRequest) -> PreparedQuestions:
-        """Questions the guild has not seen; a category that runs dry starts over."""
+    async def hidden_for(self, guild_id: int) -> frozenset[str]:
+        """The identities out of play in the guild (none without a HiddenQuestions), read once per set."""
+        return await self.hidden.hidden_for(guild_id) if self.hidden is not None else frozenset()
+
+    async def prepare(
+        self, request: QuestionRequest, *, hidden: frozenset[str] | None = None
+    ) -> PreparedQuestions:
+        """Questions the guild has not seen and has not hidden; a category that runs dry starts over.
+
+        `hidden`: the guild's hidden identities when the caller has read them already (else read here)."""
         bank = await self.custom.bank_for(request.guild_id) if self.custom is not None else self.bank
+        if hidden is None:
+            hidden = await self.hidden_for(request.guild_id)
+        out_of_play = bank.ids_of(hidden)
         category = request.category
         if category is None and request.topic is not None:
             category = bank.nearest_category(request.topic)
@@ -161,14 +175,14 @@ class BankSource:
             category,
             request.difficulty,
             request.count,
-            exclude=asked,
+            exclude=asked | out_of_play,
             rng=self.rng,
             buttons=request.buttons,
             language=request.language,
         )
         if len(chosen) < request.count:  # exhausted: forget what was seen and fill up
             await self.seen.forget(request.guild_id, categories)
-            taken = {q.question_id for q in chosen}
+            taken = {q.question_id for q in chosen} | out_of_play
             chosen += bank.choose(
                 category,
                 request.difficulty,

@@ -392,3 +392,14 @@ def _aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InvalidValue("datetimes must carry a time zone")
     return moment
+
+
+class PostgresHiddenQuestions:
+    """The question sources' HiddenQuestions, over one database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def hidden_for(self, guild_id: int) -> frozenset[str]:
+        """The identities of the questions out of play in a guild (its own and everywhere's)."""
+        return await hidden_for(self.db, guild_id)

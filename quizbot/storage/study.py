@@ -35,14 +35,18 @@ def next_local_sql(now: str, zone: str, at: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class StudyPlan:
-    """What /study needs to choose a session's questions: due cards, most overdue first, and how
-    many new cards the player may still take today."""
+    """What /study needs to choose a session's questions: due cards, most overdue first, how many
+    new cards the player may still take today, and the questions out of play where they study."""
 
     due: tuple[str, ...]
     new_allowed: int
     time_zone: str
+    hidden: frozenset[str] = frozenset()  # identities hidden there or everywhere: never new cards
 
 
+# Due cards of questions hidden where the player studies ($5: the guild, 0 for a DM) or everywhere
+# are skipped by an anti-join on hidden_questions' key as the due index is walked; the hidden
+# identities come back too, so new cards can leave them out without another round trip.
 _PLAN_SQL = f"""
 WITH zone AS (SELECT {_ZONE} AS tz),
 settings AS (
@@ -50,28 +54,39 @@ settings AS (
         AS per_day
 )
 SELECT zone.tz,
-       ARRAY(SELECT question_id FROM review_cards
-             WHERE user_id = $1 AND due <= $3 ORDER BY due LIMIT $4) AS due,
+       ARRAY(SELECT c.question_id FROM review_cards c
+             WHERE c.user_id = $1 AND c.due <= $3
+               AND NOT EXISTS (SELECT 1 FROM hidden_questions h
+                               WHERE h.guild_id IN (0, $5) AND h.question_id = c.question_id)
+             ORDER BY c.due LIMIT $4) AS due,
        greatest(settings.per_day - (
            SELECT count(*) FROM review_log
            WHERE user_id = $1 AND study AND state_before = 0
              AND reviewed_at >= date_trunc('day', $3 AT TIME ZONE zone.tz) AT TIME ZONE zone.tz
-       ), 0) AS new_allowed
+       ), 0) AS new_allowed,
+       ARRAY(SELECT question_id FROM hidden_questions WHERE guild_id IN (0, $5)) AS hidden
 FROM zone, settings
 """
 
 
 async def study_plan(
-    db: Database, user_id: int, now: datetime, *, limit: int, server_zone: str | None = None
+    db: Database,
+    user_id: int,
+    now: datetime,
+    *,
+    limit: int,
+    server_zone: str | None = None,
+    guild_id: int = 0,
 ) -> StudyPlan:
-    """Due cards (at most `limit`, most overdue first: one walk of review_cards_due_idx) and the
-    new cards left under today's cap, in one round trip."""
+    """Due cards (at most `limit`, most overdue first: one walk of review_cards_due_idx; none of a
+    question hidden in `guild_id`, where the player studies, or everywhere), the new cards left
+    under today's cap, and the hidden questions, in one round trip."""
 
     async def read(conn: asyncpg.Connection) -> asyncpg.Record:
-        return await conn.fetchrow(_PLAN_SQL, user_id, server_zone, now, limit)
+        return await conn.fetchrow(_PLAN_SQL, user_id, server_zone, now, limit, guild_id)
 
     row = await db.run(read, transaction=False)
-    return StudyPlan(tuple(row["due"]), int(row["new_allowed"]), row["tz"])
+    return StudyPlan(tuple(row["due"]), int(row["new_allowed"]), row["tz"], frozenset(row["hidden"]))
 
 
 async def carded(db: Database, user_id: int, identities: Sequence[str]) -> set[str]:

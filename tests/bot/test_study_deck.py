@@ -14,10 +14,12 @@ from quizbot.game.session import AnswerMode
 from quizbot.questions.bank import QuestionBank
 from quizbot.storage.pool import Database
 from quizbot.storage.questions import keep_questions
+from quizbot.storage.reports import EVERYWHERE, hide_question
 from quizbot.storage.study import set_new_per_day
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 PLAYER = 42
+GUILD, OTHER = 7 << 22, 8 << 22
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +101,62 @@ async def test_missed_questions_keep_the_game_s_order_once_each(db: Database, ba
     await keep_questions(db, nature[:2])
     deck = await missed_deck(db, [nature[1].identity, nature[0].identity, nature[1].identity, "q1_gone"])
     assert deck.questions == (nature[1], nature[0]) and (deck.reviews, deck.new) == (2, 0)
+
+
+async def hide(db: Database, question: Question, guild_id: int) -> None:
+    await hide_question(db, guild_id=guild_id, question_id=question.identity, hidden_by=9, reason="")
+
+
+async def test_a_hidden_question_leaves_the_due_cards_where_it_is_hidden(
+    db: Database, bank: QuestionBank
+) -> None:
+    """Three due cards, one hidden in GUILD and one everywhere: studying from GUILD gets the third
+    only; from another server or a DM, the one hidden in GUILD is due again."""
+    history = of_kind(bank, "history", short=False)[:3]
+    await keep_questions(db, history)
+    for n, question in enumerate(history):
+        await card(db, question, NOW - timedelta(days=3 - n))
+    await hide(db, history[0], GUILD)
+    await hide(db, history[1], EVERYWHERE)
+    nothing_new: list[Question] = []
+    here = await study_deck(db, PLAYER, NOW, nothing_new, count=5, guild_id=GUILD)
+    assert here.questions == (history[2],) and here.reviews == 1
+    for elsewhere in (OTHER, 0):
+        deck = await study_deck(db, PLAYER, NOW, nothing_new, count=5, guild_id=elsewhere)
+        assert deck.questions == (history[0], history[2])
+
+
+async def test_the_due_limit_counts_only_questions_in_play(db: Database, bank: QuestionBank) -> None:
+    """Hidden cards do not take up the session's places: asked for two, it gets two in play."""
+    history = of_kind(bank, "history", short=False)[:4]
+    await keep_questions(db, history)
+    for n, question in enumerate(history):
+        await card(db, question, NOW - timedelta(days=4 - n))
+    await hide(db, history[0], GUILD)
+    await hide(db, history[1], GUILD)
+    deck = await study_deck(db, PLAYER, NOW, [], count=2, guild_id=GUILD)
+    assert deck.questions == (history[2], history[3])
+
+
+async def test_a_hidden_question_is_never_a_new_card(db: Database, bank: QuestionBank) -> None:
+    """Of a pool of three, one hidden in GUILD and one everywhere: new cards there are the third alone;
+    in another server, two."""
+    science = of_kind(bank, "science", short=False)[:3]
+    await hide(db, science[0], GUILD)
+    await hide(db, science[1], EVERYWHERE)
+    here = await study_deck(db, PLAYER, NOW, science, count=5, guild_id=GUILD)
+    assert here.questions == (science[2],) and here.new == 1
+    elsewhere = await study_deck(db, PLAYER, NOW, science, count=5, guild_id=OTHER, rng=random.Random(2))
+    assert set(elsewhere.questions) == {science[0], science[2]}
+
+
+async def test_missed_questions_hidden_in_the_game_s_guild_are_left_out(
+    db: Database, bank: QuestionBank
+) -> None:
+    """Review what I missed in GUILD skips a question hidden there; from a DM it is still there."""
+    nature = of_kind(bank, "nature", short=False)[:2]
+    await keep_questions(db, nature)
+    await hide(db, nature[0], GUILD)
+    missed = [nature[0].identity, nature[1].identity]
+    assert (await missed_deck(db, missed, guild_id=GUILD)).questions == (nature[1],)
+    assert (await missed_deck(db, missed)).questions == tuple(nature)

@@ -46,7 +46,7 @@ class StudyButtons(commands.Cog):
             return
         await inter.response.defer(ephemeral=True, with_message=True)
         missed = await storage.missed_questions(self.ctx.db, run_id, inter.author.id)
-        deck = await missed_deck(self.ctx.db, missed)
+        deck = await missed_deck(self.ctx.db, missed, guild_id=inter.guild_id or 0)
         if not deck.questions:
             await reply(inter, say("study.missed_nothing", inter.locale))
             return

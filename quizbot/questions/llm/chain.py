@@ -172,6 +172,7 @@ class LLMSource:
         if request.topic is None:
             return await self.bank.prepare(request)
         topic = clean_topic(request.topic)  # InvalidValue before anything is sent
+        hidden = await self.bank.hidden_for(request.guild_id)  # once: generated and bank questions alike
         order = self._order(request.provider)
         log = logger.bind(topic_length=len(topic), guild=request.guild_id, language=request.language)
         collected: list[Question] = []
@@ -187,14 +188,14 @@ class LLMSource:
                     attempt, questions = await self._ask(name, topic, request, need)
                     current = None
                     attempts.append(attempt)
-                    _extend(collected, questions)
+                    _extend(collected, [q for q in questions if q.identity not in hidden])
         except TimeoutError:
             log.bind(provider=current).warning("question generation took over {}s", self.total_timeout)
             if current is not None:
                 attempts.append(Attempt(self._label(current), Outcome.UNAVAILABLE, 0, 0))
         contributors = [SourceLabel.provider(a.label) for a in attempts if a.got > 0]
         if len(collected) < request.count:
-            contributors += await self._top_up(request, topic, collected, has_some=bool(collected))
+            contributors += await self._top_up(request, topic, collected, hidden, has_some=bool(collected))
         fallback = _fallback(attempts, contributors, bool(self.slots), len(collected))
         prepared = PreparedQuestions(tuple(collected), tuple(contributors), fallback)
         log.bind(sources=prepared.source, fallback=fallback and fallback.key).info(
@@ -259,9 +260,16 @@ class LLMSource:
         return Attempt(label, outcome, need, len(questions)), questions
 
     async def _top_up(
-        self, request: QuestionRequest, topic: str, collected: list[Question], *, has_some: bool
+        self,
+        request: QuestionRequest,
+        topic: str,
+        collected: list[Question],
+        hidden: frozenset[str],
+        *,
+        has_some: bool,
     ) -> tuple[SourceLabel, ...]:
-        """Fill `collected` up from the bank's nearest category; the bank's label if it helped."""
+        """Fill `collected` up from the bank's nearest category (none of the `hidden` questions); the
+        bank's label if it helped."""
         missing = request.count - len(collected)
         try:
             prepared = await self.bank.prepare(
@@ -272,7 +280,8 @@ class LLMSource:
                     topic=topic,
                     buttons=request.buttons,
                     language=request.language,
-                )
+                ),
+                hidden=hidden,
             )
         except InvalidValue:
             if not has_some:
