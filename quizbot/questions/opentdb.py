@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import random
 import re
+import unicodedata
 from collections.abc import Mapping
 from html.entities import html5
 from typing import Any
@@ -128,7 +129,8 @@ def _plain_encoding(first: object, source: str) -> None:
     """Refuse the API's base64 and URL encodings, told by the first question, before anything else."""
     if not isinstance(first, dict):
         return
-    if first.get("type") in BASE64_TYPES:
+    kind = first.get("type")
+    if isinstance(kind, str) and kind in BASE64_TYPES:
         raise ImportRefused(source, "encoded", encoding="base64")
     question = first.get("question")
     if isinstance(question, str) and " " not in question and URL_ENCODED.search(question):
@@ -235,7 +237,7 @@ def _ordered(
     and the same file always gives the same order (and the same question identities)."""
     seen: set[str] = set()
     for option in (correct, *wrong):
-        folded = " ".join(option.casefold().split())
+        folded = _folded(option)
         if folded in seen:
             key = "correct_answer" if option is correct else "incorrect_answers"
             raise ImportRefused(source, "duplicate_option", number=number, key=key, option=option[:40])
@@ -243,3 +245,9 @@ def _ordered(
     options = [correct, *wrong]
     random.Random(f"{question}\n{correct}").shuffle(options)  # str seeds hash with SHA-512: stable
     return tuple(options), options.index(correct)
+
+
+def _folded(option: str) -> str:
+    """An option as the question model compares options: case, accents and spacing aside."""
+    decomposed = unicodedata.normalize("NFKD", option.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
