@@ -1,4 +1,5 @@
-"""The `quizbot` command: `quizbot run | demo | health | db upgrade | db status`."""
+"""The `quizbot` command: `quizbot run | demo | health | db upgrade | db status | questions check |
+questions reports | questions hide`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import asyncpg
 
+from quizbot import owner
 from quizbot.config import Settings, redact_url
 from quizbot.errors import ConfigError, StorageError
 from quizbot.logs import configure_logging
@@ -35,10 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply schema.sql (idempotent)")
     db_commands.add_parser("status", help="print schema version, table sizes and pool health")
-    questions = commands.add_parser("questions", help="the question bank: check packs")
+    questions = commands.add_parser("questions", help="the question bank: check packs, reported questions")
     question_commands = questions.add_subparsers(dest="questions_command", required=True)
     check = question_commands.add_parser("check", help="audit the bank with these packs added (no database)")
     check.add_argument("packs", nargs="*", type=Path, help="pack files to check with the shipped bank")
+    owner.add_commands(question_commands)
     return parser
 
 
@@ -66,8 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    if args.command == "questions" and args.questions_command == "check":
-        return _check_questions(args.packs)
+    if args.command == "questions":  # check: no database; reports and hide: the owner's
+        return (
+            _check_questions(args.packs)
+            if args.questions_command == "check"
+            else await owner.run(args, settings)
+        )
     if args.command == "run":
         return await _run(settings)
     if args.command == "demo":
