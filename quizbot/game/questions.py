@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from quizbot.errors import InvalidValue
+from quizbot.game.images import image_problem
 from quizbot.game.languages import DEFAULT_LANGUAGE, EXAMPLES, Folded, folded, known_locale
 from quizbot.game.progression import Difficulty
 from quizbot.game.values import parse_enum
@@ -62,6 +63,7 @@ class Question:
     hints: tuple[str, ...] = ()
     source: str = "bank"
     language: str = DEFAULT_LANGUAGE  # the Discord locale it is written in; answers are matched in it
+    image: str | None = None  # a picture the question shows: an https URL or attachment://<name>
     _identity: str = field(default="", init=False, repr=False, compare=False)  # filled by `identity`
 
     def __post_init__(self) -> None:
@@ -83,6 +85,7 @@ class Question:
         if not all(_encodable(t) for t in (*texts, *self.options, *self.accepted, *self.hints)):
             found.append("its text holds characters that are not valid Unicode (lone surrogates)")
         found.extend(_language_problems(self.language))
+        found.extend(_image_problems(self.image))
         if not self.text.strip() or len(self.text) > MAX_TEXT:
             found.append(f"text must be 1 to {MAX_TEXT} characters")
         if not self.category.strip() or len(self.category) > MAX_CATEGORY:
@@ -132,8 +135,8 @@ class Question:
         return self._identity
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form, for snapshots; "language" only when it is not English (en-US), so a
-        question written before questions had languages keeps its identity."""
+        """A JSON-ready form, for snapshots; "language" only when it is not English (en-US) and "image"
+        only when there is one, so a question written before either existed keeps its identity."""
         data: dict[str, Any] = {
             "id": self.question_id,
             "text": self.text,
@@ -149,6 +152,8 @@ class Question:
         }
         if self.language != DEFAULT_LANGUAGE:
             data["language"] = self.language
+        if self.image is not None:
+            data["image"] = self.image
         return data
 
     @classmethod
@@ -171,6 +176,7 @@ class Question:
             tuple(data.get("hints", ())),
             data.get("source", "bank"),
             data.get("language", DEFAULT_LANGUAGE),
+            data.get("image"),
         )
         if cls is Question and _plain(values):
             return _interned(values)
@@ -186,7 +192,8 @@ def _plain(values: tuple[Any, ...]) -> bool:
     if answer is not None and type(answer) is not int:
         return False
     texts = (*values[:6], *values[6], *values[8], *values[9], values[10], values[11])
-    return set(map(type, texts)) == _ONLY_STR
+    image = values[12]
+    return set(map(type, texts)) == _ONLY_STR and (image is None or type(image) is str)
 
 
 _ONLY_STR = {str}
@@ -226,6 +233,14 @@ def _language_problems(language: str) -> list[str]:
     if known_locale(language) == language:
         return []
     return [f"language must be a Discord locale such as {', '.join(EXAMPLES)}"]
+
+
+def _image_problems(image: object) -> list[str]:
+    """What is wrong with a question's picture, if it has one (an https URL or attachment://<name>)."""
+    if image is None:
+        return []
+    wrong = image_problem(image) if isinstance(image, str) else "image must be text"
+    return [wrong] if wrong else []
 
 
 def _encodable(text: str) -> bool:

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import Question, QuestionKind
+from quizbot.questions import pictures
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.matching import normalise
 from quizbot.questions.packs import PackError, load_pack
@@ -50,8 +51,9 @@ def near_duplicates(questions: Sequence[Question], cutoff: float = NEAR_DUPLICAT
 
     Texts and answers are compared together, folded and with word order set aside, so "What does URL
     stand for?" and "What does USB stand for?" are different questions, but one fact asked twice is not.
+    A question's picture is part of what it asks: two about different pictures are different questions.
     """
-    texts = [f"{normalise(q.text)} {normalise(right_answer(q))}" for q in questions]
+    texts = [f"{normalise(q.text)} {normalise(right_answer(q))} {q.image or ''}" for q in questions]
     found = []
     for i, text in enumerate(texts):
         later = texts[i + 1 :]
@@ -183,6 +185,7 @@ def check_packs(paths: Sequence[Path]) -> list[str]:
             questions.extend(load_pack(path).questions)
         except PackError as error:
             lines.append(str(error))
+    lines.extend(pictures.missing(q for q in questions if pictures.shipped(q)))
     ids = Counter(q.question_id for q in questions)
     lines.extend(f"{qid}: the id is used {n} times" for qid, n in sorted(ids.items()) if n > 1)
     return lines + [str(finding) for finding in audit(questions)]

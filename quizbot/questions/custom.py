@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +12,9 @@ from pathlib import PurePath
 import aiorwlock
 from loguru import logger
 
+from quizbot.game.questions import Question
 from quizbot.questions.bank import QuestionBank
+from quizbot.questions.images import ZIP_SUFFIX, pack_images, read_pack_zip
 from quizbot.questions.imports import parse_stored, parse_upload
 from quizbot.questions.packs import Pack, PackError
 from quizbot.questions.ports import PackStore, StoredPack
@@ -19,6 +22,8 @@ from quizbot.questions.ports import PackStore, StoredPack
 MAX_UPLOAD_BYTES = 256 * 1024
 CACHE_SECONDS = 60.0
 UPLOAD_SUFFIXES = (".yaml", ".yml", ".json")  # .json: an Open Trivia Database export
+CUSTOM_SOURCE = "custom:"  # a guild's question's source: this and its pack id
+_NAMESPACED = re.compile(r"g([0-9]{1,20})/")  # a guild's question's id: g<guild id>/<pack id>/<its own id>
 
 
 @dataclass(slots=True)
@@ -50,8 +55,12 @@ class CustomPacks:
         self, guild_id: int, user_id: int, filename: str, data: bytes, *, licence: str | None = None
     ) -> Pack:
         """Validate an uploaded file and store it for the guild, with where it came from and the
-        licence its uploader stated; PackError says what is wrong."""
-        name = PurePath(filename).name or "pack.yaml"
+        licence its uploader stated; PackError says what is wrong. A .zip holds the pack file and the
+        pictures its questions show as attachment://<name> (ImageRefused says what is wrong with them)."""
+        name, files = PurePath(filename).name or "pack.yaml", {}
+        if name.lower().endswith(ZIP_SUFFIX):
+            unzipped = read_pack_zip(data, UPLOAD_SUFFIXES)
+            name, data, files = unzipped.pack_name, unzipped.pack_data, unzipped.files
         if not name.lower().endswith(UPLOAD_SUFFIXES):
             raise PackError(name, None, None, "upload a .yaml, .yml or .json file")
         if len(data) > MAX_UPLOAD_BYTES:
@@ -64,6 +73,7 @@ class CustomPacks:
             raise PackError(name, None, None, "is not UTF-8 text") from None
         pack = parse_upload(name, text, licence=licence)
         self._namespaced(guild_id, pack)  # ids must not clash with each other once namespaced
+        images = pack_images(pack.questions, files)
         async with self._locked(guild_id, write=True):
             await self.store.save(
                 guild_id,
@@ -73,6 +83,7 @@ class CustomPacks:
                 question_count=len(pack.questions),
                 added_by=user_id,
                 provenance=pack.provenance,
+                images=images,
             )
             self._banks.pop(guild_id, None)
         return pack
@@ -124,7 +135,16 @@ class CustomPacks:
         """The pack with ids no shipped pack or other guild can share."""
         prefix = f"g{guild_id}/{pack.pack_id}/"
         questions = tuple(
-            replace(q, question_id=prefix + q.question_id, source=f"custom:{pack.pack_id}")
+            replace(q, question_id=prefix + q.question_id, source=CUSTOM_SOURCE + pack.pack_id)
             for q in pack.questions
         )
         return replace(pack, pack_id=f"g{guild_id}/{pack.pack_id}", questions=questions)
+
+
+def custom_pack_of(question: Question) -> tuple[int, str] | None:
+    """The guild and pack id a guild's question came from, as `_namespaced` marked it (None for any
+    other question): where its attachment pictures are stored."""
+    guild = _NAMESPACED.match(question.question_id)
+    if guild is None or not question.source.startswith(CUSTOM_SOURCE):
+        return None
+    return int(guild.group(1)), question.source.removeprefix(CUSTOM_SOURCE)

@@ -22,6 +22,7 @@ from quizbot.errors import InvalidValue, QuizbotError
 from quizbot.game.languages import DEFAULT_LANGUAGE, EXAMPLES, known_locale
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import TRUE_FALSE, Question, QuestionKind
+from quizbot.questions.images import ImageRefused, checked_reference
 from quizbot.questions.provenance import QUIZBOT_PACK, PackFormat, Provenance, authored
 
 MAX_PACK_BYTES = 512 * 1024
@@ -36,6 +37,7 @@ QUESTION_FIELDS = {
     "accepted",
     "explanation",
     "hints",
+    "image",
 }
 PACK_FIELDS = {"pack", "name", "description", "questions", "author", "language"}
 E = TypeVar("E", bound=StrEnum)
@@ -168,6 +170,11 @@ def _question(node: Node, source: str, category: str, language: str) -> Question
         "source": f"pack:{category}",
         "language": language,
     }
+    if (image := fields.get("image")) is not None:
+        try:
+            values["image"] = checked_reference(_text(image, source, "image", limit=4000), qid)
+        except ImageRefused as refused:  # a PackError like any other, its reason kept for the edge
+            raise PackError(source, image.line, "image", str(refused)) from refused
     kind = values["kind"]
     if kind is QuestionKind.MULTIPLE_CHOICE:
         values["options"] = tuple(_text_list(fields.get("options"), source, "options", parent=node))

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Protocol
 
 from quizbot.game.questions import Question
+from quizbot.questions.images import CheckedImage
 from quizbot.questions.provenance import QUIZBOT_PACK, Provenance
 
 
@@ -58,8 +59,10 @@ class PackStore(Protocol):
         question_count: int,
         added_by: int,
         provenance: Provenance = QUIZBOT_PACK,
+        images: Sequence[CheckedImage] = (),
     ) -> None:
-        """Store (or replace) a guild's pack; InvalidValue if the guild already keeps as many as allowed."""
+        """Store (or replace) a guild's pack with its checked pictures (replacing any it had);
+        InvalidValue if the guild already keeps as many as allowed."""
         ...
 
     async def packs(self, guild_id: int) -> list[StoredPack]:

@@ -3,12 +3,16 @@ the question sources' PackStore over these functions."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 
 from quizbot.errors import InvalidValue
 from quizbot.game.values import check_id
+from quizbot.questions.images import CheckedImage
 from quizbot.questions.ports import StoredPack
 from quizbot.questions.provenance import QUIZBOT_PACK, Provenance
+from quizbot.storage.pack_images import replace_pack_images
 from quizbot.storage.pool import Database
 
 MAX_GUILD_PACKS = 20
@@ -24,9 +28,11 @@ async def save_guild_pack(
     question_count: int,
     added_by: int,
     provenance: Provenance = QUIZBOT_PACK,
+    images: Sequence[CheckedImage] = (),
     connection: asyncpg.Connection | None = None,
 ) -> None:
-    """Store (or replace) a guild's pack and its provenance; a guild keeps at most MAX_GUILD_PACKS packs."""
+    """Store (or replace) a guild's pack, its provenance and its pictures (replacing any it had), in one
+    transaction; a guild keeps at most MAX_GUILD_PACKS packs."""
     check_id(guild_id, "guild_id")
     check_id(added_by, "added_by")
     query = """
@@ -59,6 +65,7 @@ async def save_guild_pack(
         )
         if stored is None:
             raise InvalidValue(f"a server can keep at most {MAX_GUILD_PACKS} packs; remove one first")
+        await replace_pack_images(conn, guild_id, pack_id, images)
 
     await db.run(write, connection=connection)
 
@@ -120,6 +127,7 @@ class PostgresPackStore:
         question_count: int,
         added_by: int,
         provenance: Provenance = QUIZBOT_PACK,
+        images: Sequence[CheckedImage] = (),
     ) -> None:
         await save_guild_pack(
             self.db,
@@ -130,6 +138,7 @@ class PostgresPackStore:
             question_count=question_count,
             added_by=added_by,
             provenance=provenance,
+            images=images,
         )
 
     async def packs(self, guild_id: int) -> list[StoredPack]:
