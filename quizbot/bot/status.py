@@ -12,6 +12,7 @@ from quizbot.bot.limiter import REFUSAL_LIMIT
 from quizbot.bot.reminders import ReminderFigures
 from quizbot.bot.render import BLURPLE
 from quizbot.i18n import DEFAULT, LocaleLike
+from quizbot.storage.reports import FLAG_GUILDS
 from quizbot.storage.roles import FailedGrant
 
 
@@ -22,11 +23,13 @@ def status_embed(
     invalid_requests: int = 0,
     reminders: ReminderFigures | None = None,
     role_failures: tuple[int, list[FailedGrant]] = (0, []),
+    flagged: int = 0,
     locale: LocaleLike = DEFAULT,
 ) -> disnake.Embed:
     """What /supervisor status shows, in `locale`: this guild's sessions, or (for the owner) the
-    whole process, with its study reminders sent and refused; role rewards Discord refused for good
-    (this guild's, or everyone's for the owner) whenever there are any."""
+    whole process, with its study reminders sent and refused and the questions reported from several
+    servers (`flagged`, when there are any); role rewards Discord refused for good (this guild's, or
+    everyone's for the owner) whenever there are any."""
     words = i18n.active()
 
     def number(value: float, decimals: int | None = None) -> str:
@@ -58,26 +61,53 @@ def status_embed(
         parts.append(say("reply.status_unsaved", locale, count=unsaved))
     embed.add_field(say("reply.status_snapshots", locale), " · ".join(parts) or "—", inline=False)
     if everything:
-        embed.add_field(say("reply.status_pool", locale), pool_line(status.pool, locale), inline=False)
-        shards = ", ".join(map(str, status.shard_ids)) or say("reply.status_all_shards", locale)
-        if status.shard_count:
-            shards = say("reply.status_shards_of", locale, shards=shards, total=status.shard_count)
-        embed.add_field(say("reply.status_shards", locale), shards)
-        embed.add_field(say("reply.status_timers", locale), number(status.timers))
-        accepting = say("reply.yes" if status.accepting else "reply.status_shutting_down", locale)
-        embed.add_field(say("reply.status_accepting", locale), accepting)
-        embed.add_field(say("reply.status_journal", locale), number(status.journal_queued))
-        embed.add_field(say("reply.status_set_aside", locale), number(status.quarantined))
-        used = say("invalid_requests", locale, count=invalid_requests, limit=REFUSAL_LIMIT)
-        embed.add_field(say("invalid_requests_title", locale), used)
-        if reminders is not None:
-            sent = say("reply.status_reminders_line", locale, sent=reminders.sent, refused=reminders.refused)
-            embed.add_field(say("reply.status_reminders", locale), sent)
+        _process_fields(
+            embed,
+            status,
+            invalid_requests=invalid_requests,
+            reminders=reminders,
+            flagged=flagged,
+            locale=locale,
+        )
     total, latest = role_failures
     if total:
         lines = [number(total), *(failed_grant_line(failed, locale) for failed in latest)]
         embed.add_field(say("roles.status_failed", locale), "\n".join(lines)[:1024], inline=False)
     return embed
+
+
+def _process_fields(
+    embed: disnake.Embed,
+    status: SupervisorStatus,
+    *,
+    invalid_requests: int,
+    reminders: ReminderFigures | None,
+    flagged: int,
+    locale: LocaleLike,
+) -> None:
+    """The owner's fields: the pool, shards, timers, journal, refusals, reminders, flagged questions."""
+
+    def number(value: float) -> str:
+        return i18n.active().number(locale, value)
+
+    embed.add_field(say("reply.status_pool", locale), pool_line(status.pool, locale), inline=False)
+    shards = ", ".join(map(str, status.shard_ids)) or say("reply.status_all_shards", locale)
+    if status.shard_count:
+        shards = say("reply.status_shards_of", locale, shards=shards, total=status.shard_count)
+    embed.add_field(say("reply.status_shards", locale), shards)
+    embed.add_field(say("reply.status_timers", locale), number(status.timers))
+    accepting = say("reply.yes" if status.accepting else "reply.status_shutting_down", locale)
+    embed.add_field(say("reply.status_accepting", locale), accepting)
+    embed.add_field(say("reply.status_journal", locale), number(status.journal_queued))
+    embed.add_field(say("reply.status_set_aside", locale), number(status.quarantined))
+    used = say("invalid_requests", locale, count=invalid_requests, limit=REFUSAL_LIMIT)
+    embed.add_field(say("invalid_requests_title", locale), used)
+    if reminders is not None:
+        sent = say("reply.status_reminders_line", locale, sent=reminders.sent, refused=reminders.refused)
+        embed.add_field(say("reply.status_reminders", locale), sent)
+    if flagged:
+        listed = say("reply.status_flagged_line", locale, count=flagged, servers=FLAG_GUILDS)
+        embed.add_field(say("reply.status_flagged", locale), listed, inline=False)
 
 
 def failed_grant_line(failed: FailedGrant, locale: LocaleLike) -> str:

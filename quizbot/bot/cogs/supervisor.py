@@ -14,6 +14,7 @@ from quizbot.bot.cogs.admin import can_manage
 from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
 from quizbot.bot.status import status_embed
 from quizbot.bot.types import CommandInter
+from quizbot.storage.reports import count_flagged
 from quizbot.storage.roles import failed_grants
 
 
@@ -53,12 +54,14 @@ class SupervisorCog(commands.Cog):
         invalid = self.ctx.outbox.invalid_requests()
         reminders = self.ctx.reminders.figures() if self.ctx.reminders is not None else None
         failures = await failed_grants(self.ctx.db, None if everything else inter.guild_id)
+        flagged = await count_flagged(self.ctx.db) if everything else 0  # the owner's to look at
         embed = status_embed(
             status,
             everything=everything,
             invalid_requests=invalid,
             reminders=reminders,
             role_failures=failures,
+            flagged=flagged,
             locale=inter.locale,
         )
         await reply(inter, embed=embed)
