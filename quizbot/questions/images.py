@@ -98,6 +98,8 @@ def check_image(name: str, data: bytes) -> CheckedImage:
             picture.load()  # the first frame decodes in full: a truncated file fails here
     except ImageRefused:
         raise
+    except Image.DecompressionBombError:  # stated far past MAX_SIDE (Pillow checks before we can)
+        raise ImageRefused("pixels", name=shown, low=MIN_SIDE, high=MAX_SIDE) from None
     except Exception:  # a decoder fed hostile bytes may raise anything: each means "not an image"
         raise ImageRefused("not_image", name=shown) from None
     return CheckedImage(name, FORMATS[kind], width, height, data)
