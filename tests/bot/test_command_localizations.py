@@ -84,7 +84,7 @@ ENGLISH_NAMES = {
             "daily_names",
             "daily_off",
         ],
-        "pack_add": ["file"],
+        "pack_add": ["file", "license"],
         "pack_remove": ["name"],
         "packs": [],
         "season": {"start": ["name"], "end": ["announce_channel"]},

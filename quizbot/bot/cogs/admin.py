@@ -15,13 +15,16 @@ from quizbot.bot.catalogue import invalid, problem, say
 from quizbot.bot.channel_language import SERVER_LANGUAGE, language_choices, language_shown
 from quizbot.bot.context import QuizContext, not_permitted, refuse, reply
 from quizbot.bot.localized import choices
+from quizbot.bot.pack_credits import credit, import_refused
 from quizbot.bot.render import GREEN
 from quizbot.bot.settings_view import MAX_CHOICES, bad_setting, matching_zones, settings_embed
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
 from quizbot.questions.custom import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, CustomPacks
+from quizbot.questions.opentdb import ImportRefused
 from quizbot.questions.packs import PackError
+from quizbot.questions.provenance import MAX_LICENCE
 from quizbot.storage.daily import daily_settings, replan_daily
 from quizbot.storage.guilds import guild_language, guild_settings, save_guild_language, save_guild_settings
 from quizbot.storage.schedules import replan_schedules
@@ -33,7 +36,19 @@ MANAGE_GUILD = disnake.Permissions(manage_guild=True)
 GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
 PACK_FILE: Any = commands.Param(  # B008: calls in defaults
     name=Localized("file", key="cmd.settings.pack_add.file.name"),
-    description=Localized("A .yaml question pack", key="cmd.settings.pack_add.file.description"),
+    description=Localized(
+        "A question pack: .yaml, .yml, or an Open Trivia Database .json",
+        key="cmd.settings.pack_add.file.description",
+    ),
+)
+PACK_LICENSE: Any = commands.Param(
+    None,
+    name=Localized("license", key="cmd.settings.pack_add.license.name"),
+    description=Localized(
+        "The license its questions are under, if known (shown with the pack)",
+        key="cmd.settings.pack_add.license.description",
+    ),
+    max_length=MAX_LICENCE,
 )
 
 
@@ -231,11 +246,13 @@ class AdminCog(commands.Cog):
         self,
         inter: CommandInter,
         file: disnake.Attachment = PACK_FILE,
+        licence: str | None = PACK_LICENSE,
     ) -> None:
         """Check what Discord reports before downloading and the bytes after; a bad pack is explained
-        and not stored."""
+        and not stored. A stated licence is kept with the pack and shown with it."""
         if not await self._permitted(inter):
             return
+        stated = validation.text("license", licence, limit=MAX_LICENCE)
         upload = validation.upload("file", file, limit=MAX_UPLOAD_BYTES, suffixes=UPLOAD_SUFFIXES)
         await inter.response.defer(ephemeral=True)
         try:
@@ -245,13 +262,19 @@ class AdminCog(commands.Cog):
             return
         data = validation.upload_text("file", upload.filename, data, limit=MAX_UPLOAD_BYTES)
         try:
-            pack = await self.custom.add(inter.guild_id or 0, inter.author.id, upload.filename, data)
+            pack = await self.custom.add(
+                inter.guild_id or 0, inter.author.id, upload.filename, data, licence=stated
+            )
+        except ImportRefused as error:
+            await refuse(inter, import_refused(error))
+            return
         except (PackError, InvalidValue) as error:
             await refuse(inter, invalid(str(error)))
             return
         locale = inter.locale
         added = say("reply.pack_added", locale, name=pack.name, pack=pack.pack_id, count=len(pack.questions))
-        embed = disnake.Embed(title=say("reply.pack_added_title", locale), description=added, colour=GREEN)
+        shown = f"{added}\n{credit(pack.provenance, locale)}"
+        embed = disnake.Embed(title=say("reply.pack_added_title", locale), description=shown, colour=GREEN)
         await reply(inter, embed=embed)
 
     @settings.sub_command(
@@ -312,6 +335,7 @@ class AdminCog(commands.Cog):
                 user=f"<@{p.added_by}>",
                 added=format_dt(p.added_at, "D"),
             )
+            + f"\n{credit(p.provenance, locale)}"
             for p in stored
         ]
         text = "\n".join(lines) or say("reply.no_packs", locale)

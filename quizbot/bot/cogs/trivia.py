@@ -38,6 +38,7 @@ from quizbot.bot.context import (
 from quizbot.bot.custom_ids import ButtonKind, is_study_button, parse
 from quizbot.bot.durable import change, confirm
 from quizbot.bot.localized import choices
+from quizbot.bot.pack_credits import credit
 from quizbot.bot.render import LETTERS
 from quizbot.bot.scheduling import ADD_COMMAND, GROUP, LIST_COMMAND, REMOVE_COMMAND, ScheduleCommands
 from quizbot.bot.starting import (
@@ -237,8 +238,11 @@ class TriviaCog(commands.Cog):
     )
     async def packs(self, inter: CommandInter) -> None:
         """The bank's categories and this server's packs, with how many questions each holds and the
-        language they are in, under a line saying the shipped bank is English."""
-        bank = await self.ctx.custom.bank_for(session_key(inter)[0])
+        language they are in, under a line saying the shipped bank is English; a server's pack with
+        where its questions came from, their licence and the attribution that licence asks for."""
+        guild_id = session_key(inter)[0]
+        bank = await self.ctx.custom.bank_for(guild_id)
+        credits = {stored.pack_id: stored.provenance for stored in await self.ctx.custom.stored(guild_id)}
         locale = inter.locale
         lines = [say("questions.bank_is_english", locale), ""]
         for category in bank.categories:
@@ -247,6 +251,8 @@ class TriviaCog(commands.Cog):
             lines.append(
                 say("questions.pack_language", locale, line=line, language=languages(questions, locale))
             )
+            if category in credits:
+                lines.append(credit(credits[category], locale))
         embed = disnake.Embed(title=say("packs_title", locale), description="\n".join(lines)[:4000])
         await reply(inter, embed=embed)
 
