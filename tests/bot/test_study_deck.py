@@ -107,15 +107,21 @@ async def hide(db: Database, question: Question, guild_id: int) -> None:
     await hide_question(db, guild_id=guild_id, question_id=question.identity, hidden_by=9, reason="")
 
 
+async def due_history(db: Database, bank: QuestionBank, count: int) -> list[Question]:
+    """`count` stored history questions with PLAYER's cards due, the first the most overdue."""
+    history = of_kind(bank, "history", short=False)[:count]
+    await keep_questions(db, history)
+    for n, question in enumerate(history):
+        await card(db, question, NOW - timedelta(days=count - n))
+    return history
+
+
 async def test_a_hidden_question_leaves_the_due_cards_where_it_is_hidden(
     db: Database, bank: QuestionBank
 ) -> None:
     """Three due cards, one hidden in GUILD and one everywhere: studying from GUILD gets the third
     only; from another server or a DM, the one hidden in GUILD is due again."""
-    history = of_kind(bank, "history", short=False)[:3]
-    await keep_questions(db, history)
-    for n, question in enumerate(history):
-        await card(db, question, NOW - timedelta(days=3 - n))
+    history = await due_history(db, bank, 3)
     await hide(db, history[0], GUILD)
     await hide(db, history[1], EVERYWHERE)
     nothing_new: list[Question] = []
@@ -128,10 +134,7 @@ async def test_a_hidden_question_leaves_the_due_cards_where_it_is_hidden(
 
 async def test_the_due_limit_counts_only_questions_in_play(db: Database, bank: QuestionBank) -> None:
     """Hidden cards do not take up the session's places: asked for two, it gets two in play."""
-    history = of_kind(bank, "history", short=False)[:4]
-    await keep_questions(db, history)
-    for n, question in enumerate(history):
-        await card(db, question, NOW - timedelta(days=4 - n))
+    history = await due_history(db, bank, 4)
     await hide(db, history[0], GUILD)
     await hide(db, history[1], GUILD)
     deck = await study_deck(db, PLAYER, NOW, [], count=2, guild_id=GUILD)
