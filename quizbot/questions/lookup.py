@@ -10,7 +10,7 @@ from __future__ import annotations
 from quizbot.config import LLM_PROVIDERS
 from quizbot.game.questions import Question, is_identity
 from quizbot.questions.bank import QuestionBank
-from quizbot.questions.custom import CustomPacks
+from quizbot.questions.custom import CustomPacks, custom_pack_of
 from quizbot.questions.ports import HiddenQuestions, StoredQuestions
 
 
@@ -19,7 +19,8 @@ class QuestionLookup:
 
     In play: in the shipped bank or the guild's own packs as they are now, or a generated (LLM)
     question a game held (in the questions table); and not hidden in that guild or everywhere.
-    An older version of a bank question, or a question of another guild's pack, is not.
+    An older version of a bank question, or a question of another guild's pack, is not (in a DM,
+    where study cards from any server come, a pack question is while its server's pack holds it).
     """
 
     def __init__(
@@ -45,11 +46,17 @@ class QuestionLookup:
         return question
 
     async def _current(self, identity: str, guild_id: int) -> Question | None:
-        """The bank's (the guild's packs included) or a generated question by that identity."""
+        """The bank's (the guild's packs included) or a generated question by that identity; in a DM
+        (guild 0, where players study), a server's pack question while that server's pack holds it."""
         bank = self.bank if self.custom is None or not guild_id else await self.custom.bank_for(guild_id)
         if (question := bank.find(identity)) is not None:
             return question
-        generated = (await self.stored.find([identity])).get(identity)
-        if generated is not None and generated.source in LLM_PROVIDERS:
-            return generated
-        return None
+        stored = (await self.stored.find([identity])).get(identity)
+        if stored is None:
+            return None
+        if stored.source in LLM_PROVIDERS:
+            return stored
+        home = custom_pack_of(stored)
+        if home is None or guild_id or self.custom is None:
+            return None
+        return (await self.custom.bank_for(home[0])).find(identity)

@@ -120,11 +120,15 @@ async def test_the_lookup_finds_bank_pack_and_generated_questions_still_in_play(
     assert await lookup.find(banked.identity, 0) is banked  # from a DM
     assert await lookup.find(packed.identity, GUILD) == packed
     assert await lookup.find(packed.identity, OTHER) is None  # stored, but not that guild's pack
+    assert await lookup.find(packed.identity, 0) == packed  # studied in a DM: its server's pack has it
     assert await lookup.find(generated.identity, OTHER) == generated
     assert await lookup.find(retired.identity, GUILD) is None
     assert await lookup.find("science-001", GUILD) is None
     assert await lookup.find(banked.identity + "x", GUILD) is None
 
+    await library.remove(GUILD, "house-rules")
+    assert await lookup.find(packed.identity, 0) is None
+    assert await lookup.find(packed.identity, GUILD) is None
     await hide(db, banked)
     await hide(db, generated, EVERYWHERE)
     assert await lookup.find(banked.identity, GUILD) is None
