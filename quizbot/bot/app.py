@@ -21,6 +21,7 @@ from quizbot.bot.cogs import add_cogs
 from quizbot.bot.context import QuizContext
 from quizbot.bot.daily import DailyPoster
 from quizbot.bot.housekeeping import keep_house
+from quizbot.bot.pictures import QuestionPictures
 from quizbot.bot.reminders import ReminderSender
 from quizbot.bot.role_grants import RoleGranter
 from quizbot.bot.schedules import ScheduleRunner
@@ -108,6 +109,7 @@ async def running_bot(
         typed_mode=lambda key: bool((listing := service.directory.get(key)) and listing.typed),
         languages=languages,
         clock=edge_clock,
+        pictures=QuestionPictures(db),
     )
     games_clock = clock or LoopClock()
     service = QuizService(

@@ -35,6 +35,7 @@ from quizbot.actors.ports import AchievementSummary, ChannelEvent
 from quizbot.backoff import full_jitter
 from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.limiter import Limiter, Priority, Refusals
+from quizbot.bot.pictures import Picture, PictureSource, QuestionPictures, pictured, showing
 from quizbot.bot.render import Rendered, closed_question, combine, render
 from quizbot.clock import Clock, LoopClock, sleep
 from quizbot.game.effects import AnnounceEnd, AnnounceExpiry, PostQuestion, Reveal, ShowScores
@@ -65,11 +66,13 @@ class Outgoing:
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """One request to Discord: a post, or an edit of message `edit`; `question` is the index it posts."""
+    """One request to Discord: a post, or an edit of message `edit`; `question` is the index it posts,
+    `files` the pictures it uploads (a question's own)."""
 
     message: Rendered
     edit: int | None = None
     question: int | None = None
+    files: tuple[Picture, ...] = ()
 
     @property
     def priority(self) -> Priority:
@@ -89,8 +92,10 @@ class DiscordChannel:
         *,
         languages: ChannelLanguages | None = None,
         clock: Clock | None = None,
+        pictures: PictureSource | None = None,
     ) -> None:
         self.bot = bot
+        self.pictures = pictures or QuestionPictures()  # a question's attachment picture, by question
         self.clock = clock or LoopClock()
         self.epoch_of = epoch_of
         self.typed_mode = typed_mode
@@ -225,9 +230,10 @@ class DiscordChannel:
         head = outbox[0]
         language = self.languages.of(key)
         message = head.message(language)
+        if isinstance(head.event, PostQuestion):
+            return await self._question(head.event, message), 1
         if not self.combine:
-            posted = head.event.index if isinstance(head.event, PostQuestion) else None
-            return Request(message, question=posted), 1
+            return Request(message), 1
         match head.event:
             case Reveal(index=index) as reveal:
                 if len(outbox) == 1:
@@ -247,9 +253,14 @@ class DiscordChannel:
                 if isinstance(head.event, AnnounceEnd) and await self._summary_behind(key, outbox) == 1:
                     await _saved(outbox[1].after)
                     return Request(combine(message, outbox[1].message(language))), 2
-            case PostQuestion(index=index):
-                return Request(message, question=index), 1
         return (None if message.empty else Request(message)), 1
+
+    async def _question(self, posted: PostQuestion, message: Rendered) -> Request:
+        """A question's post, uploading its picture when the embed shows one by attachment."""
+        picture = await self.pictures(posted.question)
+        files = (picture,) if picture is not None else ()
+        shown = pictured(showing(message, posted.question.image), files)
+        return Request(shown, question=posted.index, files=files)
 
     async def _summary_behind(self, key: SessionKey, outbox: deque[Outgoing]) -> int | None:
         """Where the game's achievement summary is queued, waiting up to SUMMARY_WAIT for it to come."""
@@ -303,7 +314,7 @@ class DiscordChannel:
                         continue
                     self.requests["edit"] += 1
                 else:
-                    sent = await channel.send(**_arguments(request.message))
+                    sent = await channel.send(**_arguments(request.message, files=request.files))
                     self.requests["post"] += 1
                     if request.question is not None:
                         self._questions[key] = (request.question, sent.id, request.message)
@@ -366,9 +377,13 @@ async def _saved(after: asyncio.Future[Any] | None) -> None:
         await asyncio.wait({after})
 
 
-def _arguments(message: Rendered, *, edit: bool = False) -> dict[str, Any]:
-    """disnake's arguments for a message; an edit replaces every embed and button."""
+def _arguments(message: Rendered, *, edit: bool = False, files: tuple[Picture, ...] = ()) -> dict[str, Any]:
+    """disnake's arguments for a message; an edit replaces every embed and button (and keeps the files
+    it has, which its embeds may show), a post uploads `files` fresh."""
+    message = message if edit else pictured(message, files)
     arguments: dict[str, Any] = {"allowed_mentions": message.allowed_mentions}  # only its own pings
+    if files:
+        arguments["files"] = [picture.file() for picture in files]
     if message.content is not None:
         arguments["content"] = message.content
     if message.embeds or edit:

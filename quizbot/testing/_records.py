@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from quizbot.testing._embeds import resolved, shown_urls
 from quizbot.testing._model import JSON, Channel, ChannelKey, User, iso_now
 
 T = TypeVar("T")
@@ -99,6 +100,15 @@ class MessageRecord:
     history: list[JSON] = field(default_factory=list)
     created_at: float = field(default_factory=time.monotonic)
 
+    def __post_init__(self) -> None:
+        self.embeds = resolved(self.embeds, self.attachments)  # attachment:// images show their file
+
+    @property
+    def shown_files(self) -> list[Attachment]:
+        """The message's files that its embeds show (Discord lists them in the embeds, not as attachments)."""
+        shown = shown_urls(self.embeds)
+        return [a for a in self.attachments if a.url in shown]
+
     @property
     def key(self) -> ChannelKey:
         """The (guild id, channel id) of the channel the message is in."""
@@ -173,6 +183,7 @@ class MessageRecord:
             keep = {str(a.get("id")) for a in data["attachments"] or []}
             self.attachments = [a for a in self.attachments if str(a.id) in keep]
         self.attachments += new_files
+        self.embeds = resolved(self.embeds, self.attachments)
         self.flags &= ~LOADING
         self.edited_timestamp = iso_now()
 
@@ -189,7 +200,7 @@ class MessageRecord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [a.payload() for a in self.attachments],
+            "attachments": [a.payload() for a in self.attachments if a not in self.shown_files],
             "embeds": self.embeds,
             "components": self.components,
             "reactions": [{"count": 1, "me": True, "emoji": {"id": None, "name": r}} for r in self.reactions],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Any
 
 from aiohttp import web
@@ -20,6 +21,14 @@ def snowflake(request: web.Request, name: str) -> int:
         return int(request.match_info[name])
     except ValueError as exc:
         raise ApiError(404, 0, "404: Not Found") from exc
+
+
+def content_type(file: RawFile) -> str | None:
+    """An upload's type as Discord reports it: the part's own, or from the file name when the client
+    sent none in particular (disnake sends application/octet-stream for every file)."""
+    if file.content_type and file.content_type != "application/octet-stream":
+        return file.content_type
+    return mimetypes.guess_type(file.filename)[0] or file.content_type
 
 
 def no_content() -> web.Response:
@@ -55,7 +64,7 @@ class Routes:
             meta = described.get(str(file.index), {})
             url = f"{self.origin}/attachments/{ident}/{file.filename}"
             attachment = Attachment(
-                ident, file.filename, file.data, url, meta.get("description"), file.content_type
+                ident, file.filename, file.data, url, meta.get("description"), content_type(file)
             )
             self.store.files[ident] = attachment
             stored.append(attachment)

@@ -11,17 +11,19 @@ from disnake.utils import format_dt
 
 from quizbot.bot import daily_setup, role_rewards, seasons, validation
 from quizbot.bot.bot import QuizBot
-from quizbot.bot.catalogue import invalid, problem, say
+from quizbot.bot.catalogue import problem, say
 from quizbot.bot.channel_language import SERVER_LANGUAGE, language_choices, language_shown
 from quizbot.bot.context import QuizContext, not_permitted, refuse, reply
 from quizbot.bot.localized import choices
 from quizbot.bot.pack_credits import credit, import_refused
+from quizbot.bot.pictures import pack_refusal, upload_limit
 from quizbot.bot.render import GREEN
 from quizbot.bot.settings_view import MAX_CHOICES, bad_setting, matching_zones, settings_embed
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
 from quizbot.questions.custom import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, CustomPacks
+from quizbot.questions.images import ZIP_SUFFIX, ImageRefused
 from quizbot.questions.opentdb import ImportRefused
 from quizbot.questions.packs import PackError
 from quizbot.questions.provenance import MAX_LICENCE
@@ -253,14 +255,16 @@ class AdminCog(commands.Cog):
         if not await self._permitted(inter):
             return
         stated = validation.text("license", licence, limit=MAX_LICENCE)
-        upload = validation.upload("file", file, limit=MAX_UPLOAD_BYTES, suffixes=UPLOAD_SUFFIXES)
+        suffixes = (*UPLOAD_SUFFIXES, ZIP_SUFFIX)  # a .zip: a pack and the pictures it shows
+        upload = validation.upload("file", file, limit=upload_limit(file), suffixes=suffixes)
         await inter.response.defer(ephemeral=True)
         try:
             data = await upload.read()
         except disnake.HTTPException:
             await refuse(inter, problem("not_now", detail=problem("reply.why_download_failed")))
             return
-        data = validation.upload_text("file", upload.filename, data, limit=MAX_UPLOAD_BYTES)
+        if not upload.filename.lower().endswith(ZIP_SUFFIX):  # a .zip is checked as it is unpacked
+            data = validation.upload_text("file", upload.filename, data, limit=MAX_UPLOAD_BYTES)
         try:
             pack = await self.custom.add(
                 inter.guild_id or 0, inter.author.id, upload.filename, data, licence=stated
@@ -268,8 +272,8 @@ class AdminCog(commands.Cog):
         except ImportRefused as error:
             await refuse(inter, import_refused(error))
             return
-        except (PackError, InvalidValue) as error:
-            await refuse(inter, invalid(str(error)))
+        except (PackError, InvalidValue, ImageRefused) as error:
+            await refuse(inter, pack_refusal(error))
             return
         locale = inter.locale
         added = say("reply.pack_added", locale, name=pack.name, pack=pack.pack_id, count=len(pack.questions))
