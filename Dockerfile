@@ -29,11 +29,14 @@ RUN pip install --no-index --find-links=/wheels /wheels/*.whl && rm -rf /wheels
 
 # quizbot/schema.sql is a symlink to ../schema.sql: copy both so it resolves while the wheel is built
 # (the wheel then holds the real file), and fail the build if the installed package cannot read it.
-COPY pyproject.toml setup.cfg schema.sql /tmp/src/
+# setup.py's build step draws the bank's SVG pictures as PNGs (resvg-py, a build requirement only);
+# fail the build too if the installed package lacks one.
+COPY pyproject.toml setup.cfg setup.py schema.sql /tmp/src/
 COPY quizbot /tmp/src/quizbot
 RUN pip install --no-deps /tmp/src \
     && rm -rf /tmp/src \
-    && python -c "from quizbot.storage.schema import schema_text; assert 'CREATE TABLE' in schema_text()"
+    && python -c "from quizbot.storage.schema import schema_text; assert 'CREATE TABLE' in schema_text()" \
+    && python -c "from quizbot.questions.pictures import PICTURES as P; assert all(s.with_suffix('.png').is_file() for s in P.glob('*.svg'))"
 
 USER quizbot
 WORKDIR /home/quizbot

@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from quizbot.config import Settings
+from quizbot.questions.images import check_image
 
 REPO = Path(__file__).resolve().parents[1]
 ROOT_USERS = {"root", "0"}
@@ -341,3 +342,20 @@ def test_wheel_declares_console_script(wheel: zipfile.ZipFile) -> None:
     entry_points = configparser.ConfigParser()
     entry_points.read_string(wheel.read(name).decode("utf-8"))
     assert entry_points["console_scripts"]["quizbot"] == "quizbot.__main__:main"
+
+
+def test_runtime_copies_the_build_step(runtime_stage: list[Instruction]) -> None:
+    """setup.py (which draws the bank's pictures while the wheel is built) goes into the image's build."""
+    assert "setup.py" in context_sources(runtime_stage)
+
+
+@pytest.mark.slow
+def test_wheel_holds_every_bank_picture_drawn(wheel: zipfile.ZipFile) -> None:
+    """The wheel built as the image builds it holds each SVG picture and the PNG its build step drew."""
+    sources = sorted(p.name for p in (REPO / "quizbot/questions/images").glob("*.svg"))
+    names = set(wheel.namelist())
+    assert sources
+    for svg in sources:
+        png = f"quizbot/questions/images/{svg.removesuffix('.svg')}.png"
+        assert f"quizbot/questions/images/{svg}" in names and png in names, svg
+        assert check_image(png, wheel.read(png)).content_type == "image/png"
