@@ -40,7 +40,7 @@ class Picture:
         return disnake.File(BytesIO(self.data), filename=self.name)
 
 
-PictureSource = Callable[[Question], Awaitable["Picture | None"]]
+PictureSource = Callable[[Question], Awaitable[Picture | None]]
 
 
 class QuestionPictures:

@@ -39,7 +39,7 @@ GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
 PACK_FILE: Any = commands.Param(  # B008: calls in defaults
     name=Localized("file", key="cmd.settings.pack_add.file.name"),
     description=Localized(
-        "A question pack: .yaml, .yml, or an Open Trivia Database .json",
+        "A question pack (.yaml, .yml or Open Trivia Database .json), or a .zip of one and its images",
         key="cmd.settings.pack_add.file.description",
     ),
 )
