@@ -255,24 +255,22 @@ def test_a_zip_bomb_lying_about_its_sizes_is_refused_without_inflating_it() -> N
     assert max(read) <= 101
 
 
+# Where a zip header keeps its name's length, its name and its stated size: (signature, length at,
+# name at, size at), for the local file header and the central directory's entry.
+_HEADERS = ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24))
+
+
 def _state_size(data: bytes, name: str, size: int) -> bytes:
     """`data` with `name`'s stated (uncompressed) size changed to `size`, in both of its headers."""
     raw = bytearray(data)
-    encoded = name.encode()
-    local = raw.find(b"PK\x03\x04")
-    while local != -1:
-        name_length = struct.unpack_from("<H", raw, local + 26)[0]
-        if raw[local + 30 : local + 30 + name_length] == encoded:
-            struct.pack_into("<I", raw, local + 22, size)
-            break
-        local = raw.find(b"PK\x03\x04", local + 4)
-    central = raw.find(b"PK\x01\x02")
-    while central != -1:
-        name_length = struct.unpack_from("<H", raw, central + 28)[0]
-        if raw[central + 46 : central + 46 + name_length] == encoded:
-            struct.pack_into("<I", raw, central + 24, size)
-            break
-        central = raw.find(b"PK\x01\x02", central + 4)
+    for signature, length_at, name_at, size_at in _HEADERS:
+        at = raw.find(signature)
+        while at != -1:
+            length = struct.unpack_from("<H", raw, at + length_at)[0]
+            if raw[at + name_at : at + name_at + length] == name.encode():
+                struct.pack_into("<I", raw, at + size_at, size)
+                break
+            at = raw.find(signature, at + 4)
     return bytes(raw)
 
 
