@@ -9,6 +9,10 @@ A team game's lobby buttons are `qb:t:<guild>:<channel>:<epoch>:0:<1-4|balance|s
 
 Study buttons belong to no session: "Review what I missed" is `qb:m:<run id, 32 hex digits>` and
 /study reset's are `qb:z:<user>:<yes|no>` (the user who asked, the only one who may press them).
+
+Report buttons belong to no session either: a reveal's Report is `qb:p:<question identity>`, and so
+is the modal it opens; /settings reports' buttons are `qb:v:<h|d>:<page>:<identity>` (hide, dismiss)
+and `qb:v:g:<page>` (go to a page).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
+
+from quizbot.game.questions import is_identity
 
 PREFIX = "qb"
 MAX_LENGTH = 100
@@ -35,6 +41,8 @@ class ButtonKind(StrEnum):
     REVIEW = "m"  # Review what I missed: qb:m:<run id>
     RESET = "z"  # /study reset: qb:z:<user>:<yes|no>
     TEAM = "t"  # a team game's lobby: value 1-4 (join that team), balance or start
+    REPORT = "p"  # a reveal's Report (and its modal): qb:p:<question identity>
+    REPORTS = "v"  # /settings reports: qb:v:<h|d>:<page>:<identity> or qb:v:g:<page>
 
 
 RECOVERY_CHOICES = ("continue", "new", "cancel")
@@ -42,6 +50,9 @@ RESET_CHOICES = ("yes", "no")
 TEAM_CHOICES = ("1", "2", "3", "4", "balance", "start")
 _REVIEW_PATTERN = re.compile(r"qb:m:([0-9a-f]{32})", re.ASCII)
 _RESET_PATTERN = re.compile(rf"qb:z:{_NUMBER}:(yes|no)", re.ASCII)
+_REPORT_PATTERN = re.compile(r"qb:p:(q1_[A-Za-z0-9_-]{22})", re.ASCII)
+_PAGE = "(0|[1-9][0-9]{0,3})"  # a page number, 0 to 9999, as encoded (no leading zeros)
+_REPORTS_PATTERN = re.compile(rf"qb:v:(?:([hd]):{_PAGE}:(q1_[A-Za-z0-9_-]{{22}})|g:{_PAGE})", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,5 +157,62 @@ def parse_reset(custom_id: str) -> ResetButton | None:
 
 def is_study_button(custom_id: str) -> bool:
     """True for an id of the study kinds (well-formed or not), which the study cog answers alone."""
-    kinds = (ButtonKind.REVIEW.value, ButtonKind.RESET.value)
-    return any(custom_id.startswith(f"{PREFIX}:{kind}:") for kind in kinds)
+    return _of_kinds(custom_id, ButtonKind.REVIEW, ButtonKind.RESET)
+
+
+def is_report_button(custom_id: str) -> bool:
+    """True for an id of the report kinds (well-formed or not), which the reports cog answers alone."""
+    return _of_kinds(custom_id, ButtonKind.REPORT, ButtonKind.REPORTS)
+
+
+def _of_kinds(custom_id: str, *kinds: ButtonKind) -> bool:
+    return any(custom_id.startswith(f"{PREFIX}:{kind.value}:") for kind in kinds)
+
+
+def report_id(identity: str) -> str:
+    """The custom_id of a reveal's Report button, and of the modal it opens: the question's identity."""
+    if not is_identity(identity):
+        raise ValueError(f"cannot encode {identity!r} as a report id")
+    return f"{PREFIX}:{ButtonKind.REPORT.value}:{identity}"
+
+
+def parse_report(custom_id: str) -> str | None:
+    """The question identity a Report button (or its modal) names, or None if it is not exactly one."""
+    match = _REPORT_PATTERN.fullmatch(custom_id) if len(custom_id) <= MAX_LENGTH else None
+    return None if match is None else match.group(1)
+
+
+class ReportsAction(StrEnum):
+    """What a /settings reports button does."""
+
+    HIDE = "h"  # hide the question in this server
+    DISMISS = "d"  # dismiss its reports
+    PAGE = "g"  # show another page
+
+
+@dataclass(frozen=True, slots=True)
+class ReportsButton:
+    """A /settings reports button: its action, the page it was shown on (or goes to), its question."""
+
+    action: ReportsAction
+    page: int
+    identity: str | None = None
+
+    def encode(self) -> str:
+        """The custom_id text (checked by parsing it back)."""
+        tail = f"{self.page}" if self.identity is None else f"{self.page}:{self.identity}"
+        text = f"{PREFIX}:{ButtonKind.REPORTS.value}:{self.action.value}:{tail}"
+        if parse_reports(text) != self:
+            raise ValueError(f"cannot encode {self!r} as a custom_id")
+        return text
+
+
+def parse_reports(custom_id: str) -> ReportsButton | None:
+    """The parts of a /settings reports button's id, or None if it is not exactly one."""
+    match = _REPORTS_PATTERN.fullmatch(custom_id) if len(custom_id) <= MAX_LENGTH else None
+    if match is None:
+        return None
+    action, page, identity, goes_to = match.groups()
+    if goes_to is not None:
+        return ReportsButton(ReportsAction.PAGE, int(goes_to))
+    return ReportsButton(ReportsAction(action), int(page), identity)

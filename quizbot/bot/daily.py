@@ -29,8 +29,9 @@ from loguru import logger
 from quizbot.bot.catalogue import Refused, say
 from quizbot.bot.context import QuizContext
 from quizbot.bot.limiter import Limiter, Priority
-from quizbot.bot.render import GREEN, correct_answer
-from quizbot.bot.starting import announce, begin, prepare_questions, quiz_language, start_session
+from quizbot.bot.render import GREEN, Rendered, checked
+from quizbot.bot.reveal_view import correct_answer, report_button
+from quizbot.bot.starting import begin, prepare_questions, quiz_language, start_session
 from quizbot.bot.sweeper import ShardSweeper
 from quizbot.errors import QuizbotError, SessionExists
 from quizbot.game.config import DAILY_WINDOWS, SessionConfig
@@ -169,10 +170,12 @@ class DailyPoster(ShardSweeper):
         shown = recap if yesterday is not None else None
         names = post.show_names
 
-        def worded(locale: str) -> disnake.Embed:  # in the channel's language, when it is sent
-            return daily_embed(post.next_post, yesterday, shown, names=names, locale=locale)
+        def worded(locale: str) -> Rendered:  # in the channel's language, when it is sent
+            embed = daily_embed(post.next_post, yesterday, shown, names=names, locale=locale)
+            report = [report_button(yesterday, locale)] if yesterday is not None and shown is not None else []
+            return checked(Rendered(embed=embed, buttons=report))  # yesterday's question can be reported
 
-        announce(self.ctx, key, worded)
+        self.ctx.outbox.post(key, worded)  # announced as a quiz is (see starting.announce)
         begin(session)
         log = logger.bind(guild=key[0], channel=key[1])
         log.info("question of the day posted")

@@ -18,6 +18,8 @@ from quizbot.actors.ports import (
 from quizbot.bot import teams_view
 from quizbot.bot.catalogue import problem
 from quizbot.bot.custom_ids import RECOVERY_CHOICES, answer_id, recovery_id, review_id
+from quizbot.bot.reveal_view import cut as _cut
+from quizbot.bot.reveal_view import report_button, reveal_embed, shown_options
 from quizbot.game.achievements import ALL_CATEGORIES, SPEED_SECONDS, Achievement
 from quizbot.game.effects import (
     AnnounceEnd,
@@ -31,7 +33,7 @@ from quizbot.game.effects import (
     Standing,
 )
 from quizbot.game.hints import Hint, HintKind
-from quizbot.game.questions import Question, QuestionKind
+from quizbot.game.questions import QuestionKind
 from quizbot.i18n import DEFAULT, LocaleLike, Param
 from quizbot.i18n.languages import babel_name
 
@@ -147,8 +149,8 @@ def _render(event: ChannelEvent, key: tuple[int, int], epoch: int, typed: bool, 
             return _question(event, key, epoch, typed, lang)
         case ShowHint():
             return _hint(event, lang)
-        case Reveal():
-            return _reveal(event, lang)
+        case Reveal():  # every revealed question can be reported
+            return Rendered(embed=reveal_embed(event, lang), buttons=[report_button(event.question, lang)])
         case ShowScores() | OpenLobby() | ShowTeams():
             return _scores_or_teams(event, key, epoch, lang)
         case AnnounceEnd():
@@ -256,7 +258,7 @@ def _question(event: PostQuestion, key: tuple[int, int], epoch: int, typed: bool
     if typed or question.kind is QuestionKind.SHORT_ANSWER:
         embed.set_footer(text=f"{progress} · {_t(lang, 'channel.question.type_answer')}")
         return Rendered(embed=embed)
-    options = _options(question, lang)
+    options = shown_options(question, lang)
     lines = [f"**{LETTERS[i]}.** {_cut(option, 80)}" for i, option in enumerate(options)]
     embed.add_field(_t(lang, "channel.question.options"), "\n".join(lines), inline=False)
     embed.set_footer(text=f"{progress} · {_t(lang, 'channel.question.pick_answer')}")
@@ -297,28 +299,6 @@ def hint_text(hint: Hint, language: LocaleLike = DEFAULT) -> str:
             options = _t(language, "channel.separator").join(hint.struck)
             return _t(language, "channel.hint.not", options=options)
     return hint.text
-
-
-def _reveal(event: Reveal, lang: str) -> Rendered:
-    question = event.question
-    right = [r for r in event.results if r.correct]
-    embed = disnake.Embed(
-        title=_cut(_t(lang, "channel.reveal.title", answer=_cut(correct_answer(question, lang), 200)), 256),
-        description=_cut(question.explanation, 1000) or None,
-        colour=GREEN,
-    )
-    heading = _t(lang, "channel.reveal.right")
-    if right:
-        separator = _t(lang, "channel.separator")
-        names = separator.join(
-            _t(lang, "channel.reveal.scorer", name=_cut(r.name, 32), points=r.points) for r in right[:TOP]
-        )
-        if len(right) > TOP:
-            names = _t(lang, "channel.reveal.and_more", names=names, count=len(right) - TOP)
-        embed.add_field(heading, _cut(names, 1000), inline=False)
-    else:
-        embed.add_field(heading, _t(lang, "channel.reveal.nobody"), inline=False)
-    return Rendered(embed=embed)
 
 
 def _podium(event: AnnounceEnd, key: tuple[int, int], lang: str) -> Rendered:
@@ -397,25 +377,6 @@ def _table(standings: tuple[Standing, ...], lang: str) -> str:
     return _cut("\n".join(rows), 1024) or words.text(lang, "channel.table.empty")
 
 
-def _options(question: Question, lang: str) -> tuple[str, ...]:
-    """A question's options as shown: a true/false question's two are words of the channel's language."""
-    if question.kind is QuestionKind.TRUE_FALSE:
-        return (_t(lang, "channel.option.true"), _t(lang, "channel.option.false"))
-    return question.options
-
-
-def correct_answer(question: Question, lang: str) -> str:
-    """The right answer as shown (a true/false question's in the channel's language)."""
-    if question.kind is QuestionKind.TRUE_FALSE and question.answer_index is not None:
-        return _options(question, lang)[question.answer_index]
-    return question.correct_text
-
-
 def _t(language: LocaleLike, key: str, /, **params: Param) -> str:
     """Message `key` of the channel's words in `language`."""
     return i18n.text(language, key, **params)
-
-
-def _cut(text: str, limit: int) -> str:
-    """`text` shortened to `limit` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -6,6 +6,8 @@ from typing import Any
 
 from disnake.interactions.application_command import ApplicationCommandInteraction
 from disnake.interactions.message import MessageInteraction
+from disnake.interactions.modal import ModalInteraction
 
 CommandInter = ApplicationCommandInteraction[Any]
 ButtonInter = MessageInteraction[Any]
+ModalInter = ModalInteraction[Any]

@@ -37,7 +37,7 @@ EXPECTED = {
     "supervisor status", "study start", "study stop", "study stats", "study timezone",
     "study new_cards", "study remind at", "study remind off", "study reset",
     "trivia schedule add", "trivia schedule list", "trivia schedule remove",
-    "settings season start", "settings season end", "settings roles",
+    "settings season start", "settings season end", "settings roles", "settings reports",
 }  # fmt: skip
 AWKWARD_TEXT = [
     "",

@@ -87,6 +87,7 @@ ENGLISH_NAMES = {
         "pack_add": ["file", "license"],
         "pack_remove": ["name"],
         "packs": [],
+        "reports": [],
         "season": {"start": ["name"], "end": ["announce_channel"]},
         "roles": ["role", "level", "season_top", "remove"],
     },

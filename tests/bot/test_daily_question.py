@@ -15,6 +15,7 @@ import pytest
 from quizbot import i18n
 from quizbot.bot.app import RunningBot
 from quizbot.bot.catalogue import MESSAGES
+from quizbot.bot.custom_ids import report_id
 from quizbot.bot.daily import daily_embed
 from quizbot.clock import ManualClock
 from quizbot.game.questions import Question
@@ -162,6 +163,8 @@ async def test_a_day_of_the_question_then_the_recap_across_a_dst_change(db: Data
         await until(running, clock, SECOND + timedelta(minutes=3))
         assert len(questions(double, club)) == 2
         [_, recap] = posts(double, club)
+        assert recap.custom_ids == [report_id(asked.identity)]  # yesterday's question can be reported
+        assert not first_post.custom_ids
         [recapped] = recap.embeds[0]["fields"]
         assert recapped["name"].startswith("✅ Last question's answer: ")
         assert "2 of 3 players got it right." in recapped["value"]

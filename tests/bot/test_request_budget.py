@@ -58,12 +58,13 @@ async def test_a_four_question_game_for_three_costs_at_most_nine_channel_request
     assert [r.route for r in game] == [POST, EDIT] * 4 + [POST], [r.route for r in game]
     assert len(game) <= 9 and len(game) / 4 <= 2.25
     assert all(r.status == 200 for r in made)
-    for question in questions:  # each closed in place: the answer, the scores, no live button
+    for question in questions:  # each closed in place: the answer, the scores, no live answer
         titles = [e.get("title") or "" for e in question.embeds]
         assert titles[0].startswith("Question ") and titles[1].startswith("✅ The answer")
         assert titles[2] == "📊 Scores"
-        states = component_states(question)
-        assert states and all(disabled for _, disabled, _ in states)
+        states = [state for state in component_states(question) if state[0].startswith("qb:a:")]
+        assert states and all(disabled for _, disabled, _ in states)  # only Report stays live
+        assert len(component_states(question)) == len(states) + 1
         assert sorted(style for _, _, style in states).count(3) == 1  # the right answer, in green
     end = world.double.last_message(world.club.channel)
     assert end is not None and "The quiz is over" in end.text and "🏅" in end.text

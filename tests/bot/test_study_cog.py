@@ -51,9 +51,12 @@ def asked(world: World, message: MessageRecord) -> Question:
 
 
 def is_open(message: MessageRecord) -> bool:
-    """A question whose answer buttons can still be pressed."""
+    """A question whose answer buttons can still be pressed (a closed one's Report can, too)."""
     return is_question(message) and any(
-        not c.get("disabled") for row in message.components for c in row.get("components", [])
+        not c.get("disabled")
+        for row in message.components
+        for c in row.get("components", [])
+        if c.get("custom_id", "").startswith("qb:a:")
     )
 
 

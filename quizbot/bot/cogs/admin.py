@@ -18,6 +18,7 @@ from quizbot.bot.localized import choices
 from quizbot.bot.pack_credits import credit, import_refused
 from quizbot.bot.pictures import pack_refusal, upload_limit
 from quizbot.bot.render import GREEN
+from quizbot.bot.report_list import show_reports
 from quizbot.bot.settings_view import MAX_CHOICES, bad_setting, matching_zones, settings_embed
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
@@ -345,6 +346,18 @@ class AdminCog(commands.Cog):
         text = "\n".join(lines) or say("reply.no_packs", locale)
         title = say("reply.packs_custom_title", locale)
         await reply(inter, embed=disnake.Embed(title=title, description=text[:4000]))
+
+    @settings.sub_command(
+        name=Localized("reports", key="cmd.settings.reports.name"),
+        description=Localized(
+            "Questions players reported: hide them here or dismiss the reports.",
+            key="cmd.settings.reports.description",
+        ),
+    )
+    async def reports(self, inter: CommandInter) -> None:
+        if not await self._admin(inter):
+            return
+        await show_reports(self.ctx, inter)
 
     @settings.sub_command_group(name=Localized("season", key="cmd.settings.season.name"))
     async def season(self, inter: CommandInter) -> None:

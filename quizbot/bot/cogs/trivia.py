@@ -35,7 +35,7 @@ from quizbot.bot.context import (
     reply,
     session_key,
 )
-from quizbot.bot.custom_ids import ButtonKind, is_study_button, parse
+from quizbot.bot.custom_ids import ButtonKind, is_report_button, is_study_button, parse
 from quizbot.bot.durable import change, confirm
 from quizbot.bot.localized import choices
 from quizbot.bot.pack_credits import credit
@@ -286,8 +286,8 @@ class TriviaCog(commands.Cog):
     async def on_button_click(self, inter: ButtonInter) -> None:
         """Answer and recovery buttons; stale or forged ids get a polite refusal and change nothing."""
         custom_id = inter.component.custom_id
-        if isinstance(custom_id, str) and is_study_button(custom_id):
-            return  # the study buttons' own cog answers those
+        if isinstance(custom_id, str) and (is_study_button(custom_id) or is_report_button(custom_id)):
+            return  # the study buttons' and the reports' own cogs answer those
         button = parse(custom_id) if isinstance(custom_id, str) else None
         if button is None:  # not ours, garbage or an old format: still answered, privately
             await refuse(inter, problem("button_retired"))
