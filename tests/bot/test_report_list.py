@@ -14,7 +14,7 @@ from quizbot.storage.reports import hidden_for
 from quizbot.testing import InteractionRecord, Member, MessageRecord
 from tests.bot.conftest import World
 from tests.bot.play import button_message, next_question, start_quiz
-from tests.bot.test_admin_cog import VALID_PACK, upload, use
+from tests.bot.test_admin_cog import VALID_PACK, upload, use, use_raw
 from tests.bot.test_privacy import REFUSAL
 from tests.bot.test_reports import file, last_word, open_form, report_ids, revealed
 
@@ -185,3 +185,19 @@ async def test_forged_list_ids_are_retired(world: World) -> None:
         record = await world.double.click(old, custom_id, club.admin)
         said = await last_word(record)
         assert REFUSAL in said.text and MESSAGES["button_retired"] in said.text, custom_id
+
+
+async def test_a_hide_is_this_server_s_alone_and_players_are_refused_the_list(world: World) -> None:
+    """Hiding a bank question in the club leaves it in play in the rival; a player whom the server
+    showed /settings (an Integrations override) is refused the list."""
+    club, rival = world.club, world.rival
+    [asked] = bank_questions(world, 1)
+    await report(world, asked, club.players[0], "outdated")
+    listing = await use(world, club.admin, "settings reports")
+    await edited(world, await click(world, listing, buttons(listing, ReportsAction.HIDE)[0], club.admin))
+    lookup = world.running.bot.context.lookup
+    assert await lookup.find(asked.identity, club.guild.id) is None
+    assert await lookup.find(asked.identity, rival.guild.id) == asked
+    assert await hidden_for(world.db, rival.guild.id) == frozenset()
+    refused = await use_raw(world, club.players[1], "settings reports")
+    assert refused.ephemeral and MESSAGES["missing_permissions"] in refused.text and not refused.custom_ids
