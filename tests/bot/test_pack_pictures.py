@@ -86,7 +86,7 @@ async def test_a_picture_is_posted_with_its_question_and_kept_when_it_closes(wor
     await upload(world, "pics.zip", zipped(("pics.yaml", pack()), ("red.png", red)))
     await start_quiz(world, world.club.admin, topic="pics")
     channel = world.club.channel.key
-    question = await world.double.wait_for_message(lambda m: QUESTION in m.text, timeout=5, channel=channel)
+    question = await _posted(world, QUESTION)
     (shown,) = question.shown_files
     assert (shown.filename, shown.data, shown.content_type) == ("red.png", red, "image/png")
     assert question.embeds[0]["image"]["url"] == shown.url
@@ -102,27 +102,28 @@ async def test_a_picture_is_posted_with_its_question_and_kept_when_it_closes(wor
 async def test_a_linked_picture_is_shown_by_its_url_without_a_file(world: World) -> None:
     await upload(world, "pics.zip", zipped(("pics.yaml", pack()), ("red.png", picture())))
     await start_quiz(world, world.club.admin, topic="pics")
-    question = await _linked_question(world)
+    question = await _posted(world, LINKED)
     assert question.embeds[0]["image"]["url"] == LINK
     assert question.attachments == []
 
 
-async def _linked_question(world: World) -> MessageRecord:
-    """The quiz's questions in turn until the linked one (the order is the quiz's own choice)."""
+async def _posted(world: World, text: str) -> MessageRecord:
+    """The quiz's question holding `text`, moving the quiz on question by question until it is
+    posted (the quiz chooses their order)."""
     channel = world.club.channel.key
-    for _ in range(3):
-        found = [m for m in world.double.messages(channel) if LINKED in m.text]
-        if found:
-            return found[0]
-        await world.double.wait_for_message(
-            lambda m: QUESTION in m.text or LINKED in m.text, timeout=5, channel=channel
+    seen: set[int] = set()
+    for _ in range(2):
+        posted = await world.double.wait_for_message(
+            lambda m: m.id not in seen and (QUESTION in m.text or LINKED in m.text),
+            timeout=5,
+            channel=channel,
         )
-        found = [m for m in world.double.messages(channel) if LINKED in m.text]
-        if found:
-            return found[0]
-        await world.advance(5)
-        await world.advance(4)
-    raise AssertionError("the linked question was never posted")
+        if text in posted.text:
+            return posted
+        seen.add(posted.id)
+        await world.advance(5)  # this question closes
+        await world.advance(4)  # and the next one opens
+    raise AssertionError(f"{text!r} was never posted")
 
 
 @pytest.mark.parametrize(
