@@ -49,6 +49,8 @@ _MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}")
 # A StatefulSet pod's name is "<statefulset>-<ordinal>" (a DNS label); the ordinal is its replica index.
 _POD_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?-([0-9]+)")
 REPLICA_INDEX_EXPECTED = "a whole number from 0, or a StatefulSet pod name ending in one (quizbot-3)"
+MIN_ADMIN_TOKEN = 16
+_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +168,40 @@ def _provider_from_env(name: str, env: Mapping[str, str], reader: _Reader) -> Pr
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    """The web view (boards, profiles, live games, admin status): served only when `port` is set."""
+
+    port: int | None = None
+    host: str = "127.0.0.1"  # loopback unless QUIZBOT_WEB_HOST widens it
+    admin_token: Secret = Secret("")  # the admin status page is off without one
+    requests_per_minute: int = 120  # per client address
+
+    @property
+    def enabled(self) -> bool:
+        """True when `quizbot run` and `quizbot demo` should serve the web view."""
+        return self.port is not None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WebSettings:
+        """Read QUIZBOT_WEB_PORT, QUIZBOT_WEB_HOST, QUIZBOT_WEB_ADMIN_TOKEN and QUIZBOT_WEB_RATE."""
+        env = os.environ if environ is None else environ
+        reader = _Reader(env)
+        token = env.get("QUIZBOT_WEB_ADMIN_TOKEN", "").strip()
+        if token and len(token) < MIN_ADMIN_TOKEN:
+            raise ConfigError(
+                "QUIZBOT_WEB_ADMIN_TOKEN", f"at least {MIN_ADMIN_TOKEN} characters (a long random string)"
+            )
+        return cls(
+            port=reader.get("QUIZBOT_WEB_PORT", _int_in(1, 65_535), "a port number from 1 to 65535", None),
+            host=reader.get("QUIZBOT_WEB_HOST", _host, "a host name or IP address to listen on", "127.0.0.1"),
+            admin_token=Secret(token),
+            requests_per_minute=reader.get(
+                "QUIZBOT_WEB_RATE", _int_in(1, 100_000), "a whole number from 1 to 100000", 120
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything quizbot reads from its environment, validated."""
 
@@ -185,6 +221,7 @@ class Settings:
     typed_answers: bool = False  # asks Discord for message content, so players can type answers
     discord_api_base: str | None = None  # another Discord REST base (the loopback double)
     llm: LLMSettings = field(default_factory=LLMSettings)
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def embedded(self) -> bool:
@@ -231,6 +268,7 @@ class Settings:
                 "QUIZBOT_DISCORD_API_BASE", _http_url, "an http(s)://host:port/api/v10 URL", None
             ),
             llm=LLMSettings.from_env(env),
+            web=WebSettings.from_env(env),
         )
 
 
@@ -344,6 +382,12 @@ def _boolean(raw: str) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise ValueError(raw)
+
+
+def _host(raw: str) -> str:
+    if not _HOST.fullmatch(raw):
+        raise ValueError(raw)
+    return raw.strip("[]")
 
 
 def _log_level(raw: str) -> str:

@@ -25,6 +25,7 @@ from quizbot.bot.pictures import QuestionPictures
 from quizbot.bot.reminders import ReminderSender
 from quizbot.bot.role_grants import RoleGranter
 from quizbot.bot.schedules import ScheduleRunner
+from quizbot.bot.status import gather_status
 from quizbot.clock import Clock, LoopClock
 from quizbot.config import Settings
 from quizbot.errors import QuizbotError
@@ -40,6 +41,8 @@ from quizbot.storage.pool import Database
 from quizbot.storage.questions import PostgresQuestionStore
 from quizbot.storage.reports import PostgresHiddenQuestions
 from quizbot.storage.schedules import Shards
+from quizbot.web.context import WebContext
+from quizbot.web.server import WebServer, start_web
 
 CHANNEL_FLUSH_SECONDS = 3.0
 
@@ -56,6 +59,7 @@ class RunningBot:
     roles: RoleGranter
     schedules: ScheduleRunner
     daily: DailyPoster
+    web: WebServer | None = None  # the web view, when QUIZBOT_WEB_PORT is set
 
 
 def point_at(api_base: str | None) -> None:
@@ -65,7 +69,7 @@ def point_at(api_base: str | None) -> None:
 
 
 @asynccontextmanager
-async def running_bot(
+async def running_bot(  # noqa: PLR0915 - the one place where everything is wired together
     settings: Settings,
     db: Database,
     *,
@@ -157,9 +161,19 @@ async def running_bot(
     schedules.start()
     daily = DailyPoster(bot, context, channel.limiter, shards=shards)  # the question of the day, likewise
     daily.start()
+    web_view = WebContext(  # it reads storage and the status the owner sees; it never calls Discord
+        db,
+        frozenset(bank.categories),
+        admin_token=settings.web.admin_token,
+        status=lambda: gather_status(context),
+        requests_per_minute=settings.web.requests_per_minute,
+    )
+    web = await start_web(settings.web, web_view)
     try:
-        yield RunningBot(bot, service, channel, llm, reminders, roles, schedules, daily)
+        yield RunningBot(bot, service, channel, llm, reminders, roles, schedules, daily, web)
     finally:
+        if web is not None:  # first: no page reads a bot that is stopping
+            await web.stop()
         await daily.stop()
         await schedules.stop()
         await roles.stop()

@@ -2,18 +2,49 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import disnake
 
 from quizbot import i18n
+from quizbot.actors.messages import GetStatus
 from quizbot.actors.ports import PoolHealth
 from quizbot.actors.status import SupervisorStatus
 from quizbot.bot.catalogue import say
+from quizbot.bot.context import ASK_TIMEOUT, QuizContext
 from quizbot.bot.limiter import REFUSAL_LIMIT
 from quizbot.bot.reminders import ReminderFigures
 from quizbot.bot.render import BLURPLE
 from quizbot.i18n import DEFAULT, LocaleLike
-from quizbot.storage.reports import FLAG_GUILDS
-from quizbot.storage.roles import FailedGrant
+from quizbot.storage.reports import FLAG_GUILDS, count_flagged
+from quizbot.storage.roles import FailedGrant, failed_grants
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """Everything /supervisor status shows (and the web's admin page): the supervisor's status, the
+    invalid-request budget used, study reminders, role changes refused for good, flagged questions."""
+
+    status: SupervisorStatus
+    invalid_requests: int = 0
+    reminders: ReminderFigures | None = None
+    role_failures: tuple[int, list[FailedGrant]] = (0, [])
+    flagged: int = 0
+
+
+async def gather_status(ctx: QuizContext, guild_id: int | None = None) -> StatusReport:
+    """What status shows: the whole process (`guild_id` None, the owner's view) or one guild's
+    sessions and role failures (Manage Server's view, without the process's figures)."""
+    status: SupervisorStatus = await ctx.supervisor_ref.ask(GetStatus(), timeout=ASK_TIMEOUT)
+    if guild_id is not None:
+        status = replace(status, sessions=tuple(s for s in status.sessions if s.key[0] == guild_id))
+    return StatusReport(
+        status,
+        invalid_requests=ctx.outbox.invalid_requests(),
+        reminders=ctx.reminders.figures() if ctx.reminders is not None else None,
+        role_failures=await failed_grants(ctx.db, guild_id),
+        flagged=await count_flagged(ctx.db) if guild_id is None else 0,  # the owner's to look at
+    )
 
 
 def status_embed(

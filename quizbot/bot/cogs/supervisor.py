@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from disnake import Localized
 from disnake.ext import commands
 
-from quizbot.actors.messages import GetStatus
-from quizbot.actors.status import SupervisorStatus
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.cogs.admin import can_manage
-from quizbot.bot.context import ASK_TIMEOUT, QuizContext, not_permitted, refuse, reply
-from quizbot.bot.status import status_embed
+from quizbot.bot.context import QuizContext, not_permitted, refuse, reply
+from quizbot.bot.status import gather_status, status_embed
 from quizbot.bot.types import CommandInter
-from quizbot.storage.reports import count_flagged
-from quizbot.storage.roles import failed_grants
 
 
 class SupervisorCog(commands.Cog):
@@ -47,21 +41,14 @@ class SupervisorCog(commands.Cog):
         if not everything and not can_manage(inter):
             await refuse(inter, not_permitted())
             return
-        status: SupervisorStatus = await self.ctx.supervisor_ref.ask(GetStatus(), timeout=ASK_TIMEOUT)
-        if not everything:
-            mine = tuple(s for s in status.sessions if s.key[0] == inter.guild_id)
-            status = replace(status, sessions=mine)
-        invalid = self.ctx.outbox.invalid_requests()
-        reminders = self.ctx.reminders.figures() if self.ctx.reminders is not None else None
-        failures = await failed_grants(self.ctx.db, None if everything else inter.guild_id)
-        flagged = await count_flagged(self.ctx.db) if everything else 0  # the owner's to look at
+        report = await gather_status(self.ctx, None if everything else inter.guild_id)
         embed = status_embed(
-            status,
+            report.status,
             everything=everything,
-            invalid_requests=invalid,
-            reminders=reminders,
-            role_failures=failures,
-            flagged=flagged,
+            invalid_requests=report.invalid_requests,
+            reminders=report.reminders,
+            role_failures=report.role_failures,
+            flagged=report.flagged,
             locale=inter.locale,
         )
         await reply(inter, embed=embed)
