@@ -415,6 +415,16 @@ CREATE TABLE IF NOT EXISTS pack_images (
     FOREIGN KEY (guild_id, pack_id) REFERENCES guild_packs (guild_id, pack_id) ON DELETE CASCADE
 );
 
-INSERT INTO schema_version (singleton, version) VALUES (true, 7)
+-- The web view (issue 15): a guild's board is public only once its admins opt in
+-- (/settings set web_board:true), under the name the guild had then; a player's profile is
+-- public unless they hid it (/stats privacy:hidden). A hidden player's row on a public board
+-- shows no name.
+ALTER TABLE guild_settings ADD COLUMN IF NOT EXISTS web_board boolean NOT NULL DEFAULT false;
+ALTER TABLE guild_settings ADD COLUMN IF NOT EXISTS web_name text NOT NULL DEFAULT ''
+    CHECK (char_length(web_name) <= 100);
+CREATE INDEX IF NOT EXISTS guild_settings_web_board_idx ON guild_settings (guild_id) WHERE web_board;
+ALTER TABLE users ADD COLUMN IF NOT EXISTS profile_hidden boolean NOT NULL DEFAULT false;
+
+INSERT INTO schema_version (singleton, version) VALUES (true, 8)
 ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
 WHERE schema_version.version IS DISTINCT FROM EXCLUDED.version;
