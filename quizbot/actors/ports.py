@@ -18,6 +18,7 @@ from quizbot.game.achievements import Achievement
 from quizbot.game.effects import (
     AnnounceEnd,
     AnnounceExpiry,
+    AnswersIn,
     OpenLobby,
     PostQuestion,
     RecordAnswers,
@@ -96,6 +97,7 @@ class RecoveryPrompt:
     host_id: int
     standings: tuple[Standing, ...]
     teams: tuple[TeamStanding, ...] = ()  # a team game's teams, best first
+    run_id: UUID | None = None  # the game brought back: a live screen of it picks it up again
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,7 @@ ChannelEvent = (
     OpenLobby
     | ShowTeams
     | PostQuestion
+    | AnswersIn
     | ShowHint
     | Reveal
     | ShowScores

@@ -172,6 +172,7 @@ class SessionActor(Actor):
             session.host_id,
             session.standings(),
             session.team_standings(),
+            session.run_id,
         )
         await self._show(prompt)
 

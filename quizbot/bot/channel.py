@@ -38,7 +38,7 @@ from quizbot.bot.limiter import Limiter, Priority, Refusals
 from quizbot.bot.pictures import Picture, PictureSource, QuestionPictures, pictured, showing
 from quizbot.bot.render import Rendered, closed_question, combine, render
 from quizbot.clock import Clock, LoopClock, sleep
-from quizbot.game.effects import AnnounceEnd, AnnounceExpiry, PostQuestion, Reveal, ShowScores
+from quizbot.game.effects import AnnounceEnd, AnnounceExpiry, AnswersIn, PostQuestion, Reveal, ShowScores
 
 PACE_MESSAGES, PACE_SECONDS = 5, 5.0
 RETRY_BASE, RETRY_CAP = 0.5, 30.0
@@ -122,7 +122,10 @@ class DiscordChannel:
     async def show(
         self, key: SessionKey, event: ChannelEvent, *, after: asyncio.Future[Any] | None = None
     ) -> None:
-        """Queue an event for its channel, to be sent once `after` is done, and return at once."""
+        """Queue an event for its channel, to be sent once `after` is done, and return at once.
+        An answer tally (AnswersIn) is for live screens: Discord is sent nothing for it."""
+        if isinstance(event, AnswersIn):
+            return
         epoch = self.epoch_of(key)
         if key in self._lost and epoch in (None, self._lost[key]):
             return  # Discord refused this session's channel for good: its quiz is ending or ended

@@ -57,6 +57,15 @@ class PostQuestion:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswersIn:
+    """`count` players have answered question `index` so far (never what they answered): for a live
+    screen's tally; the Discord edge shows nothing of it."""
+
+    index: int
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class ShowHint:
     """Hint `level` of `available` for question `index`; the question is now worth less."""
 
@@ -160,6 +169,7 @@ Effect = (
     OpenLobby
     | ShowTeams
     | PostQuestion
+    | AnswersIn
     | ShowHint
     | Reveal
     | ShowScores

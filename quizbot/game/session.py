@@ -23,6 +23,7 @@ from quizbot.game.config import (
 from quizbot.game.effects import (
     AnnounceEnd,
     AnnounceExpiry,
+    AnswersIn,
     Effect,
     OpenLobby,
     PostQuestion,
@@ -179,7 +180,9 @@ class QuizSession:
         self.answers[user_id] = (response, now, now - self.opened_at)
         if self.config.close_on_answer or (self.config.single_answer and self._is_correct(response)):
             return outcome, self._close(now)
-        return outcome, []
+        if outcome is AnswerOutcome.CHANGED or self.config.is_daily:  # nobody new; a day's shows none
+            return outcome, []
+        return outcome, [AnswersIn(index, len(self.answers))]  # the tally for a live screen
 
     def close(self, index: int, now: float) -> list[Effect]:
         """The question's timer fired: reveal it. A stale timer (another question) does nothing."""
@@ -299,8 +302,10 @@ class QuizSession:
             self.answers = {}
             self.hints_shown = 0
             self.hinted_at = None
+        kept = [AnswersIn(index, len(self.answers))] if keep_answers and self.answers else []
         return [
             PostQuestion(index, len(self.questions), self.question, self.deadline),
+            *kept,  # a recovered question re-opened with its answers: its tally so far
             ScheduleTimer("close", index, self.deadline),
         ]
 

@@ -10,6 +10,7 @@ from quizbot.actors.base import ActorRef, spawn
 from quizbot.actors.compose import compose_supervisor
 from quizbot.actors.messages import Describe, FlushSnapshots, SessionInfo, Shutdown, StartSession
 from quizbot.actors.policy import SupervisorSettings
+from quizbot.actors.ports import ChannelPort
 from quizbot.actors.supervisor import Supervisor
 from quizbot.clock import ManualClock
 from quizbot.game.progression import Difficulty
@@ -70,12 +71,13 @@ class Harness:
     clock: ManualClock = field(default_factory=ManualClock)
     channel: InMemoryChannel = field(default_factory=InMemoryChannel)
     settings: SupervisorSettings = field(default_factory=SupervisorSettings)
+    port: ChannelPort | None = None  # what sessions show through: `channel` when None
     supervisor: Supervisor = field(init=False)
     ref: ActorRef[Supervisor] = field(init=False)
 
     def __post_init__(self) -> None:
         self.supervisor = compose_supervisor(
-            port=self.channel,
+            port=self.port or self.channel,
             store=PostgresSessionStore(self.db),
             snapshots=PostgresSnapshotStore(self.db),
             questions=PostgresQuestionStore(self.db),

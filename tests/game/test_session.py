@@ -12,6 +12,7 @@ from quizbot.errors import InvalidState, InvalidValue, NotHost, QuestionClosed, 
 from quizbot.game.effects import (
     AnnounceEnd,
     AnnounceExpiry,
+    AnswersIn,
     Effect,
     PostQuestion,
     RecordAnswers,
@@ -109,7 +110,7 @@ def test_first_answer_is_accepted() -> None:
     """A player's first answer is ACCEPTED, recorded with its time, and makes them a player."""
     game = started()
     outcome, effects = game.answer(10, "ten", 0, CORRECT, T0 + 2)
-    assert (outcome, effects) == (AnswerOutcome.ACCEPTED, [])
+    assert (outcome, effects) == (AnswerOutcome.ACCEPTED, [AnswersIn(0, 1)])
     assert game.answers == {10: (CORRECT, T0 + 2, 2.0)}
     assert game.players == {10: Player("ten")}
     assert game.last_activity == T0 + 2
@@ -422,7 +423,7 @@ def test_single_answer_wrong_answer_keeps_the_question_open() -> None:
     """A wrong answer in single-answer mode does not close the question."""
     game = started(single_answer=True)
     outcome, effects = game.answer(10, "ten", 0, WRONG, T0 + 3)
-    assert (outcome, effects) == (AnswerOutcome.ACCEPTED, [])
+    assert (outcome, effects) == (AnswerOutcome.ACCEPTED, [AnswersIn(0, 1)])
     assert game.phase is Phase.QUESTION_OPEN
 
 
@@ -430,7 +431,7 @@ def test_single_answer_typed_closes_on_a_matching_answer() -> None:
     """Typed single-answer mode closes when the typed answer matches."""
     game = typed_session(single_answer=True)
     game.start(T0)
-    assert game.answer(10, "ten", 0, "Lyon", T0 + 1)[1] == []
+    assert game.answer(10, "ten", 0, "Lyon", T0 + 1)[1] == [AnswersIn(0, 1)]
     _, effects = game.answer(11, "eleven", 0, "paris", T0 + 2)
     reveal = effects[0]
     assert isinstance(reveal, Reveal)
@@ -452,7 +453,7 @@ def test_close_on_answer_closes_on_a_wrong_answer_too() -> None:
 def test_close_on_answer_is_off_by_default() -> None:
     """Without it (a channel game) a wrong answer leaves the question open for the others."""
     game = started()
-    assert game.answer(10, "ten", 0, WRONG, T0 + 3) == (AnswerOutcome.ACCEPTED, [])
+    assert game.answer(10, "ten", 0, WRONG, T0 + 3) == (AnswerOutcome.ACCEPTED, [AnswersIn(0, 1)])
     assert game.phase is Phase.QUESTION_OPEN
 
 
@@ -591,6 +592,7 @@ def test_resume_reopens_the_same_question_keeping_answers_and_scores() -> None:
     effects = game.resume(HOST_ID, False, now)
     assert effects == [
         PostQuestion(1, 3, game.questions[1], now + TIMEOUT),
+        AnswersIn(1, 1),  # the tally so far, for a live screen
         ScheduleTimer("close", 1, now + TIMEOUT),
     ]
     assert (game.phase, game.index, game.paused, game.deadline) == (
