@@ -24,7 +24,12 @@ def test_the_port_host_token_and_rate_are_read() -> None:
             "QUIZBOT_WEB_RATE": "30",
         }
     )
-    assert (web.port, web.host, web.admin_token.value, web.requests_per_minute) == (8080, "0.0.0.0", token, 30)
+    assert (web.port, web.host, web.admin_token.value, web.requests_per_minute) == (
+        8080,
+        "0.0.0.0",
+        token,
+        30,
+    )
     assert web.enabled and token not in repr(web)
     assert WebSettings.from_env({"QUIZBOT_WEB_HOST": "[::1]"}).host == "::1"
 
