@@ -202,8 +202,24 @@ class PageErrors:
         page.on("pageerror", self._uncaught)
 
     def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.seen.append(f"console: {message.text}")
+        # The browser asks for /favicon.ico by itself; a page that names no icon has not failed.
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            self.seen.append(f"console: {message.text} ({message.location.get('url')})")
 
     def _uncaught(self, error: Error) -> None:
         self.seen.append(f"uncaught: {error.message}")
+
+
+async def findings(page: Page, shot: str, *, contrast: float = 4.5) -> dict[str, list[Any]]:
+    """Every page-wide check at once, and the screenshot saved to `shot`: what each found wrong,
+    only the checks that found something (so a good page gives {})."""
+    found: dict[str, list[Any]] = {
+        "overflow": await horizontal_overflow(page),
+        "contrast": await low_contrast(page, contrast),
+        "axe": await axe_violations(page),
+    }
+    facts = await screenshot(page, shot)
+    viewport = page.viewport_size or {}
+    if facts.blank or (facts.width, facts.height) != (viewport.get("width"), viewport.get("height")):
+        found["screenshot"] = [facts]
+    return {check: wrong for check, wrong in found.items() if wrong}

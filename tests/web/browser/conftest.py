@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
-from tests.browser.checks import PROJECTOR, PageErrors
-from tests.browser.chromium import launch
+from tests.web.browser.checks import PROJECTOR, PageErrors
+from tests.web.browser.chromium import launch
 
 
 @pytest.fixture(scope="session")

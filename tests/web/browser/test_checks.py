@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from tests.browser.checks import (
+from tests.web.browser.checks import (
     PHONE,
     PROJECTOR,
     axe_violations,
@@ -21,7 +21,7 @@ from tests.browser.checks import (
     screenshot,
     tab_order,
 )
-from tests.browser.conftest import Pages
+from tests.web.browser.conftest import Pages
 
 pytestmark = pytest.mark.slow
 
