@@ -150,3 +150,24 @@ async def category_accuracy(db: Database, guild_id: int, user_id: int) -> list[C
         return [CategoryAccuracy(r["category"], r["correct"], r["answered"]) for r in rows]
 
     return await db.run(read, transaction=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WebPlayer:
+    """A player as their profile page names them, and whether they hid it."""
+
+    user_id: int
+    username: str
+    hidden: bool
+
+
+async def web_player(db: Database, user_id: int) -> WebPlayer | None:
+    """The player's stored name and privacy, or None when quizbot has never stored them."""
+    check_id(user_id, "user_id")
+    query = "SELECT username, profile_hidden FROM users WHERE user_id = $1"
+
+    async def read(conn: asyncpg.Connection) -> WebPlayer | None:
+        row = await conn.fetchrow(query, user_id)
+        return None if row is None else WebPlayer(user_id, row["username"], row["profile_hidden"])
+
+    return await db.run(read, transaction=False)
