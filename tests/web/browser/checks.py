@@ -121,6 +121,19 @@ async def outside_viewport(page: Page, *selectors: str) -> list[str]:
     return outside
 
 
+async def broken_across_lines(page: Page, selector: str) -> list[str]:
+    """The texts of `selector`'s elements that the layout broke over more than one line (a number
+    or a heading squeezed into a narrow column)."""
+    broken: list[str] = await page.locator(selector).evaluate_all(
+        """els => els.filter(el => {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+        }).map(el => el.innerText)"""
+    )
+    return broken
+
+
 async def low_contrast(page: Page, minimum: float = 4.5) -> list[dict[str, Any]]:
     """Visible text whose contrast with what is behind it is under WCAG's AA (3:1 for large text,
     4.5:1 otherwise) or under `minimum`, whichever is higher."""
