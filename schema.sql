@@ -425,6 +425,21 @@ ALTER TABLE guild_settings ADD COLUMN IF NOT EXISTS web_name text NOT NULL DEFAU
 CREATE INDEX IF NOT EXISTS guild_settings_web_board_idx ON guild_settings (guild_id) WHERE web_board;
 ALTER TABLE users ADD COLUMN IF NOT EXISTS profile_hidden boolean NOT NULL DEFAULT false;
 
+-- A live game's web page for a classroom screen (/trivia start screen:true): the host's link holds
+-- a random selector and a random secret; only the secret's SHA-256 is kept. It shows the game of
+-- `run_id` in its channel until `expires_at`; expired rows are dropped when a process starts.
+CREATE TABLE IF NOT EXISTS live_screens (
+    selector   text PRIMARY KEY CHECK (char_length(selector) BETWEEN 8 AND 32),
+    digest     bytea NOT NULL CHECK (octet_length(digest) = 32),
+    guild_id   bigint NOT NULL,  -- 0 in a DM
+    channel_id bigint NOT NULL,
+    run_id     uuid NOT NULL,
+    host_id    bigint NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS live_screens_expires_idx ON live_screens (expires_at);
+
 INSERT INTO schema_version (singleton, version) VALUES (true, 8)
 ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
 WHERE schema_version.version IS DISTINCT FROM EXCLUDED.version;
