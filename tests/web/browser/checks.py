@@ -122,14 +122,23 @@ async def outside_viewport(page: Page, *selectors: str) -> list[str]:
 
 
 async def broken_across_lines(page: Page, selector: str) -> list[str]:
-    """The texts of `selector`'s elements that the layout broke over more than one line (a number
-    or a heading squeezed into a narrow column)."""
+    """The words (or numbers) in `selector`'s elements that the layout broke over two lines, as a
+    narrow column does to "1,030" or "Points" (a break between words is fine)."""
     broken: list[str] = await page.locator(selector).evaluate_all(
-        """els => els.filter(el => {
-            const range = document.createRange();
-            range.selectNodeContents(el);
-            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
-        }).map(el => el.innerText)"""
+        """els => els.flatMap(el => {
+            const found = [];
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (const word of node.textContent.matchAll(/\\S+/g)) {
+                    const range = document.createRange();
+                    range.setStart(node, word.index);
+                    range.setEnd(node, word.index + word[0].length);
+                    const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                    if (lines.size > 1) found.push(word[0]);
+                }
+            }
+            return found;
+        })"""
     )
     return broken
 

@@ -14,6 +14,7 @@ from tests.web.browser.checks import (
     PHONE,
     PROJECTOR,
     axe_violations,
+    broken_across_lines,
     font_size,
     horizontal_overflow,
     low_contrast,
@@ -43,7 +44,9 @@ GOOD_JS = "document.getElementById('status').textContent = 'Live';"
 BAD = """<!doctype html>
 <html><head><title>A bad page</title><style>.faint { color: #bbb; } button:focus { outline: none; }</style>
 </head><body><p class="faint" style="font-size: 10px">Faint small text</p>
-<div style="width: 2400px">Too wide</div><img src="/nothing.png">
+<div style="width: 2400px">Too wide</div>
+<table style="width: 3em"><tr><td style="overflow-wrap: anywhere">1,234,567 ok</td></tr></table>
+<img src="/nothing.png">
 <button style="outline: none">Go</button><script>document.title = 'ran';</script>
 <p id="below" style="margin-top: 3000px">Far below</p></body></html>"""
 
@@ -96,14 +99,15 @@ async def test_a_good_page_passes_every_check(
 
 
 async def test_a_bad_page_fails_each_check(site: TestServer, pages: Pages) -> None:
-    """Overflow, small faint text, a missing alt, a hidden focus, content below the first screen
-    and an inline script refused by the CSP are each reported."""
+    """Overflow, small faint text, a number broken over two lines, a missing alt, a hidden focus,
+    content below the first screen and an inline script refused by the CSP are each reported."""
     page = await pages.open(str(site.make_url("/bad")), PHONE)
     overflow = await horizontal_overflow(page)
     assert overflow == ["page 2408 px wide in a 390 px viewport", "div. [8, 2408]"]  # body margin 8 px
     assert await font_size(page, ".faint") == 10
     outside = await outside_viewport(page, ".faint", "#below", ".missing")
     assert [o.split(":")[0] for o in outside] == ["#below", ".missing"]
+    assert await broken_across_lines(page, "td") == ["1,234,567"]
     faint = await low_contrast(page)
     assert [f["text"] for f in faint] == ["Faint small text"]
     assert faint[0]["ratio"] < 2
