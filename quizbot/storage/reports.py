@@ -93,6 +93,9 @@ def _reason_counts(reasons: list[str]) -> dict[str, int]:
 # under the limit. Two submissions of one user racing can each pass the count, so a user can go over
 # by at most the submissions they have in flight at once. `already` reads the table as it was before
 # this insert (a statement sees one snapshot), so it says whether this player had reported it before.
+# One player's reports are filed one at a time (a transaction lock on the player), so two sent at
+# once cannot both pass the hour's count.
+_LOCK_PLAYER = "SELECT pg_advisory_xact_lock(hashtextextended('question_reports:' || $1::bigint::text, 0))"
 FILE_SQL = """
 WITH recent AS (
     SELECT count(*) AS reports FROM question_reports WHERE user_id = $2 AND reported_at > $7
@@ -135,6 +138,7 @@ async def file_report(
     )
 
     async def write(conn: asyncpg.Connection) -> Filed:
+        await conn.execute(_LOCK_PLAYER, user_id)
         with content_refused("a question report"):
             row = await conn.fetchrow(FILE_SQL, *args)
         if row["filed"]:

@@ -4,6 +4,7 @@ and the owner's flag once several servers report a question."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -260,3 +261,13 @@ async def test_hiding_everywhere_clears_the_flag(db: Database) -> None:
     await hide_question(db, guild_id=EVERYWHERE, question_id=Q1, hidden_by=0, reason="fixed in the bank")
     assert await flagged_questions(db) == []
     assert await count_flagged(db) == 0
+
+
+async def test_reports_sent_at_once_never_pass_the_limit_together(db: Database) -> None:
+    """Twice the hour's allowance sent at the same moment: exactly REPORTS_PER_HOUR are filed."""
+    outcomes = await asyncio.gather(
+        *(report(db, question(n), 7, now=NOON) for n in range(2 * REPORTS_PER_HOUR))
+    )
+    assert outcomes.count(Filed.FILED) == REPORTS_PER_HOUR
+    assert outcomes.count(Filed.RATE_LIMITED) == REPORTS_PER_HOUR
+    assert await stored_reports(db) == REPORTS_PER_HOUR
