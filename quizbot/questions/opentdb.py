@@ -33,8 +33,9 @@ from quizbot.game.questions import (
     Question,
     QuestionKind,
 )
-from quizbot.questions.packs import NOT_TEXT, Pack, PackError
+from quizbot.questions.packs import Pack
 from quizbot.questions.provenance import OPENTDB
+from quizbot.questions.yaml_subset import NOT_TEXT, PackError
 
 MAX_IMPORT_QUESTIONS = 1000  # an OpenTDB pack's cap; the upload's 256 KiB holds about this many
 MAX_IMPORT_BYTES = 16 * 1024 * 1024  # read to count a file's questions; uploads are far smaller

@@ -14,15 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quizbot.game.questions import Question
-from quizbot.questions.packs import (
-    MAX_DEPTH,
-    MAX_NODES,
-    MAX_SCALAR_CHARS,
-    QUESTION_FIELDS,
-    Pack,
-    PackError,
-    parse_pack,
-)
+from quizbot.questions.packs import QUESTION_FIELDS, Pack, PackError, parse_pack
+from quizbot.questions.yaml_subset import MAX_DEPTH, MAX_NODES, MAX_SCALAR_CHARS
 
 SOURCE = "hostile.yaml"
 TEMPLATE = dedent(
