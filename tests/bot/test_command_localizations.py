@@ -67,7 +67,7 @@ ENGLISH_NAMES = {
         "reset": [],
     },
     "leaderboard": ["scope", "category", "timeframe", "season"],
-    "stats": ["user"],
+    "stats": ["user", "privacy"],
     "achievements": ["user"],
     "settings": {
         "show": [],
@@ -83,6 +83,7 @@ ENGLISH_NAMES = {
             "daily_hour",
             "daily_names",
             "daily_off",
+            "web_board",
         ],
         "pack_add": ["file", "license"],
         "pack_remove": ["name"],

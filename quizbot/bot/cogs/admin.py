@@ -9,7 +9,7 @@ from disnake import Localized
 from disnake.ext import commands
 from disnake.utils import format_dt
 
-from quizbot.bot import daily_setup, role_rewards, seasons, validation
+from quizbot.bot import daily_setup, role_rewards, seasons, validation, web_options
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import problem, say
 from quizbot.bot.channel_language import SERVER_LANGUAGE, language_choices, language_shown
@@ -102,6 +102,8 @@ class AdminCog(commands.Cog):
         embed = settings_embed(current, title=title, locale=inter.locale, language=language)
         daily = await daily_settings(self.ctx.db, inter.guild_id or 0)
         daily_setup.add_field(embed, daily, inter.locale, changed=False)
+        public = await web_options.apply_web_board(self.ctx, inter, None)
+        web_options.add_board_field(embed, public, inter.locale, changed=False)
         await reply(inter, embed=embed)
 
     @settings.sub_command(
@@ -166,6 +168,7 @@ class AdminCog(commands.Cog):
         daily_hour: int | None = daily_setup.HOUR_OPTION,
         daily_names: bool | None = daily_setup.NAMES_OPTION,
         daily_off: bool | None = daily_setup.OFF_OPTION,
+        web_board: bool | None = web_options.WEB_BOARD_OPTION,
     ) -> None:
         """Check each given setting, then apply them through GuildSettings; the first bad one is named
         and nothing is saved."""
@@ -184,9 +187,10 @@ class AdminCog(commands.Cog):
         }
         chosen = validation.language("language", language)
         daily = daily_setup.checked(inter, daily_channel, daily_hour, daily_names, daily_off)
+        board = validation.flag("web_board", web_board)
         changes = {name: value for name, value in given.items() if value is not None}
         await inter.response.defer(ephemeral=True)  # the database comes next
-        if not changes and chosen is None and not daily.given:
+        if not changes and chosen is None and not daily.given and board is None:
             await refuse(inter, problem("invalid_input", detail=problem("reply.why_no_setting_given")))
             return
         guild_id = inter.guild_id or 0
@@ -214,6 +218,8 @@ class AdminCog(commands.Cog):
         shown = language_shown(stored, inter.guild_locale, inter.locale)
         embed = settings_embed(updated, title=title, changed=marked, locale=inter.locale, language=shown)
         daily_setup.add_field(embed, shown_daily, inter.locale, changed=daily.given)
+        public = await web_options.apply_web_board(self.ctx, inter, board)
+        web_options.add_board_field(embed, public, inter.locale, changed=board is not None)
         await reply(inter, embed=embed)
 
     async def _language(self, guild_id: int, chosen: str | None) -> str | None:

@@ -15,7 +15,7 @@ from disnake.ext import commands
 from disnake.utils import format_dt
 
 from quizbot import i18n
-from quizbot.bot import validation
+from quizbot.bot import validation, web_options
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import Listed, Problem, invalid, problem, say
 from quizbot.bot.context import QuizContext, refuse
@@ -151,8 +151,13 @@ class StatsCog(commands.Cog):
         self,
         inter: CommandInter,
         user: disnake.User | disnake.Member | None = STATS_USER,
+        privacy: str | None = web_options.PRIVACY_OPTION,
     ) -> None:
-        """Points, accuracy, level, streaks, rank, favourite category and recent achievements."""
+        """Points, accuracy, level, streaks, rank, favourite category and recent achievements; with
+        `privacy`, the asker's own web profile hidden or shown instead."""
+        if privacy is not None:
+            await web_options.set_privacy(self.ctx, inter, privacy, user)
+            return
         who = validation.person("user", user) or inter.author
         await inter.response.defer()
         found = await user_stats(self.ctx.db, inter.guild_id or 0, who.id)
