@@ -175,15 +175,25 @@ class WebSettings:
     host: str = "127.0.0.1"  # loopback unless QUIZBOT_WEB_HOST widens it
     admin_token: Secret = Secret("")  # the admin status page is off without one
     requests_per_minute: int = 120  # per client address
+    public_url: str | None = None  # where people reach it (a proxy's address); links the bot sends use it
 
     @property
     def enabled(self) -> bool:
         """True when `quizbot run` and `quizbot demo` should serve the web view."""
         return self.port is not None
 
+    @property
+    def base_url(self) -> str:
+        """The address links to the web view start with: QUIZBOT_WEB_PUBLIC_URL, else http://host:port."""
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 address
+        return f"http://{host}:{self.port}"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WebSettings:
-        """Read QUIZBOT_WEB_PORT, QUIZBOT_WEB_HOST, QUIZBOT_WEB_ADMIN_TOKEN and QUIZBOT_WEB_RATE."""
+        """Read QUIZBOT_WEB_PORT, QUIZBOT_WEB_HOST, QUIZBOT_WEB_ADMIN_TOKEN, QUIZBOT_WEB_RATE and
+        QUIZBOT_WEB_PUBLIC_URL."""
         env = os.environ if environ is None else environ
         reader = _Reader(env)
         token = env.get("QUIZBOT_WEB_ADMIN_TOKEN", "").strip()
@@ -197,6 +207,9 @@ class WebSettings:
             admin_token=Secret(token),
             requests_per_minute=reader.get(
                 "QUIZBOT_WEB_RATE", _int_in(1, 100_000), "a whole number from 1 to 100000", 120
+            ),
+            public_url=reader.get(
+                "QUIZBOT_WEB_PUBLIC_URL", _http_url, "an http(s)://host[:port][/path] URL", None
             ),
         )
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from disnake.http import Route
 from loguru import logger
 
 from quizbot import i18n
+from quizbot.actors.fanout import FanOut
 from quizbot.actors.messages import ChannelLost
 from quizbot.actors.policy import SupervisorSettings
 from quizbot.bot.bot import QuizBot, build_bot
@@ -42,6 +43,7 @@ from quizbot.storage.questions import PostgresQuestionStore
 from quizbot.storage.reports import PostgresHiddenQuestions
 from quizbot.storage.schedules import Shards
 from quizbot.web.context import WebContext
+from quizbot.web.screens import screens_for
 from quizbot.web.server import WebServer, start_web
 
 CHANNEL_FLUSH_SECONDS = 3.0
@@ -116,9 +118,10 @@ async def running_bot(  # noqa: PLR0915 - the one place where everything is wire
         pictures=QuestionPictures(db),
     )
     games_clock = clock or LoopClock()
+    screens = await screens_for(settings.web, db, games_clock)  # live games' screens, with the web view
     service = QuizService(
         db,
-        channel,
+        channel if screens is None else FanOut(channel, screens),  # the web is told what the channel is
         supervisor or supervisor_settings(settings),
         clock=games_clock,
         owner=owner,
@@ -150,6 +153,7 @@ async def running_bot(  # noqa: PLR0915 - the one place where everything is wire
         languages=languages,
         clock=games_clock,
         reminders=reminders,
+        screens=screens,
     )
     bot.context = context
     add_cogs(bot)
@@ -167,8 +171,11 @@ async def running_bot(  # noqa: PLR0915 - the one place where everything is wire
         admin_token=settings.web.admin_token,
         status=lambda: gather_status(context),
         requests_per_minute=settings.web.requests_per_minute,
+        screens=screens,
     )
     web = await start_web(settings.web, web_view)
+    if screens is not None and web is not None and not settings.web.public_url:
+        screens.base_url = replace(settings.web, port=web.port).base_url  # the port it got (0: any)
     try:
         yield RunningBot(bot, service, channel, llm, reminders, roles, schedules, daily, web)
     finally:

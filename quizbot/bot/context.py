@@ -34,6 +34,7 @@ from quizbot.questions.custom import CustomPacks
 from quizbot.questions.lookup import QuestionLookup
 from quizbot.questions.sources import QuestionSource
 from quizbot.storage.pool import Database
+from quizbot.web.screens import LiveScreens
 
 ASK_TIMEOUT = 2.0  # under Discord's 3 s: an interaction must be answered in time whatever happens
 RED = 0xED4245
@@ -70,6 +71,7 @@ class QuizContext:
     languages: ChannelLanguages | None = None  # the channels' languages, told when /settings changes one
     clock: Clock = field(default_factory=LoopClock)  # the games' clock: what "now" is for study cards
     reminders: ReminderSender | None = None  # study reminders' sender, for /supervisor status
+    screens: LiveScreens | None = None  # live games' web screens (None: the web view is off)
 
     @contextmanager
     def starting_in(self, key: tuple[int, int]) -> Iterator[None]:

@@ -128,6 +128,8 @@ async def start_session(
         run_id=run_id,
     )
     session: ActorRef[Any] = await ctx.supervisor_ref.ask(start, timeout=START_TIMEOUT)
+    if ctx.screens is not None:  # a screen of the channel's last game does not show this one
+        ctx.screens.release(key)
     return session
 
 

@@ -12,6 +12,7 @@ from aiohttp import web
 from quizbot.clock import Clock, LoopClock
 from quizbot.config import Secret
 from quizbot.storage.pool import Database
+from quizbot.web.screens import LiveScreens
 
 if TYPE_CHECKING:
     from quizbot.bot.status import StatusReport
@@ -39,6 +40,7 @@ class WebContext:
     now: Callable[[], datetime] = _utc_now
     requests_per_minute: int = 120
     status_interval: float = 2.0  # seconds between the admin page's live refreshes
+    screens: LiveScreens | None = None  # the live games' screens (None: no bot runs games here)
 
 
 CONTEXT = web.AppKey("context", WebContext)

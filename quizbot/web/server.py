@@ -15,7 +15,7 @@ from aiohttp import web
 from loguru import logger
 
 from quizbot.config import WebSettings
-from quizbot.web import boards, home, profiles
+from quizbot.web import admin, boards, home, live, profiles
 from quizbot.web.context import CONTEXT, WebContext
 from quizbot.web.guard import LIMITER, MIDDLEWARES, WRITABLE, add_security_headers
 from quizbot.web.limits import RateLimiter
@@ -31,7 +31,7 @@ class PageModule(Protocol):
     def add_routes(self, app: web.Application) -> None: ...
 
 
-PAGES: tuple[PageModule, ...] = (home, boards, profiles)
+PAGES: tuple[PageModule, ...] = (home, boards, profiles, admin, live)
 
 
 def build_app(context: WebContext, pages: Sequence[PageModule] = PAGES) -> web.Application:

@@ -35,6 +35,7 @@ ENGLISH_NAMES = {
             "mode",
             "single_answer",
             "teams",
+            "screen",
         ],
         **{sub: [] for sub in ("stop", "skip", "hint", "scores", "packs", "providers")},
         "schedule": {

@@ -23,7 +23,7 @@ from quizbot.actors.messages import (
     StopQuiz,
     SubmitAnswer,
 )
-from quizbot.bot import validation
+from quizbot.bot import live_screen, validation
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import Listed, problem, say
 from quizbot.bot.context import (
@@ -145,13 +145,22 @@ class TriviaCog(commands.Cog):
                 "Play in 2 to 4 teams (a lobby opens first)", key="cmd.trivia.start.teams.description"
             ),
         ),
+        screen: bool = commands.Param(
+            False,
+            name=Localized("screen", key="cmd.trivia.start.screen.name"),
+            description=Localized(
+                "Show the quiz on a live web page for a classroom screen (you get the link privately)",
+                key="cmd.trivia.start.screen.description",
+            ),
+        ),
     ) -> None:
         """Check everything, prepare the questions (before the session exists), start, then announce.
 
         Nothing is public until the quiz has really started: bad options, a busy channel, a start
         already under way, the slow preparation and a lost start race are all answered privately.
         Options left out take the server's defaults from /settings. With `teams`, the game opens
-        a lobby (its first message) where players pick their teams.
+        a lobby (its first message) where players pick their teams. With `screen`, the host alone
+        gets the link to a live web page of the game (bot/live_screen.py).
         """
         key = session_key(inter)
         options = quiz_options(topic, difficulty, questions, seconds)
@@ -159,6 +168,7 @@ class TriviaCog(commands.Cog):
         answer_mode = validation.choice("mode", mode, MODES)
         single = bool(validation.flag("single_answer", single_answer))
         team_count = validation.whole_number("teams", teams, MIN_TEAMS, MAX_TEAMS)
+        with_screen = live_screen.wanted(self.ctx, screen)
         chosen = options.chosen() | ({"mode": answer_mode} if answer_mode else {})
         chosen |= {"teams": team_count} if team_count else {}
         SessionConfig(**chosen)  # whatever the core refuses, it refuses now, before any reply
@@ -180,7 +190,12 @@ class TriviaCog(commands.Cog):
             prepared = await prepare_questions(self.ctx, key[0], config, source, language=language)
             config = sized_to(config, prepared)
             idle = float(defaults.idle_timeout)
-            session = await start_session(self.ctx, key, inter.author.id, config, prepared, idle_timeout=idle)
+            link = await live_screen.open_screen(self.ctx, key, inter.author.id) if with_screen else None
+            run_id = link.run_id if link is not None else None
+            session = await start_session(
+                self.ctx, key, inter.author.id, config, prepared, idle_timeout=idle, run_id=run_id
+            )
+        live_screen.follow(self.ctx, link)
         host = inter.author.display_name
 
         def worded(locale: str) -> disnake.Embed:  # in the channel's language, when it is sent
@@ -193,6 +208,7 @@ class TriviaCog(commands.Cog):
         await inter.edit_original_response(
             content=say("quiz_started", inter.locale), allowed_mentions=NO_MENTIONS
         )
+        await live_screen.tell_host(inter, self.ctx, link)
 
     @trivia.sub_command(
         name=Localized("stop", key="cmd.trivia.stop.name"),
