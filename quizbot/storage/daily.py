@@ -163,7 +163,7 @@ async def claim_daily_posts(
         rows: list[asyncpg.Record] = await conn.fetch(_CLAIM, now, limit, *shards.arguments())
         return rows
 
-    posts = [ClaimedPost(**dict(row)) for row in await db.run(write)]
+    posts = [ClaimedPost(**dict(row)) for row in await db.run(write, transaction=False)]  # one statement
     return sorted(posts, key=lambda post: (post.scheduled, post.guild_id))
 
 

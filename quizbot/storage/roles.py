@@ -176,7 +176,7 @@ async def claim_role_changes(
     db: Database, now: datetime, *, limit: int = 50, lease: timedelta = timedelta(minutes=2)
 ) -> list[RoleChange]:
     """Claim up to `limit` pending changes due by `now`; each is claimed by one process per lease."""
-    rows = await db.run(lambda conn: conn.fetch(_CLAIM, now, limit, now + lease))
+    rows = await db.run(lambda conn: conn.fetch(_CLAIM, now, limit, now + lease), transaction=False)
     return [RoleChange(**dict(r)) for r in rows]
 
 

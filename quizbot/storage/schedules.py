@@ -302,7 +302,7 @@ async def claim_runs(
             GameOptions.from_stored(row["options"]),
             row["ran_for"],
         )
-        for row in await db.run(write)
+        for row in await db.run(write, transaction=False)  # one statement: a transaction of its own
     ]
     return sorted(runs, key=lambda run: (run.scheduled, run.guild_id, run.schedule_id))
 
@@ -331,7 +331,7 @@ async def claim_pings(
         rows: list[asyncpg.Record] = await conn.fetch(_CLAIM_PINGS, now, limit, *shards.arguments())
         return rows
 
-    rows = await db.run(write)
+    rows = await db.run(write, transaction=False)  # one statement: a transaction of its own
     return [
         ClaimedPing(
             row["guild_id"], row["schedule_id"], row["channel_id"], row["ping_role_id"], row["next_run"]

@@ -308,7 +308,7 @@ async def claim_reminders(db: Database, now: datetime, *, limit: int = 500) -> l
         rows: list[asyncpg.Record] = await conn.fetch(_CLAIM_REMINDERS, now, limit)
         return rows
 
-    rows = await db.run(write)
+    rows = await db.run(write, transaction=False)  # one statement: a transaction of its own
     claimed = [Reminder(r["user_id"], r["scheduled"], r["tz"], r["locale"]) for r in rows]
     return sorted(claimed, key=lambda reminder: (reminder.scheduled, reminder.user_id))
 

@@ -76,7 +76,9 @@ async def bot_on(
     """The bot started with `settings` and connected to `double`, its games (and study reminders)
     on `clock`, its Discord edge on a clock that moves itself once all else is quiet."""
     edge, quiet = SteppingClock(time.time()), QuietBot()
-    options = {"guild_ready_timeout": 0.05}
+    # disnake waits this long after the last GUILD_CREATE before it is ready; the double sends them
+    # all with READY, in one burst the client reads before it starts waiting, so a moment is enough.
+    options = {"guild_ready_timeout": 0.002}
     async with (
         edge.stepping(quiet),
         running_bot(settings, db, clock=clock, edge_clock=edge, owner=owner, bot_options=options) as running,
