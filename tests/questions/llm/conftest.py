@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
-import anthropic  # noqa: F401  # imported at collection, so no test pays for the first import
-import google.genai  # noqa: F401
-import openai  # noqa: F401
 import pytest
 
 from quizbot.questions.llm import LLMSource
@@ -17,6 +16,24 @@ from quizbot.storage.pool import Database
 from tests.questions.llm.support import NO_DATABASE, FakeAPI, FakeClock, rng, settings_for, small_bank
 
 MakeSource = Callable[..., LLMSource]
+HERE = Path(__file__).parent
+SDKS = ("anthropic", "google.genai", "openai")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the LLM tests on one xdist worker (setup.cfg's --dist loadgroup): only that worker then
+    imports the three provider SDKs, about 5 s of CPU that every worker paid at collection."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.xdist_group("llm-sdks"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def provider_sdks() -> None:
+    """The provider SDKs, imported before the first LLM test runs, so no test's timeouts (the
+    providers' own, of a second) ever include a first import."""
+    for name in SDKS:
+        importlib.import_module(name)
 
 
 @pytest.fixture(autouse=True)
