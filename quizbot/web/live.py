@@ -127,6 +127,7 @@ def state_view(game: LiveGame, locale: LocaleLike) -> dict[str, Any]:
     state: dict[str, Any] = {
         "stage": game.stage.value,
         "lobby": game.lobby,
+        "restored": game.restored and game.version == 0,  # read back after a restart, told nothing yet
         "index": posted.index if posted is not None else None,
         "number": posted.index + 1 if posted is not None else None,
         "total": posted.total if posted is not None else None,

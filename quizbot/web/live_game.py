@@ -44,8 +44,9 @@ class Stage(StrEnum):
 class LiveGame:
     """One screen's game: the latest of each event, and a version for the streams that follow it."""
 
-    def __init__(self, clock: Clock, *, tally_every: float = TALLY_EVERY) -> None:
+    def __init__(self, clock: Clock, *, tally_every: float = TALLY_EVERY, restored: bool = False) -> None:
         self.clock = clock
+        self.restored = restored  # read back after a restart: told nothing yet (its game may be over)
         self.tally_every = tally_every
         self.nonce = secrets.token_hex(4)  # this process's copy: event ids never repeat across restarts
         self.version = 0

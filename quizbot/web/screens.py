@@ -113,7 +113,7 @@ class LiveScreens:
         stored = await live_screens(db, datetime.fromtimestamp(self.clock.time(), UTC))
         for screen in stored:
             if screen.selector not in self._screens:
-                self._keep(screen)
+                self._keep(screen, restored=True)
         return len(stored)
 
     def link(self, token: str) -> str:
@@ -144,14 +144,14 @@ class LiveScreens:
         """A new game starts at `key`: whatever screen showed the channel's last game lets go of it."""
         self._channels.pop(key, None)
 
-    def _keep(self, stored: StoredScreen) -> Screen:
+    def _keep(self, stored: StoredScreen, *, restored: bool = False) -> Screen:
         screen = Screen(
             stored.selector,
             stored.digest,
             (stored.guild_id, stored.channel_id),
             stored.run_id,
             stored.expires_at.timestamp(),
-            LiveGame(self.clock, tally_every=self.tally_every),
+            LiveGame(self.clock, tally_every=self.tally_every, restored=restored),
         )
         self._screens[screen.selector] = self._runs[screen.run_id] = screen
         return screen

@@ -283,7 +283,9 @@ async def test_a_restart_brings_the_screen_back_with_its_game(
     client = await make_client(screens=after)
     response = await client.get(f"/live/{live.token}/events")
     stream = EventStream(response)
-    assert (await stream.next()).kind == "waiting"
+    waiting = await stream.next()
+    assert waiting.kind == "waiting" and "if this quiz is still running" in waiting.html
+    assert "about to begin" not in waiting.html
     await after.show(KEY, RecoveryPrompt(0, 3, HOST, STANDINGS, run_id=uuid4()))  # another game
     await after.show(KEY, RecoveryPrompt(0, 3, HOST, STANDINGS, run_id=live.run_id))
     paused = await stream.next()
