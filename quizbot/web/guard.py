@@ -52,7 +52,9 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
             page.headers["Allow"] = ", ".join(sorted(method.strip() for method in allowed))
         return page
     except Exception:
-        logger.bind(path=request.path[:200], method=request.method).exception("web page failed")
+        route = request.match_info.route.resource  # its pattern: a path may hold a live page's token
+        pattern = route.canonical if route is not None else "(no route)"
+        logger.bind(route=pattern, method=request.method).exception("web page failed")
         return error_page(request, 500)
 
 

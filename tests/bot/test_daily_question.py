@@ -120,8 +120,7 @@ async def test_a_day_of_the_question_then_the_recap_across_a_dst_change(db: Data
     if wanted) who got it right; the right ones have a streak of 1 on /stats."""
     async with scene(db) as (double, club, clock), bot(double, db, clock) as running:
         said = await turn_on(double, club, daily_names=names)
-        field = said.embeds[0]["fields"][-1]
-        assert field["name"] == "Question of the day ✏️"
+        [field] = [f for f in said.embeds[0]["fields"] if f["name"] == "Question of the day ✏️"]
         assert field["value"].startswith(f"<#{club.channel.id}> every day at 09:00\n")
         stored = await daily_settings(db, club.guild.id)
         assert stored is not None and stored.next_post == FIRST
@@ -246,7 +245,8 @@ async def test_refusals_at_setup(db: Database) -> None:
         off = await answer(
             await double.slash(club.guild, club.channel, club.admin, "settings set", {"daily_off": True})
         )
-        assert off.embeds[0]["fields"][-1]["value"] == "Off"
+        [daily] = [f for f in off.embeds[0]["fields"] if f["name"] == "Question of the day ✏️"]
+        assert daily["value"] == "Off"
         assert await daily_settings(db, club.guild.id) is None
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from aiohttp import web
+from loguru import logger
 
 from quizbot.clock import ManualClock
 from quizbot.web import home
@@ -140,3 +141,27 @@ async def test_the_page_speaks_the_language_asked_for(client: Client) -> None:
     unknown = await client.get("/", params={"lang": "xx-<script>"}, headers={"Accept-Language": "q=;;,"})
     assert unknown.status == 200
     assert '<html lang="en-US">' in await unknown.text()
+
+
+async def test_a_failing_page_logs_its_route_and_never_the_path_s_secrets(make_client: MakeClient) -> None:
+    """A live page's path holds its token: the log names the route's pattern, not the path."""
+    logged: list[str] = []
+    sink = logger.add(
+        lambda m: logged.append(f"{m} {m.record['extra']}"), level="ERROR", format="{message}", diagnose=False
+    )  # as configure_logging adds its sink
+
+    class Broken:
+        @staticmethod
+        def add_routes(app: web.Application) -> None:
+            async def fail(_request: web.Request) -> web.Response:
+                raise RuntimeError("boom")
+
+            app.router.add_get("/secretive/{token}", fail)
+
+    try:
+        client = await make_client(pages=(home, Broken))
+        assert (await client.get("/secretive/Zm9yLXlvdXItZXllcy1vbmx5")).status == 500
+    finally:
+        logger.remove(sink)
+    assert logged and all("Zm9yLXlvdXItZXllcy1vbmx5" not in line for line in logged)
+    assert any("/secretive/{token}" in line for line in logged)
