@@ -11,7 +11,7 @@ from loguru import logger
 
 from quizbot.bot.catalogue import problem
 from quizbot.bot.context import NO_MENTIONS, QuizContext, error_embed
-from quizbot.bot.localized import CommandLocalizations
+from quizbot.bot.localized import shipped_localizations
 from quizbot.bot.validation import required_options_given
 
 if TYPE_CHECKING:  # disnake.types cannot be imported at run time before disnake is fully loaded
@@ -39,7 +39,7 @@ class QuizBot(commands.InteractionBot):
     def __init__(self, *, typed_answers: bool = False, **options: Any) -> None:
         """The bot; by default no message it sends may ping anyone (each send allows its own pings)."""
         options.setdefault("allowed_mentions", disnake.AllowedMentions.none())
-        options.setdefault("localization_provider", CommandLocalizations())
+        options.setdefault("localization_provider", shipped_localizations())
         super().__init__(intents=intents(typed_answers=typed_answers), **options)
         self.add_app_command_check(required_options_given, slash_commands=True)
         self._context: QuizContext | None = None

@@ -51,6 +51,22 @@ class CommandLocalizations(disnake.LocalizationStore):
         return None if found is None else {loc: text for loc, text in found.items() if loc != i18n.DEFAULT}
 
 
+_shared: tuple[i18n.Stamp, CommandLocalizations] | None = None  # the files as last read, and the store
+
+
+def shipped_localizations() -> CommandLocalizations:
+    """The CommandLocalizations of the shipped files, read again only when one of them changed.
+
+    Every bot's commands are localised from it: tests and the demo start many bots in one process,
+    and reading the nine files costs each about 10 ms. The store is only read once loaded.
+    """
+    global _shared  # noqa: PLW0603 - one store per process while the files stay the same
+    files = i18n.stamp()
+    if _shared is None or _shared[0] != files:
+        _shared = (files, CommandLocalizations())
+    return _shared[1]
+
+
 def choices(option_key: str, values: Iterable[str]) -> list[disnake.OptionChoice]:
     """An option's choices, each named by its value in English and by `<option_key>.choice.<value>`.
 

@@ -23,6 +23,7 @@ __all__ = [
     "active",
     "load",
     "resolve",
+    "stamp",
     "text",
 ]
 
@@ -38,11 +39,16 @@ def load() -> Catalogue:
     again: tests and the demo start many bots in one process, and each read costs about 70 ms.
     """
     global _active, _shipped  # noqa: PLW0603 - loaded once at start, read everywhere after
-    files = tuple(sorted((p.name, (s := p.stat()).st_size, s.st_mtime_ns) for p in LOCALES.glob("*.json")))
+    files = stamp()
     if _shipped is None or _shipped[0] != files:
         _shipped = (files, Catalogue.load())
     _active = _shipped[1]
     return _active
+
+
+def stamp() -> Stamp:
+    """Each shipped locale file's name, size and modification time: what a cached read depends on."""
+    return tuple(sorted((p.name, (s := p.stat()).st_size, s.st_mtime_ns) for p in LOCALES.glob("*.json")))
 
 
 def active() -> Catalogue:

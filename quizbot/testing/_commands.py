@@ -11,6 +11,8 @@ options may not share a name in any locale either, since a user there would see 
 
 from __future__ import annotations
 
+import functools
+import json
 import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -53,8 +55,17 @@ def chat_input_name(name: object) -> str | None:
 
 
 def command_problem(payload: JSON) -> tuple[str, str] | None:
-    """The first field of `payload` Discord would refuse, as (its path, why), or None."""
-    return next(_problems(payload), None)
+    """The first field of `payload` Discord would refuse, as (its path, why), or None.
+
+    Each bot a test starts registers the same commands again: a payload seen before (as JSON, the
+    form it arrived in) is judged from memory rather than character by character again.
+    """
+    return _judged(json.dumps(payload, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _judged(payload: str) -> tuple[str, str] | None:
+    return next(_problems(json.loads(payload)), None)
 
 
 def _problems(command: JSON) -> Iterator[tuple[str, str]]:
