@@ -87,3 +87,41 @@ def test_the_layering_check_sees_a_forbidden_import() -> None:
     imports = {"quizbot/actors/x.py": {"quizbot.storage.pool", "quizbot.game.session", "asyncio"}}
     allowed = ("quizbot.actors", "quizbot.game")
     assert outside(imports, allowed, ("quizbot",)) == ["quizbot/actors/x.py: quizbot.storage.pool"]
+
+
+def runtime_imports(package: str) -> dict[str, set[str]]:
+    """Each module of quizbot/`package` -> the modules it imports when it runs (not for types only)."""
+    found: dict[str, set[str]] = {}
+    for path in (ROOT / "quizbot" / package).rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        typing_only = {
+            id(child)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If)
+            and isinstance(node.test, ast.Name)
+            and node.test.id == "TYPE_CHECKING"
+            for child in ast.walk(node)
+        }
+        names: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+def test_the_web_never_loads_the_discord_edge() -> None:
+    """quizbot/web imports neither disnake nor quizbot/bot when it runs: it never calls Discord."""
+    imports = runtime_imports("web")
+    assert imports, "no web modules found"
+    offenders = sorted(
+        f"{module}: {name}"
+        for module, names in imports.items()
+        for name in names
+        if name.split(".")[0] == "disnake" or name == "quizbot.bot" or name.startswith("quizbot.bot.")
+    )
+    assert offenders == []

@@ -20,7 +20,7 @@ from quizbot.bot.catalogue import problem
 from quizbot.bot.custom_ids import RECOVERY_CHOICES, answer_id, recovery_id, review_id
 from quizbot.bot.reveal_view import cut as _cut
 from quizbot.bot.reveal_view import report_button, reveal_embed, shown_options
-from quizbot.game.achievements import ALL_CATEGORIES, SPEED_SECONDS, Achievement
+from quizbot.game.achievements import Achievement
 from quizbot.game.effects import (
     AnnounceEnd,
     AnnounceExpiry,
@@ -35,6 +35,7 @@ from quizbot.game.effects import (
 from quizbot.game.hints import Hint, HintKind
 from quizbot.game.questions import QuestionKind
 from quizbot.i18n import DEFAULT, LocaleLike, Param
+from quizbot.i18n.achievements import achievement_words
 from quizbot.i18n.languages import babel_name
 
 BLURPLE, GREEN, GOLD, GREY, RED = 0x5865F2, 0x57F287, 0xFEE75C, 0x99AAB5, 0xED4245
@@ -43,8 +44,6 @@ LETTERS = "ABCDE"
 BAR_LENGTH = 10
 TOP = 10
 EMBEDS_TOTAL = 6000  # Discord's limit on all of a message's embeds together
-# The numbers some achievements' descriptions count (their messages are plural).
-_ACHIEVEMENT_COUNTS: dict[str, int | float] = {"speed_demon": SPEED_SECONDS, "all_rounder": ALL_CATEGORIES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,18 +190,6 @@ def _scores_or_teams(
             _t(lang, "channel.teams.scores"), teams_view.team_table(event.teams, lang), inline=False
         )
     return Rendered(embed=embed)
-
-
-def achievement_words(achievement: Achievement, language: LocaleLike = DEFAULT) -> tuple[str, str]:
-    """An achievement's name and description in `language` (the game's English where none is kept)."""
-    words = i18n.active()
-    stem = f"channel.achievement.{achievement.achievement_id}"
-    if f"{stem}.name" not in words or f"{stem}.description" not in words:
-        return achievement.name, achievement.description
-    name = words.text(language, f"{stem}.name")
-    counts = _ACHIEVEMENT_COUNTS.get(achievement.achievement_id)
-    about = words.text(language, f"{stem}.description", **({"count": counts} if counts is not None else {}))
-    return name, about
 
 
 def _achievement_line(achievement: Achievement, lang: str) -> str:

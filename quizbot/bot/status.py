@@ -30,6 +30,7 @@ class StatusReport:
     reminders: ReminderFigures | None = None
     role_failures: tuple[int, list[FailedGrant]] = (0, [])
     flagged: int = 0
+    refusal_limit: int = REFUSAL_LIMIT  # Discord's invalid requests allowed in ten minutes
 
 
 async def gather_status(ctx: QuizContext, guild_id: int | None = None) -> StatusReport:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import asyncpg
 
@@ -42,6 +42,11 @@ class UserStats:
     rank: int
     favourite_category: str | None
     recent_achievements: tuple[RecentAchievement, ...]
+
+    def streak_on(self, today: date) -> int:
+        """The daily streak as of `today` (the guild's day): 0 once a whole day passed without play."""
+        last = self.last_played_day
+        return self.current_streak if last is not None and last >= today - timedelta(days=1) else 0
 
     @property
     def accuracy(self) -> float:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from loguru import logger
 
-from quizbot.bot.limiter import REFUSAL_LIMIT
 from quizbot.clock import sleep
 from quizbot.errors import QuizbotError
 from quizbot.web.context import WebContext, context_of
@@ -143,14 +142,13 @@ async def _report(context: WebContext) -> StatusReport | None:
 
 def _values(report: StatusReport | None) -> dict[str, Any]:
     if report is None:
-        return {"report": None, "sessions": [], "ages": [], "request_limit": REFUSAL_LIMIT}
+        return {"report": None, "sessions": [], "ages": []}
     sessions = sorted(report.status.sessions, key=lambda s: s.idle_seconds, reverse=True)
     ages = [s.snapshot_age for s in report.status.sessions if s.snapshot_age is not None]
     return {
         "report": report,
         "sessions": sessions[:SESSIONS_SHOWN],
         "ages": ages,
-        "request_limit": REFUSAL_LIMIT,
     }
 
 

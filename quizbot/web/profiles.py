@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from quizbot.bot.cogs.stats import live_streak
-from quizbot.bot.render import achievement_words
 from quizbot.game.achievements import ACHIEVEMENTS
 from quizbot.game.progression import MAX_LEVEL, play_day, xp_for_level
+from quizbot.i18n.achievements import achievement_words
 from quizbot.storage.achievements import member_achievements
 from quizbot.storage.daily import daily_streak
 from quizbot.storage.stats import user_stats
@@ -54,7 +53,7 @@ async def profile(request: web.Request) -> web.Response:
         hue=user_id % AVATAR_HUES,
         found=found,
         to_next=None if found.level >= MAX_LEVEL else max(0, xp_for_level(found.level + 1) - found.xp),
-        streak=live_streak(found, play_day(now, found.time_zone)),
+        streak=found.streak_on(play_day(now, found.time_zone)),
         daily=await daily_streak(context.db, guild_id, user_id, now),
         achievements=achievements,
         total_achievements=len(ACHIEVEMENTS),

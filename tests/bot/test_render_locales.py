@@ -14,7 +14,7 @@ from quizbot.actors.ports import (
     Notice,
     RecoveryPrompt,
 )
-from quizbot.bot.render import Rendered, achievement_words, closed_question, combine, hint_text, render
+from quizbot.bot.render import Rendered, closed_question, combine, hint_text, render
 from quizbot.game.achievements import ACHIEVEMENTS
 from quizbot.game.effects import (
     AnnounceEnd,
@@ -29,6 +29,7 @@ from quizbot.game.effects import (
 from quizbot.game.hints import Hint, HintKind, hints
 from quizbot.game.progression import Difficulty
 from quizbot.game.questions import MAX_EXPLANATION, MAX_OPTION_LABEL, MAX_TEXT, Question, QuestionKind
+from quizbot.i18n.achievements import achievement_words
 
 KEY, EPOCH = (111, 222), 7
 LOCALES = i18n.SUPPORTED

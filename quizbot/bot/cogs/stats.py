@@ -6,7 +6,7 @@ Discord's 3-second window, makes one storage call, and fills the deferred reply.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import disnake
@@ -20,7 +20,7 @@ from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import Listed, Problem, invalid, problem, say
 from quizbot.bot.context import QuizContext, refuse
 from quizbot.bot.localized import choices
-from quizbot.bot.render import BLURPLE, GREEN, achievement_words, display
+from quizbot.bot.render import BLURPLE, GREEN, display
 from quizbot.bot.seasons import SEASON_OPTION, archived_board
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
@@ -28,6 +28,7 @@ from quizbot.game.achievements import ACHIEVEMENTS
 from quizbot.game.progression import MAX_LEVEL, play_day, xp_for_level
 from quizbot.game.values import parse_enum
 from quizbot.i18n import LocaleLike
+from quizbot.i18n.achievements import achievement_words
 from quizbot.storage.achievements import GrantedAchievement, member_achievements
 from quizbot.storage.daily import daily_streak
 from quizbot.storage.leaderboard import LeaderboardQuery, leaderboard
@@ -262,12 +263,6 @@ def no_games_yet(inter: CommandInter, who: disnake.User | disnake.Member) -> str
     return say("reply.no_games_other", inter.locale, name=display(who.display_name))
 
 
-def live_streak(found: UserStats, today: date) -> int:
-    """The current daily streak, or 0 once a day was missed (`today` and play days: the guild's days)."""
-    last = found.last_played_day
-    return found.current_streak if last is not None and last >= today - timedelta(days=1) else 0
-
-
 def level_line(found: UserStats, locale: LocaleLike) -> str:
     if found.level >= MAX_LEVEL:
         return say("reply.stats_level_top", locale, level=found.level, xp=found.xp)
@@ -301,7 +296,7 @@ def stats_embed(
     )
     embed.add_field(say("reply.stats_quizzes", locale), words.number(locale, found.quizzes))
     embed.add_field(say("reply.stats_level", locale), level_line(found, locale), inline=False)
-    streak = problem("reply.days", count=live_streak(found, today))
+    streak = problem("reply.days", count=found.streak_on(today))
     best = problem("reply.days", count=found.best_streak)
     embed.add_field(
         say("reply.stats_streak", locale), say("reply.stats_streak_value", locale, days=streak, best=best)
