@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from playwright.async_api import expect
 
 from tests.web.browser.checks import (
     PHONE,
@@ -84,7 +85,7 @@ async def test_a_good_page_passes_every_check(
     """Nothing spills, the question is large and on screen, contrast and axe pass, Tab reaches the
     link and the button with a visible focus, the screenshot has content, and the script ran."""
     page = await pages.open(str(site.make_url("/good")), viewport)
-    await page.wait_for_function("document.getElementById('status').textContent === 'Live'")
+    await expect(page.locator("#status")).to_have_text("Live")  # (wait_for_function evals: CSP refuses it)
     assert await horizontal_overflow(page) == []
     assert await font_size(page, "#question") >= 32
     assert await outside_viewport(page, "h1", "#question", "nav") == []
