@@ -22,7 +22,6 @@ from quizbot.bot.cogs import add_cogs
 from quizbot.bot.context import QuizContext
 from quizbot.bot.daily import DailyPoster
 from quizbot.bot.housekeeping import keep_house
-from quizbot.bot.pictures import QuestionPictures
 from quizbot.bot.reminders import ReminderSender
 from quizbot.bot.role_grants import RoleGranter
 from quizbot.bot.schedules import ScheduleRunner
@@ -30,6 +29,7 @@ from quizbot.bot.status import gather_status
 from quizbot.clock import Clock, LoopClock
 from quizbot.config import Settings
 from quizbot.errors import QuizbotError
+from quizbot.picture_files import QuestionPictures
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.custom import CustomPacks
 from quizbot.questions.llm import LLMSource
@@ -107,6 +107,7 @@ async def running_bot(  # noqa: PLR0915 - the one place where everything is wire
     )
     keep_house()  # bounded webhook locks, short collector pauses: see housekeeping
     edge_clock = edge_clock or LoopClock()
+    pictures = QuestionPictures(db)  # questions' attachment pictures: uploaded to Discord, served on screens
     languages = ChannelLanguages(bot, lambda guild_id: guild_language(db, guild_id), clock=edge_clock)
     bot.add_listener(languages.seen_command, "on_slash_command")  # a /quiz player's locale, for the DM
     channel = DiscordChannel(  # it reads epochs and modes from the service's directory, made below
@@ -115,7 +116,7 @@ async def running_bot(  # noqa: PLR0915 - the one place where everything is wire
         typed_mode=lambda key: bool((listing := service.directory.get(key)) and listing.typed),
         languages=languages,
         clock=edge_clock,
-        pictures=QuestionPictures(db),
+        pictures=pictures,
     )
     games_clock = clock or LoopClock()
     screens = await screens_for(settings.web, db, games_clock)  # live games' screens, with the web view
@@ -172,6 +173,7 @@ async def running_bot(  # noqa: PLR0915 - the one place where everything is wire
         status=lambda: gather_status(context),
         requests_per_minute=settings.web.requests_per_minute,
         screens=screens,
+        pictures=pictures,
     )
     web = await start_web(settings.web, web_view)
     if screens is not None and web is not None and not settings.web.public_url:

@@ -35,10 +35,11 @@ from quizbot.actors.ports import AchievementSummary, ChannelEvent
 from quizbot.backoff import full_jitter
 from quizbot.bot.channel_language import ChannelLanguages
 from quizbot.bot.limiter import Limiter, Priority, Refusals
-from quizbot.bot.pictures import Picture, PictureSource, QuestionPictures, pictured, showing
+from quizbot.bot.pictures import discord_file, pictured, showing
 from quizbot.bot.render import Rendered, closed_question, combine, render
 from quizbot.clock import Clock, LoopClock, sleep
 from quizbot.game.effects import AnnounceEnd, AnnounceExpiry, AnswersIn, PostQuestion, Reveal, ShowScores
+from quizbot.picture_files import Picture, PictureSource, QuestionPictures
 
 PACE_MESSAGES, PACE_SECONDS = 5, 5.0
 RETRY_BASE, RETRY_CAP = 0.5, 30.0
@@ -386,7 +387,7 @@ def _arguments(message: Rendered, *, edit: bool = False, files: tuple[Picture, .
     message = message if edit else pictured(message, files)
     arguments: dict[str, Any] = {"allowed_mentions": message.allowed_mentions}  # only its own pings
     if files:
-        arguments["files"] = [picture.file() for picture in files]
+        arguments["files"] = [discord_file(picture) for picture in files]
     if message.content is not None:
         arguments["content"] = message.content
     if message.embeds or edit:

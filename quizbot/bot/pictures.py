@@ -2,70 +2,32 @@
 
 A question's embed shows its `image` (`showing`): an https URL as it is (Discord's media
 proxy fetches it; quizbot never does), or `attachment://<name>`, which names a file uploaded with
-the same message. `QuestionPictures` finds that file: the bank's shipped PNG, or the picture a
-guild's pack stored (pack_images). The question's close edits the message without files, and
+the same message. `quizbot.picture_files` finds that file: the bank's shipped PNG, or the picture
+a guild's pack stored (pack_images). The question's close edits the message without files, and
 Discord keeps the attachment the embed still names; a message posted without its file (a close
 whose question message is gone) drops the picture rather than show a broken one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from io import BytesIO
 
 import disnake
-from loguru import logger
 
 from quizbot.bot.catalogue import Problem, invalid, problem, problem_of
 from quizbot.bot.render import Rendered
-from quizbot.game.images import ATTACHMENT_SCHEME, attachment_name
-from quizbot.game.questions import Question
-from quizbot.questions import pictures
-from quizbot.questions.custom import MAX_UPLOAD_BYTES, custom_pack_of
+from quizbot.game.images import ATTACHMENT_SCHEME
+from quizbot.picture_files import Picture
+from quizbot.questions.custom import MAX_UPLOAD_BYTES
 from quizbot.questions.images import MAX_ZIP_BYTES, ZIP_SUFFIX, ImageRefused
-from quizbot.storage.pack_images import pack_image
-from quizbot.storage.pool import Database
 
 
-@dataclass(frozen=True, slots=True)
-class Picture:
-    """A file a message uploads for its embed to show as attachment://`name`."""
-
-    name: str
-    data: bytes
-
-    def file(self) -> disnake.File:
-        """A fresh disnake File (one is consumed by the request that sends it, so each try makes its own)."""
-        return disnake.File(BytesIO(self.data), filename=self.name)
-
-
-PictureSource = Callable[[Question], Awaitable[Picture | None]]
-
-
-class QuestionPictures:
-    """The picture file a question's message uploads: the bank's own, or its guild pack's stored one."""
-
-    def __init__(self, db: Database | None = None) -> None:
-        self.db = db  # None: only the bank's pictures (a channel built without storage)
-
-    async def __call__(self, question: Question) -> Picture | None:
-        """The file for `question`'s attachment picture; None for a URL, no picture, or one that is gone."""
-        name = attachment_name(question.image)
-        if name is None:
-            return None
-        data: bytes | None = None
-        if pictures.shipped(question):
-            data = pictures.picture(name)
-        elif (pack := custom_pack_of(question)) is not None and self.db is not None:
-            stored = await pack_image(self.db, pack[0], pack[1], name)
-            data = stored.data if stored is not None else None
-        if data is None:
-            logger.bind(question=question.question_id, picture=name).warning(
-                "the question's picture is missing; it is shown without it"
-            )
-            return None
-        return Picture(name, data)
+def discord_file(picture: Picture) -> disnake.File:
+    """A fresh disnake File for `picture` (one is consumed by the request that sends it, so each try
+    makes its own)."""
+    return disnake.File(BytesIO(picture.data), filename=picture.name)
 
 
 def showing(message: Rendered, image: str | None) -> Rendered:

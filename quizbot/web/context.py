@@ -11,6 +11,7 @@ from aiohttp import web
 
 from quizbot.clock import Clock, LoopClock
 from quizbot.config import Secret
+from quizbot.picture_files import PictureSource
 from quizbot.storage.pool import Database
 from quizbot.web.screens import LiveScreens
 
@@ -41,6 +42,7 @@ class WebContext:
     requests_per_minute: int = 120
     status_interval: float = 2.0  # seconds between the admin page's live refreshes
     screens: LiveScreens | None = None  # the live games' screens (None: no bot runs games here)
+    pictures: PictureSource | None = None  # the files of questions' attachment pictures
 
 
 CONTEXT = web.AppKey("context", WebContext)

@@ -18,7 +18,7 @@ LIMITER = web.AppKey("limiter", RateLimiter)
 WRITABLE = web.AppKey("writable", set[str])  # paths that also take POST (the admin login), no more
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
         "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",

@@ -19,8 +19,10 @@ from aiohttp import web
 
 from quizbot.actors.ports import Notice
 from quizbot.game.effects import AnnounceEnd, AnnounceExpiry
-from quizbot.game.questions import QuestionKind
+from quizbot.game.images import attachment_name
+from quizbot.game.questions import Question, QuestionKind
 from quizbot.i18n import LocaleLike, text
+from quizbot.questions.images import ImageRefused, check_image
 from quizbot.web.context import CONTEXT, context_of
 from quizbot.web.live_game import LiveGame, Stage
 from quizbot.web.pages import Refusal, html, locale_of, render
@@ -53,7 +55,7 @@ async def live_page(request: web.Request) -> web.Response:
     return render(
         request,
         "live.html",
-        state=state_view(game, locale),
+        state=state_view(game, locale, pictures=_pictures_path(request)),
         remaining=_remaining(game),
         events=f"{request.path}/events",
         since=game.event_id,
@@ -109,7 +111,7 @@ def _event(request: web.Request, game: LiveGame) -> bytes:
     locale = locale_of(request)
 
     def fragment() -> bytes:
-        state = state_view(game, locale)
+        state = state_view(game, locale, pictures=_pictures_path(request))
         body = {"stage": state["stage"], "answers": state["answers"], "index": state["index"]}
         body["html"] = html(request, "_live_state.html", state=state, remaining=None)
         return orjson.dumps(body)
@@ -120,11 +122,13 @@ def _event(request: web.Request, game: LiveGame) -> bytes:
     return head.encode() + data[1:] + b"\n\n"
 
 
-def state_view(game: LiveGame, locale: LocaleLike) -> dict[str, Any]:
-    """What the page shows of `game`, as plain values for the template (worded in `locale`)."""
+def state_view(game: LiveGame, locale: LocaleLike, *, pictures: str = "") -> dict[str, Any]:
+    """What the page shows of `game`, as plain values for the template (worded in `locale`); a
+    question's attachment picture is served under `pictures` (this screen's path for them)."""
     posted = game.question
     question = posted.question if posted is not None else None
     state: dict[str, Any] = {
+        "picture": _picture_url(question, posted.index, pictures) if posted is not None else None,
         "stage": game.stage.value,
         "lobby": game.lobby,
         "restored": game.restored and game.version == 0,  # read back after a restart, told nothing yet
@@ -154,6 +158,39 @@ def state_view(game: LiveGame, locale: LocaleLike) -> dict[str, Any]:
     state["ending"] = _ending(game)
     state["podium"] = game.standings[:3] if isinstance(game.end, AnnounceEnd) else ()
     return state
+
+
+def _pictures_path(request: web.Request) -> str:
+    return f"/live/{request.match_info['token']}/picture"
+
+
+def _picture_url(question: Question | None, index: int, pictures: str) -> str | None:
+    """Where a viewer's browser gets the question's picture: an https URL as it is, or this screen's
+    own path for an attachment picture (the question's number in it, so each question's is its own)."""
+    if question is None or question.image is None:
+        return None
+    return f"{pictures}/{index}" if attachment_name(question.image) is not None else question.image
+
+
+async def live_picture(request: web.Request) -> web.Response:
+    """GET /live/{token}/picture/{index}: the attachment picture of the question on screen."""
+    screen = _screen(request)
+    posted = screen.game.question
+    source = context_of(request).pictures
+    if posted is None or request.match_info["index"] != str(posted.index) or source is None:
+        raise Refusal(404, "web.why.live_picture")
+    picture = await source(posted.question)
+    if picture is None:
+        raise Refusal(404, "web.why.live_picture")
+    try:
+        checked = check_image(picture.name, picture.data)
+    except ImageRefused:  # stored pictures were checked on upload; a changed file is not shown
+        raise Refusal(404, "web.why.live_picture") from None
+    return web.Response(
+        body=picture.data,
+        content_type=checked.content_type,
+        headers={"Cache-Control": "private, max-age=3600"},  # a question's number names one picture
+    )
 
 
 def _ending(game: LiveGame) -> str | None:
@@ -197,4 +234,5 @@ def add_routes(app: web.Application) -> None:
     """GET /live/{token} and its event stream (and HEAD); streams end when the server stops."""
     app.router.add_get("/live/{token}", live_page)
     app.router.add_get("/live/{token}/events", live_events)
+    app.router.add_get("/live/{token}/picture/{index}", live_picture)
     app.on_shutdown.append(_end_streams)

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from quizbot.bot.catalogue import problem
-from quizbot.bot.pictures import QuestionPictures
+from quizbot.picture_files import QuestionPictures
 from quizbot.questions.bank import QuestionBank
 from quizbot.questions.images import MAX_IMAGE_BYTES, check_image
 from quizbot.testing import MessageRecord
