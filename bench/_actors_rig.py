@@ -20,10 +20,12 @@ from typing import Any, TypeVar
 
 from quizbot.actors.base import ActorRef, spawn
 from quizbot.actors.compose import compose_supervisor
+from quizbot.actors.fanout import FanOut
 from quizbot.actors.messages import Describe, GetStatus, SessionKey, Shutdown, StartSession, SubmitAnswer
 from quizbot.actors.ports import (
     AchievementsUnlocked,
     ChannelEvent,
+    ChannelPort,
     QuestionStore,
     SaveResult,
     SessionStore,
@@ -287,7 +289,8 @@ class Group:
 
 
 class Rig:
-    """One supervisor 'process' with a hand-driven clock, a null channel and the given stores."""
+    """One supervisor 'process' with a hand-driven clock, a null channel and the given stores; the
+    sessions' events also go to the port `beside` when given (the web's live screens)."""
 
     def __init__(
         self,
@@ -297,13 +300,14 @@ class Rig:
         questions: QuestionStore,
         owner: str,
         clock: ManualClock | None = None,
+        beside: ChannelPort | None = None,
     ) -> None:
         self.clock = clock or ManualClock()
         self.channel = NullChannel()
         self.store = store
         self.snapshots = snapshots
         self.supervisor = compose_supervisor(
-            port=self.channel,
+            port=self.channel if beside is None else FanOut(self.channel, beside),
             store=store,
             snapshots=snapshots,
             questions=questions,
