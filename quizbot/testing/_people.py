@@ -275,4 +275,3 @@ def select_value(component: JSON, value: Any, resolved: Resolved) -> str:
     if isinstance(value, User | Member):
         return resolved.add_user(value if isinstance(value, User) else value.user)
     raise DoubleError(f"select {component['custom_id']!r} cannot take {value!r}")
-
