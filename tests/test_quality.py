@@ -32,12 +32,28 @@ def test_sql_lives_only_in_storage() -> None:
     assert offenders == []
 
 
-def quizbot_imports(package: str) -> dict[str, set[str]]:
-    """Each module of quizbot/`package` -> the modules it imports (type-checking imports included)."""
+def quizbot_imports(package: str, *, for_types: bool = True) -> dict[str, set[str]]:
+    """Each module of quizbot/`package` -> the modules it imports; `for_types=False` leaves out the
+    imports under `if TYPE_CHECKING:` (what it imports when it runs)."""
     found: dict[str, set[str]] = {}
     for path in (ROOT / "quizbot" / package).rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        typing_only = (
+            set()
+            if for_types
+            else {
+                id(child)
+                for node in ast.walk(tree)
+                if isinstance(node, ast.If)
+                and isinstance(node.test, ast.Name)
+                and node.test.id == "TYPE_CHECKING"
+                for child in ast.walk(node)
+            }
+        )
         names: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
             if isinstance(node, ast.Import):
                 names.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -89,34 +105,9 @@ def test_the_layering_check_sees_a_forbidden_import() -> None:
     assert outside(imports, allowed, ("quizbot",)) == ["quizbot/actors/x.py: quizbot.storage.pool"]
 
 
-def runtime_imports(package: str) -> dict[str, set[str]]:
-    """Each module of quizbot/`package` -> the modules it imports when it runs (not for types only)."""
-    found: dict[str, set[str]] = {}
-    for path in (ROOT / "quizbot" / package).rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        typing_only = {
-            id(child)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.If)
-            and isinstance(node.test, ast.Name)
-            and node.test.id == "TYPE_CHECKING"
-            for child in ast.walk(node)
-        }
-        names: set[str] = set()
-        for node in ast.walk(tree):
-            if id(node) in typing_only:
-                continue
-            if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module)
-        found[str(path.relative_to(ROOT))] = names
-    return found
-
-
 def test_the_web_never_loads_the_discord_edge() -> None:
     """quizbot/web imports neither disnake nor quizbot/bot when it runs: it never calls Discord."""
-    imports = runtime_imports("web")
+    imports = quizbot_imports("web", for_types=False)
     assert imports, "no web modules found"
     offenders = sorted(
         f"{module}: {name}"
