@@ -30,6 +30,7 @@ LOGIN_PATH = "/admin/login"
 LOGOUT_PATH = "/admin/logout"
 MAX_TOKEN = 512
 SESSIONS_SHOWN = 50  # sessions listed, longest idle first
+NO_SCRIPT_REFRESH = 5  # seconds between reloads of the page without JavaScript (its note says so)
 _SESSION_MESSAGE = b"quizbot web admin session v1"
 
 
@@ -60,7 +61,7 @@ async def status_page(request: web.Request) -> web.Response:
     if not signed_in(request):
         return render(request, "admin_login.html", status=403, failed=False)
     report = await _report(context_of(request))
-    response = render(request, "admin.html", **_values(report))
+    response = render(request, "admin.html", refresh=NO_SCRIPT_REFRESH, **_values(report))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -123,9 +124,15 @@ def _back_to_admin() -> web.Response:
 
 
 def _same_origin(request: web.Request) -> None:
-    """A form posted from another site is refused (the cookie is SameSite=Strict as well)."""
+    """A form posted from another site is refused (the cookie is SameSite=Strict as well).
+
+    The site's Referrer-Policy (no-referrer) makes a browser send `Origin: null` with the site's
+    own forms, so a null origin counts as ours only when Sec-Fetch-Site, which no page can set,
+    says the form came from this origin."""
     origin = request.headers.get("Origin")
-    if origin is not None and origin != f"{request.scheme}://{request.host}":
+    site = request.headers.get("Sec-Fetch-Site")
+    ours = origin is None or origin == f"{request.scheme}://{request.host}"
+    if site not in (None, "same-origin") or not (ours or (origin == "null" and site == "same-origin")):
         raise Refusal(403, "web.why.admin_other_site")
 
 

@@ -111,7 +111,7 @@ async def test_signed_in_the_page_shows_what_supervisor_status_shows(client: Cli
     assert "4 of Discord&#39;s" in body or "4 of Discord's" in body
     assert "9 sent · 1 turned off" in body
     assert "question_open: 1 · revealed: 1" in body
-    assert "<td>22</td><td>222</td><td>revealed</td>" in body  # the longest idle first
+    assert '<td>22</td><td>222</td><td class="phase">revealed</td>' in body  # the longest idle first
     assert '<script src="/static/admin.js?v=' in body
 
 
@@ -167,6 +167,26 @@ async def test_a_form_from_another_site_is_refused(client: Client) -> None:
     )
     assert response.status == 403
     assert "another site" in await response.text()
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, 303),  # the site's own, as Chromium sends it
+        ({"Origin": "null"}, 403),
+        ({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, 403),
+        ({"Sec-Fetch-Site": "same-site"}, 403),
+    ],
+    ids=["own-form", "null-alone", "null-cross-site", "same-site"],
+)
+async def test_a_null_origin_is_ours_only_when_the_browser_says_same_origin(
+    client: Client, headers: dict[str, str], status: int
+) -> None:
+    """The site's no-referrer policy makes a browser send `Origin: null` with the site's own forms."""
+    response = await client.post(
+        "/admin/login", data={"token": TOKEN}, headers=headers, allow_redirects=False
+    )
+    assert response.status == status
 
 
 async def test_the_session_cookie_is_http_only_strict_and_not_the_token(client: Client) -> None:
