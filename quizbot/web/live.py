@@ -11,7 +11,6 @@ what changed since. A wrong or expired token is a 404 page, saying so.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import orjson
@@ -23,6 +22,7 @@ from quizbot.game.images import attachment_name
 from quizbot.game.questions import Question, QuestionKind
 from quizbot.i18n import LocaleLike, text
 from quizbot.questions.images import ImageRefused, check_image
+from quizbot.web.audience import Viewer
 from quizbot.web.context import CONTEXT, context_of
 from quizbot.web.live_game import LiveGame, Stage
 from quizbot.web.pages import Refusal, html, locale_of, render
@@ -30,9 +30,6 @@ from quizbot.web.screens import Screen
 
 SHOWN_PLAYERS = 10  # rows of scores on screen
 RETRY_MS = 2000  # how soon a dropped stream's EventSource tries again
-HEARTBEAT = (
-    15.0  # seconds between comments on a quiet stream (a proxy keeps it open; a gone viewer is noticed)
-)
 MAX_EVENT_ID = 64
 NO_SCRIPT_REFRESH = 5  # seconds between reloads of the page without JavaScript
 
@@ -76,20 +73,18 @@ async def live_events(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     if request.method == "HEAD":
         return response
-    seen = _last_seen(request)
-    screens, game, clock = context_of(request).screens, screen.game, screen.game.clock
+    viewer = Viewer(
+        response,
+        request.transport,
+        lambda: _event(request, screen.game),
+        locale_of(request),
+        _last_seen(request),
+    )
     try:
         await response.write(f"retry: {RETRY_MS}\n\n".encode())
-        while screen.expires_at > clock.time() and screens is not None and not screens.closing:
-            if seen != game.event_id:
-                seen = game.event_id
-                await response.write(_event(request, game))
-            try:
-                await asyncio.wait_for(game.changed_since(seen), timeout=HEARTBEAT)
-            except TimeoutError:
-                await response.write(b": still here\n\n")
-    except ConnectionResetError:  # the viewer left: nothing to tidy but this handler
-        pass
+    except ConnectionResetError:  # gone already
+        return response
+    await screen.audience.follow(viewer)
     return response
 
 

@@ -35,6 +35,7 @@ from quizbot.errors import StorageError
 from quizbot.game.effects import AnnounceEnd, AnnounceExpiry
 from quizbot.storage.pool import Database
 from quizbot.storage.screens import StoredScreen, live_screens, save_screen
+from quizbot.web.audience import Audience
 from quizbot.web.live_game import TALLY_EVERY, LiveGame
 
 SCREEN_HOURS = 12.0  # a screen's link works this long after the game starts (a school day)
@@ -57,6 +58,7 @@ class Screen:
     run_id: UUID
     expires_at: float  # epoch seconds, on the games' clock
     game: LiveGame
+    audience: Audience
     waiting: deque[tuple[ChannelEvent, asyncio.Future[Any] | None]] = field(default_factory=deque)
     blocked_on: asyncio.Future[Any] | None = None  # the change the head of `waiting` waits for
 
@@ -145,14 +147,11 @@ class LiveScreens:
         self._channels.pop(key, None)
 
     def _keep(self, stored: StoredScreen, *, restored: bool = False) -> Screen:
-        screen = Screen(
-            stored.selector,
-            stored.digest,
-            (stored.guild_id, stored.channel_id),
-            stored.run_id,
-            stored.expires_at.timestamp(),
-            LiveGame(self.clock, tally_every=self.tally_every, restored=restored),
-        )
+        expires_at = stored.expires_at.timestamp()
+        game = LiveGame(self.clock, tally_every=self.tally_every, restored=restored)
+        audience = Audience(game, still_open=lambda: expires_at > self.clock.time() and not self.closing)
+        key = (stored.guild_id, stored.channel_id)
+        screen = Screen(stored.selector, stored.digest, key, stored.run_id, expires_at, game, audience)
         self._screens[screen.selector] = self._runs[screen.run_id] = screen
         return screen
 
