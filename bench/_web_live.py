@@ -7,6 +7,8 @@ no viewer and with N viewers holding the page's event stream open (bench/_web_vi
 of its own, so this process holds only the server's side of each viewer). In each phase every
 player answers each question by ask (the answer path: the actor applies it, journals it, and tells
 both ports the new tally), then the question closes (reveal and scores, which every viewer gets).
+The web view runs inside the bot, so the collector is tuned as the bot tunes it at start-up
+(quizbot.bot.housekeeping.tune_collector: a young collection every 20,000 allocations, not 700).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from bench._actors_rig import (
 from bench._web_board import UNLIMITED, served
 from quizbot.actors.base import ActorRef
 from quizbot.actors.messages import StartSession, SubmitAnswer
+from quizbot.bot.housekeeping import tune_collector
 from quizbot.clock import LoopClock
 from quizbot.game.session import AnswerOutcome
 from quizbot.storage.pool import Database
@@ -204,6 +207,7 @@ async def measure_live(
     """`rounds` rounds of a phase without viewers then one with `viewers`, `questions` questions
     each; the memory the viewers hold is measured over the first phase with them (RSS) and over
     one more question with tracemalloc on (Python's allocations)."""
+    tune_collector()  # as `quizbot run` does before the web view serves anyone
     game = LiveGameRig(db, players, rounds * 2 * questions + 2)
     phases: list[Phase] = []
     grown = 0
