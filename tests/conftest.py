@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -14,6 +15,11 @@ from loguru import logger
 from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema
 from tests.database import RunServer, SchemaFactory, connect_to_schema
+
+# The suite keeps its compiled modules even where PYTHONDONTWRITEBYTECODE is set: pytest rewrites
+# the asserts of some 160 test modules (about 3 s a worker) and Python compiles quizbot's modules
+# on every run otherwise. The files go to __pycache__ folders, which git ignores.
+sys.dont_write_bytecode = False
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -117,8 +117,12 @@ class RunServer:
 
 
 async def connect_to_schema(server_url: str, schema: str, **options: Any) -> Database:
-    """A Database whose connections use `schema` (tests make several to stand in for processes)."""
+    """A Database whose connections use `schema` (tests make several to stand in for processes).
+
+    It opens one connection to begin with, not the service's two: a new connection costs
+    PostgreSQL a few milliseconds of CPU, and most tests use one at a time (more open as needed)."""
     options.setdefault("backoff", Backoff(attempts=3, base=0.01, cap=0.05))
+    options.setdefault("min_size", 1)
     return await Database.connect(server_url, server_settings={"search_path": schema}, **options)
 
 

@@ -35,6 +35,7 @@ BERLIN = "Europe/Berlin"  # clocks go forward on Sunday 29 March 2026 (02:00 CET
 START = datetime(2026, 3, 28, 7, 30, tzinfo=UTC)  # Saturday, 08:30 in Berlin
 FIRST = datetime(2026, 3, 28, 8, 0, tzinfo=UTC)  # 09:00 CET
 SECOND = datetime(2026, 3, 29, 7, 0, tzinfo=UTC)  # 09:00 CEST: 23 hours later
+NEAR = timedelta(minutes=15)  # around a post the clock moves a minute at a time
 SEND_MESSAGES = 1 << 11
 
 
@@ -59,9 +60,16 @@ async def bot(
 
 
 async def until(running: RunningBot, clock: ManualClock, moment: datetime) -> None:
-    """Move the clock a minute at a time to `moment`, as the bot would live them."""
-    while clock.time() < moment.timestamp():
-        clock.advance(min(60.0, moment.timestamp() - clock.time()))
+    """Move the clock to `moment` as the bot would live it: a minute at a time within NEAR of a
+    post (when the question changes hands), at most a quarter of an hour elsewhere, where nothing
+    falls due (each step still fires every timer due in it, and the sweeps run after it)."""
+    near = NEAR.total_seconds()
+    while (now := clock.time()) < moment.timestamp():
+        step = 60.0 if any(abs(now - post.timestamp()) < near for post in (FIRST, SECOND)) else 900.0
+        for post in (FIRST, SECOND):  # never step past the start of a post's minute-by-minute span
+            if now < post.timestamp() - near:
+                step = min(step, post.timestamp() - near - now)
+        clock.advance(min(step, moment.timestamp() - now))
         await quiet(running)
         await running.daily.resting()
         await quiet(running)
