@@ -14,6 +14,7 @@ from loguru import logger
 
 from quizbot.storage.pool import Database
 from quizbot.storage.schema import apply_schema
+from tests.connections import IDLE
 from tests.database import RunServer, SchemaFactory, connect_to_schema
 
 # The suite keeps its compiled modules even where PYTHONDONTWRITEBYTECODE is set: pytest rewrites
@@ -37,10 +38,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 async def server_url() -> AsyncIterator[str]:
     """QUIZBOT_TEST_DATABASE_URL when set, else the embedded PostgreSQL of this test run."""
     if configured := os.environ.get("QUIZBOT_TEST_DATABASE_URL"):
+        IDLE.servers.add(configured)  # tests hand their connections on (tests/connections.py)
         yield configured
+        await IDLE.close()
         return
     server = RunServer()
-    yield await server.start()
+    url = await server.start()
+    IDLE.servers.add(url)
+    yield url
+    await IDLE.close()
     await server.stop()
 
 

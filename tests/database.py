@@ -24,6 +24,7 @@ import asyncpg
 from quizbot.storage.embedded import EmbeddedPostgres
 from quizbot.storage.pool import Backoff, Database
 from quizbot.storage.schema import apply_schema
+from tests.connections import IDLE
 
 T = TypeVar("T")
 
@@ -116,13 +117,15 @@ class RunServer:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-async def connect_to_schema(server_url: str, schema: str, **options: Any) -> Database:
+async def connect_to_schema(server_url: str, schema: str, *, reuse: bool = True, **options: Any) -> Database:
     """A Database whose connections use `schema` (tests make several to stand in for processes).
 
     It opens one connection to begin with, not the service's two: a new connection costs
     PostgreSQL a few milliseconds of CPU, and most tests use one at a time (more open as needed)."""
     options.setdefault("backoff", Backoff(attempts=3, base=0.01, cap=0.05))
     options.setdefault("min_size", 1)
+    if reuse:  # connections handed on from the last test's pools (see tests/connections.py)
+        options.setdefault("connect", IDLE.connect)
     return await Database.connect(server_url, server_settings={"search_path": schema}, **options)
 
 
@@ -203,7 +206,7 @@ class SchemaFactory:
 
     async def _prepare(self) -> str:
         name = await self._create()
-        database = await connect_to_schema(self.url, name, min_size=1, max_size=1)
+        database = await connect_to_schema(self.url, name, reuse=False, min_size=1, max_size=1)
         try:
             await apply_schema(database)
         finally:

@@ -143,8 +143,12 @@ class Database:
         backoff: Backoff = Backoff(),
         server_settings: dict[str, str] | None = None,
         command_timeout: float = 30.0,
+        connect: Callable[..., Awaitable[asyncpg.Connection]] | None = None,
     ) -> Database:
-        """Create the pool, retrying while the server refuses; then DatabaseUnavailable naming it."""
+        """Create the pool, retrying while the server refuses; then DatabaseUnavailable naming it.
+
+        `connect` opens the pool's connections in place of asyncpg's own (the tests hand theirs on
+        from one test to the next)."""
         last_error: BaseException | None = None
         for attempt in range(attempts):
             try:
@@ -157,6 +161,7 @@ class Database:
                     server_settings=server_settings,
                     command_timeout=command_timeout,
                     timeout=10.0,
+                    connect=connect,
                 )
             except Exception as error:
                 if not is_transient(error):
