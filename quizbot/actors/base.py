@@ -127,6 +127,10 @@ class Mailbox:
             await self.arrival()
         return envelope
 
+    def queued(self) -> tuple[object, ...]:
+        """The messages queued, in order, left where they are (for tests and diagnostics)."""
+        return tuple(envelope.message for envelope in self._items or ())
+
     def drain(self) -> list[Envelope]:
         """Remove and return everything queued."""
         items = list(self._items or ())

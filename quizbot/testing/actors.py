@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from quizbot.actors.base import ActorRef
 from quizbot.actors.messages import Describe, GetStatus, SessionKey
 from quizbot.actors.ports import ChannelEvent
 from quizbot.actors.supervisor import Supervisor
@@ -52,12 +53,15 @@ class InMemoryQuestions:
 
 
 QUIET_ROUNDS = 50
+PROBES = (GetStatus, Describe)  # what settling asks; another settle's probes are no work waiting
 
 
 async def settle(supervisor: Supervisor, *, ask_timeout: float, rounds: int = QUIET_ROUNDS) -> None:
-    """Round-trip the supervisor and every running session until all mailboxes are empty.
+    """Round-trip the supervisor and every running session until no mailbox holds work.
 
     Each ask waits up to `ask_timeout` seconds; RuntimeError if still busy after `rounds` rounds.
+    Two settles may run at once (a test's and a stepping clock's): each one's status probes are
+    not work for the other to wait for.
     """
     ref = supervisor.ref
     for _ in range(rounds):
@@ -66,10 +70,17 @@ async def settle(supervisor: Supervisor, *, ask_timeout: float, rounds: int = QU
         # Plain futures, gathered without a task each; a session stopping meanwhile is no error.
         replies = (session.request(Describe(), timeout=ask_timeout) for session in sessions)
         await asyncio.gather(*replies, return_exceptions=True)
-        if len(ref.mailbox) == 0 and all(len(session.mailbox) == 0 for session in sessions):
+        busy = [actor for actor in (ref, *sessions) if work_waiting(actor)]
+        if not busy:
             await ref.ask(GetStatus(), timeout=ask_timeout)
             return
-    raise RuntimeError("the actors never went quiet")
+    waiting = {actor.name: [type(m).__name__ for m in actor.mailbox.queued()] for actor in busy}
+    raise RuntimeError(f"the actors never went quiet in {rounds} rounds; still queued: {waiting}")
+
+
+def work_waiting(actor: ActorRef[Any]) -> bool:
+    """Whether `actor` has a message queued other than a status probe."""
+    return any(not isinstance(message, PROBES) for message in actor.mailbox.queued())
 
 
 async def answers_written() -> None:
