@@ -145,6 +145,7 @@ async def test_replay_applies_each_entry_once_across_two_restarts(db: Database) 
     for user in (7, 8):
         await ref.ask(SubmitAnswer(user, f"p{user}", 0, 1), timeout=ASK)
     await first.advance(10)
+    await answers_written()  # the reveal is in the journal before anyone respawns from it
 
     states = []
     for owner in ("second", "third"):
