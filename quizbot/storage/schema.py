@@ -11,7 +11,9 @@ from quizbot.game.achievements import ACHIEVEMENTS
 from quizbot.storage.achievements import AchievementDefinition, sync_achievements
 from quizbot.storage.pool import Database
 
-SCHEMA_LOCK_KEY = 0x71756978  # one advisory lock, so two processes never apply the schema at once
+# One advisory lock per schema, so two processes never apply it at once; processes on other
+# schemas of the same database do not wait for each other.
+SCHEMA_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('quizbot schema ' || current_schema(), 0))"
 
 
 def schema_text() -> str:
@@ -34,10 +36,11 @@ def catalogue() -> list[AchievementDefinition]:
 
 
 async def apply_schema(db: Database) -> int:
-    """Apply schema.sql and the achievement catalogue under an advisory lock, in one transaction."""
+    """Apply schema.sql and the achievement catalogue under the schema's advisory lock, in one
+    transaction."""
 
     async def apply(connection: asyncpg.Connection) -> int:
-        await connection.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK_KEY)
+        await connection.execute(SCHEMA_LOCK)
         await connection.execute(schema_text())
         await sync_achievements(db, catalogue(), connection=connection)
         version: int = await connection.fetchval("SELECT version FROM schema_version")
