@@ -1,4 +1,8 @@
-"""/settings (show, set, custom packs, seasons, role rewards) for Manage Server."""
+"""/settings (show, set, custom packs, reports, seasons, role rewards) for Manage Server.
+
+The cog declares the command tree and checks who asks; show and set are worked here, and the other
+subcommands hand over to their own modules (custom_packs, report_list, seasons, role_rewards).
+"""
 
 from __future__ import annotations
 
@@ -7,52 +11,26 @@ from typing import Any
 import disnake
 from disnake import Localized
 from disnake.ext import commands
-from disnake.utils import format_dt
 
-from quizbot.bot import daily_setup, role_rewards, seasons, validation, web_options
+from quizbot.bot import custom_packs, daily_setup, role_rewards, seasons, validation, web_options
 from quizbot.bot.bot import QuizBot
 from quizbot.bot.catalogue import problem, say
 from quizbot.bot.channel_language import SERVER_LANGUAGE, language_choices, language_shown
 from quizbot.bot.context import QuizContext, not_permitted, refuse, reply
 from quizbot.bot.localized import choices
-from quizbot.bot.pack_credits import credit, import_refused
-from quizbot.bot.pictures import pack_refusal, upload_limit
-from quizbot.bot.render import GREEN
 from quizbot.bot.report_list import show_reports
-from quizbot.bot.settings_view import MAX_CHOICES, bad_setting, matching_zones, settings_embed
+from quizbot.bot.settings_view import bad_setting, matching_zones, settings_embed
 from quizbot.bot.types import CommandInter
 from quizbot.errors import InvalidValue
 from quizbot.game.progression import Difficulty
-from quizbot.questions.custom import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES, CustomPacks
-from quizbot.questions.images import ZIP_SUFFIX, ImageRefused
-from quizbot.questions.opentdb import ImportRefused
-from quizbot.questions.packs import PackError
-from quizbot.questions.provenance import MAX_LICENCE
 from quizbot.storage.daily import daily_settings, replan_daily
 from quizbot.storage.guilds import guild_language, guild_settings, save_guild_language, save_guild_settings
 from quizbot.storage.schedules import replan_schedules
 
-PACK_NAME_LIMIT = 64
 IDLE_MINUTES = (1, 1440)
 DIFFICULTIES = [d.value for d in Difficulty]
 MANAGE_GUILD = disnake.Permissions(manage_guild=True)
 GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
-PACK_FILE: Any = commands.Param(  # B008: calls in defaults
-    name=Localized("file", key="cmd.settings.pack_add.file.name"),
-    description=Localized(
-        "A question pack (.yaml, .yml or Open Trivia Database .json), or a .zip of one and its images",
-        key="cmd.settings.pack_add.file.description",
-    ),
-)
-PACK_LICENSE: Any = commands.Param(
-    None,
-    name=Localized("license", key="cmd.settings.pack_add.license.name"),
-    description=Localized(
-        "The license its questions are under, if known (shown with the pack)",
-        key="cmd.settings.pack_add.license.description",
-    ),
-    max_length=MAX_LICENCE,
-)
 
 
 def can_manage(inter: CommandInter) -> bool:
@@ -66,10 +44,6 @@ class AdminCog(commands.Cog):
 
     def __init__(self, context: QuizContext) -> None:
         self.ctx = context
-
-    @property
-    def custom(self) -> CustomPacks:
-        return self.ctx.custom
 
     async def cog_slash_command_error(self, inter: CommandInter, error: Exception) -> None:
         await refuse(inter, getattr(error, "original", error))
@@ -254,39 +228,12 @@ class AdminCog(commands.Cog):
     async def pack_add(
         self,
         inter: CommandInter,
-        file: disnake.Attachment = PACK_FILE,
-        licence: str | None = PACK_LICENSE,
+        file: disnake.Attachment = custom_packs.FILE_OPTION,
+        licence: str | None = custom_packs.LICENSE_OPTION,
     ) -> None:
-        """Check what Discord reports before downloading and the bytes after; a bad pack is explained
-        and not stored. A stated licence is kept with the pack and shown with it."""
         if not await self._permitted(inter):
             return
-        stated = validation.text("license", licence, limit=MAX_LICENCE)
-        suffixes = (*UPLOAD_SUFFIXES, ZIP_SUFFIX)  # a .zip: a pack and the pictures it shows
-        upload = validation.upload("file", file, limit=upload_limit(file), suffixes=suffixes)
-        await inter.response.defer(ephemeral=True)
-        try:
-            data = await upload.read()
-        except disnake.HTTPException:
-            await refuse(inter, problem("not_now", detail=problem("reply.why_download_failed")))
-            return
-        if not upload.filename.lower().endswith(ZIP_SUFFIX):  # a .zip is checked as it is unpacked
-            data = validation.upload_text("file", upload.filename, data, limit=MAX_UPLOAD_BYTES)
-        try:
-            pack = await self.custom.add(
-                inter.guild_id or 0, inter.author.id, upload.filename, data, licence=stated
-            )
-        except ImportRefused as error:
-            await refuse(inter, import_refused(error))
-            return
-        except (PackError, InvalidValue, ImageRefused) as error:
-            await refuse(inter, pack_refusal(error))
-            return
-        locale = inter.locale
-        added = say("reply.pack_added", locale, name=pack.name, pack=pack.pack_id, count=len(pack.questions))
-        shown = f"{added}\n{credit(pack.provenance, locale)}"
-        embed = disnake.Embed(title=say("reply.pack_added_title", locale), description=shown, colour=GREEN)
-        await reply(inter, embed=embed)
+        await custom_packs.add(self.ctx, inter, file, licence)
 
     @settings.sub_command(
         name=Localized("pack_remove", key="cmd.settings.pack_remove.name"),
@@ -297,33 +244,16 @@ class AdminCog(commands.Cog):
     async def pack_remove(
         self,
         inter: CommandInter,
-        name: str = commands.Param(
-            name=Localized("name", key="cmd.settings.pack_remove.name.name"),
-            description=Localized(
-                "The pack's id (see /settings packs)", key="cmd.settings.pack_remove.name.description"
-            ),
-            max_length=PACK_NAME_LIMIT,
-        ),
+        name: str = custom_packs.NAME_OPTION,
     ) -> None:
         if not await self._permitted(inter):
             return
-        pack_id = (validation.text("name", name, limit=PACK_NAME_LIMIT) or "").lower()
-        await inter.response.defer(ephemeral=True)
-        if not await self.custom.remove(inter.guild_id or 0, pack_id):
-            detail = problem("reply.why_no_pack", pack=pack_id)
-            await refuse(inter, problem("invalid_input", detail=detail))
-            return
-        await reply(inter, say("reply.pack_removed", inter.locale, pack=pack_id))
+        await custom_packs.remove(self.ctx, inter, name)
 
     @pack_remove.autocomplete("name")
     async def pack_choices(self, inter: CommandInter, text: str) -> list[str]:
-        """This server's pack ids containing what the user typed (at most 25)."""
-        typed_text = validation.typed_so_far(text, limit=PACK_NAME_LIMIT)
-        if not can_manage(inter) or typed_text is None:
-            return []
-        typed = typed_text.strip().lower()
-        stored = await self.custom.stored(inter.guild_id or 0)
-        return [p.pack_id for p in stored if typed in p.pack_id][:MAX_CHOICES]
+        """This server's pack ids containing what the user typed (at most 25; none for others)."""
+        return await custom_packs.matching(self.ctx, inter, text) if can_manage(inter) else []
 
     @settings.sub_command(
         name=Localized("packs", key="cmd.settings.packs.name"),
@@ -334,24 +264,7 @@ class AdminCog(commands.Cog):
     async def packs(self, inter: CommandInter) -> None:
         if not await self._admin(inter):
             return
-        stored = await self.custom.stored(inter.guild_id or 0)
-        locale = inter.locale
-        lines = [
-            say(
-                "reply.pack_listed",
-                locale,
-                name=p.name,
-                pack=p.pack_id,
-                count=p.question_count,
-                user=f"<@{p.added_by}>",
-                added=format_dt(p.added_at, "D"),
-            )
-            + f"\n{credit(p.provenance, locale)}"
-            for p in stored
-        ]
-        text = "\n".join(lines) or say("reply.no_packs", locale)
-        title = say("reply.packs_custom_title", locale)
-        await reply(inter, embed=disnake.Embed(title=title, description=text[:4000]))
+        await custom_packs.show(self.ctx, inter)
 
     @settings.sub_command(
         name=Localized("reports", key="cmd.settings.reports.name"),
