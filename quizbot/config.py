@@ -1,24 +1,21 @@
-"""Typed settings read once from the environment; a bad value fails at start naming the variable."""
+"""Typed settings read once from the environment; a bad value fails at start naming the variable.
+
+What each variable means, its default and how variables constrain each other live here; how one
+value is parsed lives in quizbot.env_parsing."""
 
 from __future__ import annotations
 
-import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
-from urllib.parse import urlsplit
 
 from platformdirs import user_data_path
 
+from quizbot import env_parsing as parse
+from quizbot.env_parsing import LOG_LEVELS, EnvReader
 from quizbot.errors import ConfigError
-
-T = TypeVar("T")
-
-LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
-DATABASE_SCHEMES = ("postgres", "postgresql")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +42,8 @@ API_KEY_VARIABLES = {
     "anthropic": ("ANTHROPIC_API_KEY",),
     "google": ("GOOGLE_API_KEY", "GEMINI_API_KEY"),
 }
-_MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}")
-# A StatefulSet pod's name is "<statefulset>-<ordinal>" (a DNS label); the ordinal is its replica index.
-_POD_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?-([0-9]+)")
 REPLICA_INDEX_EXPECTED = "a whole number from 0, or a StatefulSet pod name ending in one (quizbot-3)"
 MIN_ADMIN_TOKEN = 16
-_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.:-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +103,10 @@ class LLMSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMSettings:
         """Read the API keys and every QUIZBOT_LLM_* / QUIZBOT_<PROVIDER>_* variable."""
         env = os.environ if environ is None else environ
-        reader = _Reader(env)
+        reader = EnvReader(env)
         openai, anthropic, google = (_provider_from_env(name, env, reader) for name in LLM_PROVIDERS)
         preferred = reader.get(
-            "QUIZBOT_LLM_PROVIDER", _choice(LLM_PROVIDERS), "one of " + ", ".join(LLM_PROVIDERS), None
+            "QUIZBOT_LLM_PROVIDER", parse.choice(LLM_PROVIDERS), "one of " + ", ".join(LLM_PROVIDERS), None
         )
         keyed = {p.name for p in (openai, anthropic, google) if p.configured}
         if preferred is not None and preferred not in keyed:
@@ -121,8 +114,10 @@ class LLMSettings:
             raise ConfigError(
                 "QUIZBOT_LLM_PROVIDER", f"a provider whose API key is set ({wanted})", preferred
             )
-        total = reader.get("QUIZBOT_LLM_TIMEOUT", _seconds, "seconds above 0", 45.0)
-        request = reader.get("QUIZBOT_LLM_REQUEST_TIMEOUT", _seconds, "seconds above 0", min(20.0, total))
+        total = reader.get("QUIZBOT_LLM_TIMEOUT", parse.seconds, "seconds above 0", 45.0)
+        request = reader.get(
+            "QUIZBOT_LLM_REQUEST_TIMEOUT", parse.seconds, "seconds above 0", min(20.0, total)
+        )
         if request > total:
             raise ConfigError(
                 "QUIZBOT_LLM_REQUEST_TIMEOUT", f"at most QUIZBOT_LLM_TIMEOUT ({total:g})", str(request)
@@ -134,19 +129,23 @@ class LLMSettings:
             preferred=preferred,
             request_timeout=request,
             total_timeout=total,
-            attempts=reader.get("QUIZBOT_LLM_ATTEMPTS", _int_in(1, 10), "a whole number from 1 to 10", 3),
-            breaker_failures=reader.get(
-                "QUIZBOT_LLM_BREAKER_FAILURES", _int_in(1, 100), "a whole number from 1 to 100", 3
+            attempts=reader.get(
+                "QUIZBOT_LLM_ATTEMPTS", parse.int_in(1, 10), "a whole number from 1 to 10", 3
             ),
-            breaker_cooldown=reader.get("QUIZBOT_LLM_BREAKER_COOLDOWN", _seconds, "seconds above 0", 60.0),
-            cache_ttl=reader.get("QUIZBOT_LLM_CACHE_TTL", _seconds, "seconds above 0", 1800.0),
+            breaker_failures=reader.get(
+                "QUIZBOT_LLM_BREAKER_FAILURES", parse.int_in(1, 100), "a whole number from 1 to 100", 3
+            ),
+            breaker_cooldown=reader.get(
+                "QUIZBOT_LLM_BREAKER_COOLDOWN", parse.seconds, "seconds above 0", 60.0
+            ),
+            cache_ttl=reader.get("QUIZBOT_LLM_CACHE_TTL", parse.seconds, "seconds above 0", 1800.0),
             cache_size=reader.get(
-                "QUIZBOT_LLM_CACHE_SIZE", _int_in(0, 100_000), "a whole number from 0 to 100000", 128
+                "QUIZBOT_LLM_CACHE_SIZE", parse.int_in(0, 100_000), "a whole number from 0 to 100000", 128
             ),
         )
 
 
-def _provider_from_env(name: str, env: Mapping[str, str], reader: _Reader) -> ProviderSettings:
+def _provider_from_env(name: str, env: Mapping[str, str], reader: EnvReader) -> ProviderSettings:
     upper = name.upper()
     key = next((env[v].strip() for v in API_KEY_VARIABLES[name] if env.get(v, "").strip()), "")
     return ProviderSettings(
@@ -154,15 +153,15 @@ def _provider_from_env(name: str, env: Mapping[str, str], reader: _Reader) -> Pr
         api_key=Secret(key),
         model=reader.get(
             f"QUIZBOT_{upper}_MODEL",
-            _model_name,
+            parse.model_name,
             "a model name (letters, digits and . _ : / @ -)",
             DEFAULT_MODELS[name],
         ),
         base_url=reader.get(
-            f"QUIZBOT_{upper}_BASE_URL", _http_url, "an http:// or https:// URL", None, redact_url
+            f"QUIZBOT_{upper}_BASE_URL", parse.http_url, "an http:// or https:// URL", None, redact_url
         ),
         requests_per_minute=reader.get(
-            f"QUIZBOT_{upper}_RPM", _int_in(1, 10_000), "a whole number from 1 to 10000", 20
+            f"QUIZBOT_{upper}_RPM", parse.int_in(1, 10_000), "a whole number from 1 to 10000", 20
         ),
     )
 
@@ -195,21 +194,25 @@ class WebSettings:
         """Read QUIZBOT_WEB_PORT, QUIZBOT_WEB_HOST, QUIZBOT_WEB_ADMIN_TOKEN, QUIZBOT_WEB_RATE and
         QUIZBOT_WEB_PUBLIC_URL."""
         env = os.environ if environ is None else environ
-        reader = _Reader(env)
+        reader = EnvReader(env)
         token = env.get("QUIZBOT_WEB_ADMIN_TOKEN", "").strip()
         if token and len(token) < MIN_ADMIN_TOKEN:
             raise ConfigError(
                 "QUIZBOT_WEB_ADMIN_TOKEN", f"at least {MIN_ADMIN_TOKEN} characters (a long random string)"
             )
         return cls(
-            port=reader.get("QUIZBOT_WEB_PORT", _int_in(1, 65_535), "a port number from 1 to 65535", None),
-            host=reader.get("QUIZBOT_WEB_HOST", _host, "a host name or IP address to listen on", "127.0.0.1"),
+            port=reader.get(
+                "QUIZBOT_WEB_PORT", parse.int_in(1, 65_535), "a port number from 1 to 65535", None
+            ),
+            host=reader.get(
+                "QUIZBOT_WEB_HOST", parse.host, "a host name or IP address to listen on", "127.0.0.1"
+            ),
             admin_token=Secret(token),
             requests_per_minute=reader.get(
-                "QUIZBOT_WEB_RATE", _int_in(1, 100_000), "a whole number from 1 to 100000", 120
+                "QUIZBOT_WEB_RATE", parse.int_in(1, 100_000), "a whole number from 1 to 100000", 120
             ),
             public_url=reader.get(
-                "QUIZBOT_WEB_PUBLIC_URL", _http_url, "an http(s)://host[:port][/path] URL", None
+                "QUIZBOT_WEB_PUBLIC_URL", parse.http_url, "an http(s)://host[:port][/path] URL", None
             ),
         )
 
@@ -245,9 +248,9 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read and validate every QUIZBOT_* / DISCORD_TOKEN / DATABASE_URL variable."""
         env = os.environ if environ is None else environ
-        reader = _Reader(env)
-        pool_min = reader.get("QUIZBOT_POOL_MIN", _int_in(0, 100), "a whole number from 0 to 100", 2)
-        pool_max = reader.get("QUIZBOT_POOL_MAX", _int_in(1, 500), "a whole number from 1 to 500", 10)
+        reader = EnvReader(env)
+        pool_min = reader.get("QUIZBOT_POOL_MIN", parse.int_in(0, 100), "a whole number from 0 to 100", 2)
+        pool_max = reader.get("QUIZBOT_POOL_MAX", parse.int_in(1, 500), "a whole number from 1 to 500", 10)
         if pool_max < pool_min:
             raise ConfigError("QUIZBOT_POOL_MAX", f"at least QUIZBOT_POOL_MIN ({pool_min})", str(pool_max))
         shard_count, shard_ids = _shards_from_env(env, reader)
@@ -256,7 +259,7 @@ class Settings:
             discord_token=Secret(env.get("DISCORD_TOKEN", "").strip()),
             database_url=reader.get(
                 "DATABASE_URL",
-                _database_url,
+                parse.database_url,
                 "a postgresql://user@host:port/db URL",
                 None,
                 redact_url,
@@ -265,20 +268,22 @@ class Settings:
             pool_min_size=pool_min,
             pool_max_size=pool_max,
             pool_acquire_timeout=reader.get(
-                "QUIZBOT_POOL_ACQUIRE_TIMEOUT", _seconds, "seconds above 0", 10.0
+                "QUIZBOT_POOL_ACQUIRE_TIMEOUT", parse.seconds, "seconds above 0", 10.0
             ),
             connect_attempts=reader.get(
-                "QUIZBOT_CONNECT_ATTEMPTS", _int_in(1, 100), "a whole number from 1 to 100", 5
+                "QUIZBOT_CONNECT_ATTEMPTS", parse.int_in(1, 100), "a whole number from 1 to 100", 5
             ),
-            log_level=reader.get("QUIZBOT_LOG_LEVEL", _log_level, "one of " + ", ".join(LOG_LEVELS), "INFO"),
+            log_level=reader.get(
+                "QUIZBOT_LOG_LEVEL", parse.log_level, "one of " + ", ".join(LOG_LEVELS), "INFO"
+            ),
             shard_count=shard_count,
             shard_ids=shard_ids,
-            snapshot_interval=reader.get("QUIZBOT_SNAPSHOT_INTERVAL", _seconds, "seconds above 0", 1.0),
-            snapshot_ttl=reader.get("QUIZBOT_SNAPSHOT_TTL", _seconds, "seconds above 0", 3600.0),
-            idle_timeout=reader.get("QUIZBOT_IDLE_TIMEOUT", _seconds, "seconds above 0", 1800.0),
-            typed_answers=reader.get("QUIZBOT_TYPED_ANSWERS", _boolean, "true or false", False),
+            snapshot_interval=reader.get("QUIZBOT_SNAPSHOT_INTERVAL", parse.seconds, "seconds above 0", 1.0),
+            snapshot_ttl=reader.get("QUIZBOT_SNAPSHOT_TTL", parse.seconds, "seconds above 0", 3600.0),
+            idle_timeout=reader.get("QUIZBOT_IDLE_TIMEOUT", parse.seconds, "seconds above 0", 1800.0),
+            typed_answers=reader.get("QUIZBOT_TYPED_ANSWERS", parse.boolean, "true or false", False),
             discord_api_base=reader.get(
-                "QUIZBOT_DISCORD_API_BASE", _http_url, "an http(s)://host:port/api/v10 URL", None
+                "QUIZBOT_DISCORD_API_BASE", parse.http_url, "an http(s)://host:port/api/v10 URL", None
             ),
             llm=LLMSettings.from_env(env),
             web=WebSettings.from_env(env),
@@ -295,16 +300,16 @@ def replica_shards(shard_count: int, replicas: int, index: int) -> tuple[int, ..
     return tuple(range(index, shard_count, replicas))
 
 
-def _shards_from_env(env: Mapping[str, str], reader: _Reader) -> tuple[int | None, tuple[int, ...]]:
+def _shards_from_env(env: Mapping[str, str], reader: EnvReader) -> tuple[int | None, tuple[int, ...]]:
     """QUIZBOT_SHARD_COUNT, and the shards this process serves: QUIZBOT_SHARD_IDS as listed, or those
     of replica QUIZBOT_REPLICA_INDEX of QUIZBOT_REPLICAS (a StatefulSet's pods), or all (empty)."""
-    shard_count = reader.get("QUIZBOT_SHARD_COUNT", _int_in(1, 10_000), "a whole number from 1", None)
+    shard_count = reader.get("QUIZBOT_SHARD_COUNT", parse.int_in(1, 10_000), "a whole number from 1", None)
     no_shards: tuple[int, ...] = ()
     shard_ids = reader.get(
-        "QUIZBOT_SHARD_IDS", _int_list, "a comma-separated list of shard numbers", no_shards
+        "QUIZBOT_SHARD_IDS", parse.int_list, "a comma-separated list of shard numbers", no_shards
     )
-    replicas = reader.get("QUIZBOT_REPLICAS", _int_in(1, 10_000), "a whole number from 1", None)
-    index = reader.get("QUIZBOT_REPLICA_INDEX", _replica_index, REPLICA_INDEX_EXPECTED, None)
+    replicas = reader.get("QUIZBOT_REPLICAS", parse.int_in(1, 10_000), "a whole number from 1", None)
+    index = reader.get("QUIZBOT_REPLICA_INDEX", parse.replica_index, REPLICA_INDEX_EXPECTED, None)
     if shard_ids and shard_count is None:
         raise ConfigError("QUIZBOT_SHARD_COUNT", "set whenever QUIZBOT_SHARD_IDS is set")
     if shard_count is not None and any(s >= shard_count for s in shard_ids):
@@ -330,124 +335,6 @@ def _shards_from_env(env: Mapping[str, str], reader: _Reader) -> tuple[int | Non
             "QUIZBOT_REPLICA_INDEX", f"below QUIZBOT_REPLICAS ({replicas})", env["QUIZBOT_REPLICA_INDEX"]
         )
     return shard_count, replica_shards(shard_count, replicas, index)
-
-
-class _Reader:
-    """Parses one variable at a time and turns any parse failure into a ConfigError naming it."""
-
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
-
-    def get(
-        self,
-        name: str,
-        parse: Callable[[str], T],
-        expected: str,
-        default: T,
-        shown: Callable[[str], str] = str,
-    ) -> T:
-        raw = self._env.get(name)
-        if raw is None or raw.strip() == "":
-            return default
-        try:
-            return parse(raw.strip())
-        except (ValueError, TypeError):
-            raise ConfigError(name, expected, shown(raw)) from None
-
-
-def _int_in(low: int, high: int) -> Callable[[str], int]:
-    def parse(raw: str) -> int:
-        value = int(raw)
-        if not low <= value <= high:
-            raise ValueError(raw)
-        return value
-
-    return parse
-
-
-def _seconds(raw: str) -> float:
-    value = float(raw)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(raw)
-    return value
-
-
-def _int_list(raw: str) -> tuple[int, ...]:
-    values = tuple(int(part) for part in raw.split(",") if part.strip())
-    if not values or any(v < 0 for v in values) or len(set(values)) != len(values):
-        raise ValueError(raw)
-    return values
-
-
-def _replica_index(raw: str) -> int:
-    if re.fullmatch(r"[0-9]+", raw):
-        return int(raw)
-    ordinal = _POD_NAME.fullmatch(raw)
-    if ordinal is None:
-        raise ValueError(raw)
-    return int(ordinal.group(1))
-
-
-def _boolean(raw: str) -> bool:
-    value = raw.lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(raw)
-
-
-def _host(raw: str) -> str:
-    if not _HOST.fullmatch(raw):
-        raise ValueError(raw)
-    return raw.strip("[]")
-
-
-def _log_level(raw: str) -> str:
-    level = raw.upper()
-    if level not in LOG_LEVELS:
-        raise ValueError(raw)
-    return level
-
-
-def _database_url(raw: str) -> str:
-    parts = urlsplit(raw)
-    if parts.scheme not in DATABASE_SCHEMES:
-        raise ValueError(raw)
-    if not parts.path.strip("/") and "host=" not in parts.query and not parts.hostname:
-        raise ValueError(raw)
-    try:
-        _ = parts.port  # raises ValueError on a non-numeric or out-of-range port
-    except ValueError:
-        raise ValueError(raw) from None
-    return raw
-
-
-def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        value = raw.lower()
-        if value not in choices:
-            raise ValueError(raw)
-        return value
-
-    return parse
-
-
-def _model_name(raw: str) -> str:
-    if not _MODEL_NAME.fullmatch(raw):
-        raise ValueError(raw)
-    return raw
-
-
-def _http_url(raw: str) -> str:
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(raw)
-    try:
-        _ = parts.port  # raises ValueError on a non-numeric or out-of-range port
-    except ValueError:
-        raise ValueError(raw) from None
-    return raw.rstrip("/")
 
 
 def redact_url(url: str) -> str:
