@@ -10,6 +10,7 @@ from quizbot.config import Settings
 from quizbot.storage.pool import Database
 from quizbot.testing import MessageRecord
 from tests.bot.conftest import world_with
+from tests.bot.test_admin_cog import answer
 
 
 def is_question(message: MessageRecord) -> bool:
@@ -27,7 +28,7 @@ async def test_a_german_player_reads_german_while_the_channel_speaks_the_server_
         admin = await world.double.slash(
             club.guild, club.channel, club.admin, "settings set", {"language": "fr"}
         )
-        await admin.wait_ack(timeout=3.0)
+        await answer(admin)  # the server's language is saved once the admin is told so
         player = club.players[0]
         player.user.locale = "de"
         since = time.monotonic()
