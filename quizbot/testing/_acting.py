@@ -121,27 +121,7 @@ class Acting:
         those option types. A guild of None (and channel None) means the bot's DM with `user`.
         `locale` overrides the user's client language (`User.locale`) for this one interaction.
         `forged=True` sends any JSON values as given, as a modified client could: no client-side checks."""
-        where = self._channel(guild, channel, user)
-        name, *path = command.split()
-        _, member = self._member(guild, user)
-        schema = self._command(guild, where, member, name)
-        resolved = Resolved(guild, where)
-        data: JSON = {
-            "id": schema["id"],
-            "name": name,
-            "type": 1,
-            "options": build_options(
-                schema.get("options") or [],
-                path,
-                options or {},
-                resolved=resolved,
-                viewer=member,
-                focused=None,
-                forged=forged,
-            ),
-        }
-        if "guild_id" in schema:
-            data["guild_id"] = schema["guild_id"]
+        where, data, resolved = self._command_data(guild, channel, user, command, options, forged=forged)
         if resolved.data:
             data["resolved"] = resolved.data
         return await self._interact(2, where, user, data, locale=locale)
@@ -157,6 +137,22 @@ class Acting:
         options: dict[str, Any] | None = None,
     ) -> InteractionRecord:
         """Type into option `focused` of a slash command; the record's `choices` has the bot's answer."""
+        where, data, _ = self._command_data(guild, channel, user, command, options, focused=focused)
+        return await self._interact(4, where, user, data)
+
+    def _command_data(
+        self,
+        guild: Guild | None,
+        channel: Channel | None,
+        user: User | Member,
+        command: str,
+        options: dict[str, Any] | None,
+        *,
+        focused: str | None = None,
+        forged: bool = False,
+    ) -> tuple[Channel, JSON, Resolved]:
+        """Where a slash command (or its autocomplete) is used, its interaction data, and the
+        objects its options name (for the data's `resolved`)."""
         where = self._channel(guild, channel, user)
         name, *path = command.split()
         _, member = self._member(guild, user)
@@ -169,11 +165,12 @@ class Acting:
             resolved=resolved,
             viewer=member,
             focused=focused,
+            forged=forged,
         )
         data: JSON = {"id": schema["id"], "name": name, "type": 1, "options": built}
         if "guild_id" in schema:
             data["guild_id"] = schema["guild_id"]
-        return await self._interact(4, where, user, data)
+        return where, data, resolved
 
     async def click(
         self, message: MessageRecord, custom_id: str, user: User | Member, *, values: list[Any] | None = None
