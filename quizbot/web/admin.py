@@ -19,7 +19,7 @@ from quizbot.clock import sleep
 from quizbot.errors import QuizbotError
 from quizbot.web.context import WebContext, context_of
 from quizbot.web.guard import WRITABLE
-from quizbot.web.pages import Refusal, html, render
+from quizbot.web.pages import NO_SCRIPT_REFRESH, Refusal, html, render
 
 if TYPE_CHECKING:
     from quizbot.bot.status import StatusReport
@@ -30,7 +30,6 @@ LOGIN_PATH = "/admin/login"
 LOGOUT_PATH = "/admin/logout"
 MAX_TOKEN = 512
 SESSIONS_SHOWN = 50  # sessions listed, longest idle first
-NO_SCRIPT_REFRESH = 5  # seconds between reloads of the page without JavaScript (its note says so)
 _SESSION_MESSAGE = b"quizbot web admin session v1"
 
 
@@ -131,8 +130,11 @@ def _same_origin(request: web.Request) -> None:
     says the form came from this origin."""
     origin = request.headers.get("Origin")
     site = request.headers.get("Sec-Fetch-Site")
-    ours = origin is None or origin == f"{request.scheme}://{request.host}"
-    if site not in (None, "same-origin") or not (ours or (origin == "null" and site == "same-origin")):
+    if site is None:
+        ours = origin is None or origin == f"{request.scheme}://{request.host}"
+    else:
+        ours = site == "same-origin" and origin in (None, "null", f"{request.scheme}://{request.host}")
+    if not ours:
         raise Refusal(403, "web.why.admin_other_site")
 
 

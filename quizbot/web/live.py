@@ -25,13 +25,12 @@ from quizbot.questions.images import ImageRefused, check_image
 from quizbot.web.audience import Viewer
 from quizbot.web.context import CONTEXT, context_of
 from quizbot.web.live_game import LiveGame, Stage
-from quizbot.web.pages import Refusal, html, locale_of, render
+from quizbot.web.pages import NO_SCRIPT_REFRESH, Refusal, html, locale_of, render
 from quizbot.web.screens import Screen
 
 SHOWN_PLAYERS = 10  # rows of scores on screen
 RETRY_MS = 2000  # how soon a dropped stream's EventSource tries again
 MAX_EVENT_ID = 64
-NO_SCRIPT_REFRESH = 5  # seconds between reloads of the page without JavaScript
 
 
 def _screen(request: web.Request) -> Screen:

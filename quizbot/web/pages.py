@@ -19,6 +19,7 @@ from quizbot.i18n import Param
 from quizbot.web.language import page_locale
 
 LOCALE = web.RequestKey("locale", str)
+NO_SCRIPT_REFRESH = 5  # seconds between reloads of a live page (game, admin) without JavaScript
 # The error page's title and first sentence for each status we answer with.
 ERRORS: Mapping[int, str] = {
     400: "web.error.bad_request",
