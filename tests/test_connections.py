@@ -7,13 +7,12 @@ import asyncpg
 
 from quizbot.storage.pool import Database
 from tests.connections import Idle
-from tests.database import SchemaFactory
+from tests.database import SchemaFactory, connect_to_schema
 
 
 async def open_on(idle: Idle, url: str, schema: str) -> Database:
-    return await Database.connect(
-        url, min_size=1, max_size=1, server_settings={"search_path": schema}, connect=idle.connect
-    )
+    """A one-connection pool on `schema` that hands its connection on through `idle` (not the worker's)."""
+    return await connect_to_schema(url, schema, reuse=False, connect=idle.connect, max_size=1)
 
 
 async def test_a_closed_pools_connection_serves_the_next_schema_with_nothing_left_over(
